@@ -1,0 +1,56 @@
+/**
+ * Conventions shared by every component: type tokens, the platform context passed down
+ * from the stack config, tagging, and the options stateful resources get in prod.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Environment, EnvironmentProfile, PROFILES, StackConfig } from "../config";
+import { TAGGABLE_TYPES } from "../policies/lib/taggable";
+
+export const PROJECT = "webapp-platform";
+
+/** `webapp-platform:<module>:<Type>`, the type token of a component. */
+export function typeToken(module: string, type: string): string {
+  return `${PROJECT}:${module}:${type}`;
+}
+
+/** What every component may need to know about the stack it is built in. */
+export interface PlatformContext {
+  stack: string;
+  environment: Environment;
+  profile: EnvironmentProfile;
+  region: string;
+  /** Days CloudWatch log groups keep logs. */
+  logRetentionDays: number;
+}
+
+export function contextFrom(config: StackConfig): PlatformContext {
+  return {
+    stack: config.stack,
+    environment: config.environment,
+    profile: PROFILES[config.environment],
+    region: config.region,
+    logRetentionDays: config.logRetentionDays,
+  };
+}
+
+/**
+ * A transformation that merges `tags` into every taggable AWS resource below the component
+ * it is attached to. Explicit tags on a resource win over these.
+ */
+export function tagResources(tags: Record<string, string>): pulumi.ResourceTransformation {
+  return (args) => {
+    if (!TAGGABLE_TYPES.has(args.type)) return undefined;
+    if (args.type === "aws:autoscaling/group:Group") return undefined; // ASG tags are a list, set by the fleet
+    return { props: { ...args.props, tags: { ...tags, ...(args.props.tags ?? {}) } }, opts: args.opts };
+  };
+}
+
+/** Options for a stateful child (database, cache, data bucket, secret): protected in prod. */
+export function statefulOptions(ctx: PlatformContext, parent: pulumi.Resource, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
+  return { parent, protect: ctx.profile.protectData, ...extra };
+}
+
+/** Throws a uniform error for invalid component arguments, naming the component and field. */
+export function invalidArg(component: string, field: string, message: string): never {
+  throw new Error(`${component}: args.${field} ${message}`);
+}

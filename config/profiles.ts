@@ -1,0 +1,92 @@
+import { BackupSchedule, Environment, NatStrategy } from "./types";
+
+/**
+ * What each environment allows and defaults to. Staging is small and cheap; prod is
+ * highly available and protected. Apps override the defaults per field, within the
+ * allowed lists.
+ */
+export interface EnvironmentProfile {
+  azCount: number;
+  natStrategy: NatStrategy;
+  logRetentionDays: number;
+  /** EC2 instance types an app may use. The first is the default. */
+  instanceTypes: readonly string[];
+  /** RDS instance classes an app may use. The first is the default. */
+  dbInstanceClasses: readonly string[];
+  /** ElastiCache node types an app may use. The first is the default. */
+  cacheNodeTypes: readonly string[];
+  fleet: { min: number; desired: number; max: number };
+  db: {
+    allocatedStorageGb: number;
+    maxAllocatedStorageGb: number;
+    backupRetentionDays: number;
+    /** Lowest backup retention the environment accepts. */
+    minBackupRetentionDays: number;
+    multiAz: boolean;
+    deletionProtection: boolean;
+  };
+  cache: { numNodes: number; minNodes: number; snapshotRetentionDays: number };
+  wafEnabled: boolean;
+  /** CloudFront price class. */
+  cdnPriceClass: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+  backup: { schedule: BackupSchedule; retentionDays: number };
+  /** Stateful resources get `protect`, deletion protection and final snapshots. */
+  protectData: boolean;
+  /** EC2 detailed (1-minute) monitoring and termination protection on single hosts. */
+  detailedMonitoring: boolean;
+}
+
+export const PROFILES: Record<Environment, EnvironmentProfile> = {
+  staging: {
+    azCount: 2,
+    natStrategy: "single",
+    logRetentionDays: 14,
+    instanceTypes: ["t3.small", "t3.micro", "t3.medium", "t4g.micro", "t4g.small", "t4g.medium"],
+    dbInstanceClasses: ["db.t4g.micro", "db.t4g.small", "db.t4g.medium"],
+    cacheNodeTypes: ["cache.t4g.micro", "cache.t4g.small"],
+    fleet: { min: 1, desired: 1, max: 2 },
+    db: {
+      allocatedStorageGb: 20,
+      maxAllocatedStorageGb: 50,
+      backupRetentionDays: 1,
+      minBackupRetentionDays: 1,
+      multiAz: false,
+      deletionProtection: false,
+    },
+    cache: { numNodes: 1, minNodes: 1, snapshotRetentionDays: 1 },
+    wafEnabled: false,
+    cdnPriceClass: "PriceClass_100",
+    backup: { schedule: "weekly", retentionDays: 7 },
+    protectData: false,
+    detailedMonitoring: false,
+  },
+  prod: {
+    azCount: 3,
+    natStrategy: "perAz",
+    logRetentionDays: 90,
+    instanceTypes: [
+      "t3.medium", "t3.large", "t3.xlarge", "t4g.medium", "t4g.large",
+      "m6i.large", "m6i.xlarge", "m7i.large", "m7g.large", "c6i.large", "c7g.large",
+    ],
+    dbInstanceClasses: [
+      "db.t4g.medium", "db.t4g.large", "db.m6g.large", "db.m7g.large", "db.m7g.xlarge",
+      "db.r6g.large", "db.r7g.large", "db.r7g.xlarge",
+    ],
+    cacheNodeTypes: ["cache.t4g.small", "cache.t4g.medium", "cache.m7g.large", "cache.r7g.large"],
+    fleet: { min: 2, desired: 2, max: 6 },
+    db: {
+      allocatedStorageGb: 50,
+      maxAllocatedStorageGb: 500,
+      backupRetentionDays: 14,
+      minBackupRetentionDays: 14,
+      multiAz: true,
+      deletionProtection: true,
+    },
+    cache: { numNodes: 2, minNodes: 2, snapshotRetentionDays: 7 },
+    wafEnabled: true,
+    cdnPriceClass: "PriceClass_200",
+    backup: { schedule: "daily", retentionDays: 35 },
+    protectData: true,
+    detailedMonitoring: true,
+  },
+};

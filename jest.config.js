@@ -1,0 +1,8 @@
+/** Transpile-only (swc) for speed; types are checked separately by `tsc --noEmit`. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
+  testTimeout: 60000,
+};
