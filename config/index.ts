@@ -3,7 +3,8 @@ import { PROJECT, parseStackConfig } from "./validate";
 import { StackConfig } from "./types";
 
 export * from "./types";
-export { PROFILES, EnvironmentProfile } from "./profiles";
+export { PROFILES } from "./profiles";
+export type { EnvironmentProfile } from "./profiles";
 export { ConfigError, PROJECT, parseStackConfig } from "./validate";
 
 /**

@@ -43,6 +43,8 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   "aws:sns/topic:Topic",
   "aws:ssm/document:Document",
   "aws:ssm/parameter:Parameter",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   "aws:wafv2/webAcl:WebAcl",
 ]);
 

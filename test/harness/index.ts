@@ -314,3 +314,11 @@ function setPath(obj: any, p: string, v: unknown): void {
   }
   cur[keys[keys.length - 1]] = v;
 }
+
+/** Records the real program (index.ts's body) for a stack file. */
+export async function recordStack(stack: string, options: Omit<RecordOptions, "stack"> = {}): Promise<Recording> {
+  // Loaded lazily so a component test does not pay for the whole program.
+  const { buildPlatform } = await import("../../architectures/platform");
+  const { loadStackConfig } = await import("../../config");
+  return record(() => buildPlatform(loadStackConfig()), { ...options, stack });
+}

@@ -1,0 +1,63 @@
+/**
+ * The whole stack: the shared platform (network, ...) and one architecture component per
+ * configured app. index.ts only reads config, calls buildPlatform and exports its outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AppConfig, Architecture, StackConfig } from "../config";
+import { PlatformContext, contextFrom, tagResources } from "../components/common";
+import { Network } from "../components/network";
+
+/** What an architecture gets from the shared platform. */
+export interface SharedPlatform {
+  ctx: PlatformContext;
+  config: StackConfig;
+  network: Network;
+}
+
+/** Per-app stack outputs. */
+export interface AppOutputs {
+  architecture: Architecture;
+  urls: pulumi.Input<string[]>;
+  [key: string]: unknown;
+}
+
+type ArchitectureBuilder = (app: AppConfig, shared: SharedPlatform) => AppOutputs;
+
+/** Architectures that can be built; an app naming another one is skipped with a warning. */
+const BUILDERS: Partial<Record<Architecture, ArchitectureBuilder>> = {};
+
+export interface PlatformOutputs {
+  environment: string;
+  vpcId: pulumi.Output<string>;
+  apps: Record<string, AppOutputs>;
+  skippedApps: string[];
+}
+
+export function buildPlatform(config: StackConfig): PlatformOutputs {
+  const ctx = contextFrom(config);
+  pulumi.runtime.registerStackTransformation(
+    tagResources({ ...config.tags, app: "platform", environment: config.environment, "managed-by": "pulumi" }),
+  );
+
+  const network = new Network(config.stack, {
+    ctx,
+    cidr: config.network.cidr,
+    azCount: config.network.azCount,
+    natStrategy: config.network.natStrategy,
+    flowLogRetentionDays: config.network.flowLogRetentionDays,
+  });
+  const shared: SharedPlatform = { ctx, config, network };
+
+  const apps: Record<string, AppOutputs> = {};
+  const skippedApps: string[] = [];
+  for (const app of config.apps) {
+    const build = BUILDERS[app.architecture];
+    if (!build) {
+      pulumi.log.warn(`app "${app.name}" skipped: the ${app.architecture} architecture is not built yet`);
+      skippedApps.push(app.name);
+      continue;
+    }
+    apps[app.name] = build(app, shared);
+  }
+  return { environment: config.environment, vpcId: network.vpcId, apps, skippedApps };
+}

@@ -1,0 +1,11 @@
+// webapp-platform: read and validate the stack config, build the platform and every app,
+// export what operators need. Everything else lives in architectures/ and components/.
+import { buildPlatform } from "./architectures/platform";
+import { loadStackConfig } from "./config";
+
+const platform = buildPlatform(loadStackConfig());
+
+export const environment = platform.environment;
+export const vpcId = platform.vpcId;
+export const apps = platform.apps;
+export const skippedApps = platform.skippedApps;
