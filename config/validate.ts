@@ -206,7 +206,7 @@ export function parseStackConfig(raw: Raw, stack: string, region: string | undef
   const problems: string[] = [];
   const top = new Reader(problems, raw, PROJECT);
   // Top-level keys are written `webapp-platform:key`, not `webapp-platform.key`.
-  const fix = (p: string) => p.replace(`${PROJECT}.`, `${PROJECT}:`);
+  const fix = (p: string) => p.split(`${PROJECT}.`).join(`${PROJECT}:`);
 
   top.onlyKeys(["environment", "network", "alertEmail", "adminCidrs", "verifyAfterDeploy", "logRetentionDays", "tags", "apps"]);
   const environment = top.oneOf<Environment>("environment", ENVIRONMENTS);
@@ -215,9 +215,10 @@ export function parseStackConfig(raw: Raw, stack: string, region: string | undef
   if (!region) problems.push("aws:region: is required (for example eu-west-1)");
   else if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) problems.push(`aws:region: "${region}" is not an AWS region name like eu-west-1`);
 
-  const logRetentionDays = top.int("logRetentionDays", profile.logRetentionDays, 1, 3653);
+  let logRetentionDays = top.int("logRetentionDays", profile.logRetentionDays, 1, 3653);
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
     top.fail("logRetentionDays", `${logRetentionDays} is not a CloudWatch Logs retention; allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
+    logRetentionDays = profile.logRetentionDays;
   }
   const network = parseNetwork(top.obj("network"), profile, logRetentionDays);
   const alertEmail = top.str("alertEmail", undefined, (v) => (EMAIL_RE.test(v) ? undefined : `"${v}" is not an e-mail address`));
@@ -295,15 +296,16 @@ function parseApp(r: Reader, name: string, environment: Environment, profile: En
   const architecture = r.oneOf("architecture", ARCHITECTURES);
   const runtime = r.oneOf<Runtime>("runtime", RUNTIMES);
   const domain = r.str("domain", undefined, checkHostname);
+  const domainValid = HOSTNAME_RE.test(domain);
   const dns = parseDns(r.obj("dns"));
-  if (domain && dns.mode === "route53" && dns.zone && !isUnder(domain, dns.zone)) {
+  if (domainValid && dns.mode === "route53" && dns.zone && !isUnder(domain, dns.zone)) {
     r.fail("domain", `"${domain}" is not in the hosted zone "${dns.zone}" (${r.key("dns.zone")}); use a name that ends with .${dns.zone}`);
   }
   const isApex = dns.mode === "route53" ? domain === dns.zone : domain.split(".").length === 2;
   const www = r.bool("www", isApex);
   if (www && !isApex) r.fail("www", `www.${domain} is only added for apex domains; set www: false or use the apex as domain`);
   const apiDomain = r.str("apiDomain", `api.${domain}`, checkHostname);
-  if (dns.mode === "route53" && dns.zone && apiDomain && !isUnder(apiDomain, dns.zone)) {
+  if (r.has("apiDomain") && dns.mode === "route53" && dns.zone && HOSTNAME_RE.test(apiDomain) && !isUnder(apiDomain, dns.zone)) {
     r.fail("apiDomain", `"${apiDomain}" is not in the hosted zone "${dns.zone}"`);
   }
   const port = r.int("port", DEFAULT_PORT[runtime] ?? 8000, 1024, 65535);
@@ -477,14 +479,15 @@ function parseContainers(r: Reader, architecture: string): ContainerServiceConfi
 
 function checkAcrossApps(apps: AppConfig[], network: NetworkConfig, appsReader: Reader, problems: string[]): void {
   const seen = new Map<string, string>();
+  const privateHostApps = apps.filter((a) => a.architecture !== "single-host").map((a) => `"${a.name}" (${a.architecture})`);
+  if (network.natStrategy === "none" && privateHostApps.length > 0) {
+    problems.push(`${PROJECT}:network.natStrategy: "none" leaves the private hosts of app ${privateHostApps.join(", ")} without outbound access for packages and updates; use single or perAz`);
+  }
   for (const app of apps) {
     for (const host of [app.domain, ...(app.www ? [`www.${app.domain}`] : [])]) {
       const other = seen.get(host);
       if (other) appsReader.fail(`${app.name}.domain`, `"${host}" is already served by app "${other}"`);
       seen.set(host, app.name);
-    }
-    if (network.natStrategy === "none" && app.architecture !== "single-host") {
-      problems.push(`${PROJECT}:network.natStrategy: "none" leaves the private hosts of app "${app.name}" (${app.architecture}) without outbound access for packages and updates; use single or perAz`);
     }
   }
 }

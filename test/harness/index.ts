@@ -41,6 +41,8 @@ export interface ResourceOptionsRecord {
 
 export interface RecordedResource {
   urn: string;
+  /** Provider id the mock assigned (physical id); "" for components. */
+  id: string;
   type: string;
   name: string;
   /** URN of the parent (the root stack for top-level resources); undefined only for the stack itself. */
@@ -173,10 +175,17 @@ export async function record(program: () => unknown, options: RecordOptions = {}
       const providerRegion = region;
       return { id, state: outputsFor(args.type, args.name, args.inputs, id, providerRegion) };
     },
+    // A failing invoke is reported by record() rather than thrown here, where it would only
+    // surface as an unhandled rejection inside the Output chain.
     call(args) {
       const handler = invokes[args.token];
-      if (!handler) throw new Error(`no fixture for invoke ${args.token}; add one to test/harness/invokes.ts`);
-      return handler(args.inputs, region);
+      try {
+        if (!handler) throw new Error(`no fixture for invoke ${args.token}; add one to test/harness/invokes.ts`);
+        return handler(args.inputs, region);
+      } catch (err) {
+        failures.push(`  invoke ${args.token}: ${err instanceof Error ? err.message : String(err)}`);
+        return {};
+      }
     },
   };
   await pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
@@ -198,7 +207,7 @@ export async function record(program: () => unknown, options: RecordOptions = {}
     console.warn = originalWarn;
     running = false;
   }
-  if (failures.length > 0) throw new Error(`resource registration failed:\n${failures.join("\n")}`);
+  if (failures.length > 0) throw new Error(`the program failed under mocks:\n${failures.join("\n")}`);
   if (!options.allowUnknowns) {
     const unknown = resources.filter((r) => r.unknownPaths.length > 0);
     if (unknown.length > 0) {
@@ -219,6 +228,7 @@ function wrapMonitor(monitor: any, resources: RecordedResource[], failures: stri
     const inputs = decode(req.getObject()?.toJavaScript() ?? {}, "", secretPaths, unknownPaths) as Record<string, any>;
     const rec: RecordedResource = {
       urn: "",
+      id: "",
       type: req.getType(),
       name: req.getName(),
       parent: req.getParent() || undefined,
@@ -244,6 +254,7 @@ function wrapMonitor(monitor: any, resources: RecordedResource[], failures: stri
         failures.push(`  ${rec.type} ${rec.name}: ${err instanceof Error ? err.message : String(err)}`);
       } else if (resp) {
         rec.urn = resp.getUrn();
+        rec.id = resp.getId();
         const state = resp.getObject()?.toJavaScript() ?? {};
         rec.outputs = decode(state, "", [], []) as Record<string, any>;
         // Emulate the engine: secret inputs and declared secret outputs come back secret.

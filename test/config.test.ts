@@ -1,0 +1,125 @@
+import { ConfigError, PROFILES, parseStackConfig } from "../config";
+import { loadStackFile } from "./harness";
+
+/** The stack file's config, without the project prefix, as loadStackConfig passes it. */
+function rawConfig(stack: string): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(loadStackFile(stack))) {
+    if (k.startsWith("webapp-platform:")) out[k.slice("webapp-platform:".length)] = JSON.parse(JSON.stringify(v));
+  }
+  return out;
+}
+
+function problemsOf(mutate: (raw: Record<string, any>) => void, stack: string, region: string | undefined): string[] {
+  const raw = rawConfig(stack);
+  mutate(raw);
+  try {
+    parseStackConfig(raw, stack, region);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe("the real stack files", () => {
+  it.each(["staging", "prod"])("%s parses and declares all five seed apps", (stack) => {
+    const cfg = parseStackConfig(rawConfig(stack), stack, "eu-west-1");
+    expect(cfg.environment).toBe(stack);
+    expect(cfg.apps.map((a) => [a.name, a.architecture]).sort()).toEqual([
+      ["avanii-shop", "web-fleet"],
+      ["flashbill", "single-host"],
+      ["investment-platform", "spa-api"],
+      ["saas-platform", "containers"],
+      ["smartboostpro", "single-host"],
+    ]);
+  });
+
+  it("applies the profile defaults and per-app overrides", () => {
+    const staging = parseStackConfig(rawConfig("staging"), "staging", "eu-west-1");
+    const prod = parseStackConfig(rawConfig("prod"), "prod", "eu-west-1");
+    expect(staging.network).toEqual({ cidr: "10.20.0.0/16", azCount: 2, natStrategy: "single", flowLogRetentionDays: 14 });
+    expect(prod.network).toEqual({ cidr: "10.10.0.0/16", azCount: 3, natStrategy: "perAz", flowLogRetentionDays: 90 });
+    const saas = prod.apps.find((a) => a.name === "saas-platform")!;
+    expect(saas.instanceType).toBe("m7i.large"); // override
+    expect(saas.fleet).toEqual({ min: 2, desired: 3, max: 20 });
+    expect(saas.database.readReplica).toBe(true);
+    expect(saas.database.multiAz).toBe(true); // prod profile
+    expect(saas.headers.frameOptions).toBe("DENY");
+    const flashbill = prod.apps.find((a) => a.name === "flashbill")!;
+    expect(flashbill.port).toBe(3000); // rust default
+    expect(flashbill.database.maxConnections).toBe(200);
+    const shop = staging.apps.find((a) => a.name === "avanii-shop")!;
+    expect(shop.instanceType).toBe(PROFILES.staging.instanceTypes[0]);
+    expect(shop.fleet).toEqual({ min: 1, desired: 1, max: 2 });
+    expect(shop.database.backupRetentionDays).toBe(1);
+    expect(prod.apps.find((a) => a.name === "avanii-shop")!.dns).toEqual({ mode: "external", registrar: "GoDaddy" });
+    expect(prod.apps.find((a) => a.name === "smartboostpro")!.www).toBe(true);
+    expect(staging.apps.find((a) => a.name === "smartboostpro")!.www).toBe(false);
+  });
+});
+
+describe("bad input fails with one message naming the full key and what is allowed", () => {
+  const cases: [string, (raw: Record<string, any>) => void, RegExp, string][] = [
+    ["malformed CIDR", (r) => { r.network.cidr = "10.20.0/16"; }, /webapp-platform:network\.cidr: "10\.20\.0\/16" is not an IPv4 CIDR/, "staging"],
+    ["CIDR with host bits", (r) => { r.network.cidr = "10.20.5.0/16"; }, /network\.cidr: .*host bits set; did you mean 10\.20\.0\.0\/16/, "staging"],
+    ["public CIDR", (r) => { r.network.cidr = "8.8.0.0/16"; }, /network\.cidr: .*not inside a private range/, "staging"],
+    ["CIDR too large", (r) => { r.network.cidr = "10.0.0.0/8"; }, /network\.cidr: .*must be a \/16 to \/22/, "staging"],
+    ["CIDR overlapping Docker's bridge", (r) => { r.network.cidr = "172.17.0.0/16"; }, /network\.cidr: .*overlaps Docker's default bridge 172\.17\.0\.0\/16/, "staging"],
+    ["overlapping admin CIDRs", (r) => { r.adminCidrs = ["203.0.113.0/24", "203.0.113.128/25"]; }, /webapp-platform:adminCidrs\[1\]: "203\.0\.113\.128\/25" overlaps "203\.0\.113\.0\/24"/, "staging"],
+    ["SSH open to the world", (r) => { r.adminCidrs = ["0.0.0.0/0"]; }, /adminCidrs\[0\]: .*must be \/16 or narrower/, "staging"],
+    ["one AZ", (r) => { r.network.azCount = 1; }, /network\.azCount: must be 2 or 3, got 1: load balancers and database subnet groups need subnets in at least 2 AZs/, "staging"],
+    ["NAT strategy misspelt", (r) => { r.network.natStrategy = "perAZ"; }, /network\.natStrategy: "perAZ" is not allowed \(did you mean "perAz"\?\); allowed: none, single, perAz/, "staging"],
+    ["no NAT with private hosts", (r) => { r.network.natStrategy = "none"; }, /network\.natStrategy: "none" leaves the private hosts of app "investment-platform"/, "staging"],
+    ["unknown environment", (r) => { r.environment = "production"; }, /webapp-platform:environment: "production" is not allowed; allowed: prod, staging/, "staging"],
+    ["unknown architecture", (r) => { r.apps.flashbill.architecture = "serverless"; }, /apps\.flashbill\.architecture: "serverless" is not allowed; allowed: single-host, spa-api, containers, web-fleet/, "staging"],
+    ["missing domain", (r) => { delete r.apps.smartboostpro.domain; }, /webapp-platform:apps\.smartboostpro\.domain: is required/, "staging"],
+    ["domain not under the zone", (r) => { r.apps.smartboostpro.domain = "smartboost.pro"; }, /apps\.smartboostpro\.domain: "smartboost\.pro" is not in the hosted zone "smartboostpro\.com"/, "staging"],
+    ["malformed domain", (r) => { r.apps.smartboostpro.domain = "Staging_SmartBoostPro.com"; }, /apps\.smartboostpro\.domain: .*not a lower-case DNS name/, "staging"],
+    ["bad e-mail", (r) => { r.alertEmail = "oncall@"; }, /webapp-platform:alertEmail: "oncall@" is not an e-mail address/, "staging"],
+    ["missing e-mail", (r) => { delete r.alertEmail; }, /webapp-platform:alertEmail: is required/, "staging"],
+    ["negative storage", (r) => { r.apps.flashbill.database.allocatedStorageGb = -20; }, /apps\.flashbill\.database\.allocatedStorageGb: must be a whole number from 20 to 16384, got -20/, "staging"],
+    ["negative fleet size", (r) => { r.apps["avanii-shop"].fleet = { min: -1 }; }, /apps\.avanii-shop\.fleet\.min: must be a whole number from 1 to 100, got -1/, "staging"],
+    ["fleet min above max", (r) => { r.apps["avanii-shop"].fleet = { min: 3, desired: 3, max: 2 }; }, /apps\.avanii-shop\.fleet\.desired: must satisfy min <= desired <= max/, "staging"],
+    ["instance type the environment forbids", (r) => { r.apps.smartboostpro.instanceType = "m6i.4xlarge"; }, /apps\.smartboostpro\.instanceType: "m6i\.4xlarge" is not allowed in staging; allowed: t3\.small, /, "staging"],
+    ["database class the environment forbids", (r) => { r.apps.flashbill.database.instanceClass = "db.r7g.xlarge"; }, /apps\.flashbill\.database\.instanceClass: "db\.r7g\.xlarge" is not allowed in staging; allowed: db\.t4g\.micro/, "staging"],
+    ["cache node type the environment forbids", (r) => { r.apps.flashbill.cache.nodeType = "cache.r7g.large"; }, /apps\.flashbill\.cache\.nodeType: "cache\.r7g\.large" is not allowed in staging/, "staging"],
+    ["unknown top-level key (typo)", (r) => { r.alertEmial = "x@y.com"; }, /webapp-platform:alertEmial: unknown key; did you mean "alertEmail"\?/, "staging"],
+    ["unknown app key (typo)", (r) => { r.apps.flashbill.heathCheckPath = "/h"; }, /apps\.flashbill\.heathCheckPath: unknown key; did you mean "healthCheckPath"\?/, "staging"],
+    ["unknown database key (typo)", (r) => { r.apps.flashbill.database.multiAZ = true; }, /apps\.flashbill\.database\.multiAZ: unknown key; did you mean "multiAz"\?/, "staging"],
+    ["no apps", (r) => { r.apps = {}; }, /webapp-platform:apps: is required/, "staging"],
+    ["bad app name", (r) => { r.apps.Shop = r.apps["avanii-shop"]; delete r.apps["avanii-shop"]; }, /apps\.Shop: app names are 2-20 characters/, "staging"],
+    ["secret written into env", (r) => { r.apps["avanii-shop"].env.SECRET_KEY = "830e5b889"; }, /apps\.avanii-shop\.env\.SECRET_KEY: looks like a secret; secrets are generated, never written in config/, "staging"],
+    ["unknown secret kind", (r) => { r.apps.flashbill.secrets = ["PAYPAL_KEY"]; }, /apps\.flashbill\.secrets\[0\]: "PAYPAL_KEY" is not a known secret; allowed: DJANGO_SECRET_KEY/, "staging"],
+    ["CSP that would break out of the nginx directive", (r) => { r.apps.flashbill.headers.contentSecurityPolicy = "default-src 'self'\"; return 200"; }, /apps\.flashbill\.headers\.contentSecurityPolicy: may contain only/, "staging"],
+    ["frame options misspelt", (r) => { r.apps.flashbill.headers.frameOptions = "SAME-ORIGIN"; }, /headers\.frameOptions: "SAME-ORIGIN" is not allowed \(did you mean "SAMEORIGIN"\?\)/, "staging"],
+    ["HSTS shorter than a year", (r) => { r.apps.flashbill.headers.hstsMaxAgeSeconds = 86400; }, /headers\.hstsMaxAgeSeconds: must be a whole number from 31536000/, "staging"],
+    ["log retention CloudWatch does not offer", (r) => { r.logRetentionDays = 10; }, /webapp-platform:logRetentionDays: 10 is not a CloudWatch Logs retention; allowed: 1, 3, 5, 7, 14/, "staging"],
+    ["containers app without images", (r) => { delete r.apps["saas-platform"].containers; }, /apps\.saas-platform\.containers: is required for the containers architecture/, "staging"],
+    ["reserved tag", (r) => { r.tags.environment = "qa"; }, /webapp-platform:tags\.environment: is set by the program/, "staging"],
+    ["two apps on one domain", (r) => { r.apps.flashbill.domain = "staging.smartboostpro.com"; r.apps.flashbill.dns.zone = "smartboostpro.com"; }, /apps\.flashbill\.domain: "staging\.smartboostpro\.com" is already served by app "smartboostpro"/, "staging"],
+    ["port that is not a number", (r) => { r.apps.flashbill.port = "three thousand"; }, /apps\.flashbill\.port: must be a whole number from 1024 to 65535/, "staging"],
+    ["prod backups shorter than 14 days", (r) => { r.apps.flashbill.database.backupRetentionDays = 7; }, /apps\.flashbill\.database\.backupRetentionDays: prod keeps automated backups at least 14 days/, "prod"],
+    ["prod cache with one node", (r) => { r.apps.flashbill.cache.numNodes = 1; }, /apps\.flashbill\.cache\.numNodes: prod caches run at least 2 nodes for automatic failover/, "prod"],
+    ["prod fleet of one", (r) => { r.apps["avanii-shop"].fleet = { min: 1 }; }, /apps\.avanii-shop\.fleet\.min: prod fleets run at least 2 instances/, "prod"],
+    ["prod database without Multi-AZ", (r) => { r.apps.flashbill.database.multiAz = false; }, /apps\.flashbill\.database\.multiAz: prod databases run Multi-AZ/, "prod"],
+  ];
+
+  it.each(cases)("%s", (_label, mutate, expected, stack) => {
+    const problems = problemsOf(mutate, stack, "eu-west-1");
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it("reports a missing or malformed region by its key", () => {
+    expect(problemsOf(() => undefined, "staging", undefined)).toEqual(["aws:region: is required (for example eu-west-1)"]);
+    expect(problemsOf(() => undefined, "staging", "Ireland")[0]).toMatch(/^aws:region: "Ireland" is not an AWS region name/);
+  });
+
+  it("collects every problem into one error, so a user fixes them in one pass", () => {
+    const raw = rawConfig("staging");
+    raw.environment = "qa";
+    raw.alertEmail = "nobody";
+    expect(() => parseStackConfig(raw, "staging", "eu-west-1")).toThrow(/2 problems[\s\S]*environment[\s\S]*alertEmail/);
+  });
+});

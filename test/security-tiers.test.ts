@@ -1,0 +1,80 @@
+import { SecurityTiers } from "../components/security-tiers";
+import { Recording, record } from "./harness";
+
+const IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+
+function groupByTag(rec: Recording, role: string) {
+  return rec.ofType(SG).find((g) => g.inputs.tags.role === role)!;
+}
+function rulesOf(rec: Recording, type: string, role: string) {
+  const sg = groupByTag(rec, role);
+  return rec.ofType(type).filter((r) => r.inputs.securityGroupId === sg.id);
+}
+const worldOpen = (r: { inputs: Record<string, any> }) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0";
+
+describe("security tiers for a fleet behind a load balancer", () => {
+  let rec: Recording;
+  beforeAll(async () => {
+    rec = await record(() => { new SecurityTiers("shop", { vpcId: "vpc-1", hosts: "fleet", postgres: true, redis: true }); });
+  });
+
+  it("creates load balancer, app and data groups tagged with their tier", () => {
+    expect(rec.ofType(SG).map((g) => [g.inputs.tags.role, g.inputs.tags.tier]).sort()).toEqual([["app", "app"], ["data", "data"], ["lb", "edge"]]);
+  });
+
+  it("opens only 80 and 443 to the world, and only on the load balancer", () => {
+    const open = rec.ofType(IN).filter(worldOpen);
+    expect(open.map((r) => r.inputs.fromPort).sort()).toEqual([443, 80]);
+    expect(open.every((r) => r.inputs.securityGroupId === groupByTag(rec, "lb").id)).toBe(true);
+  });
+
+  it("admits app hosts only from the load balancer's group", () => {
+    expect(rulesOf(rec, IN, "app").map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId, r.inputs.cidrIpv4])).toEqual([[80, groupByTag(rec, "lb").id, undefined]]);
+  });
+
+  it("admits PostgreSQL and Redis on the data tier only from the app tier's group, never from a CIDR", () => {
+    const data = rulesOf(rec, IN, "data");
+    expect(data.map((r) => r.inputs.fromPort).sort()).toEqual([5432, 6379]);
+    for (const r of data) {
+      expect(r.inputs.referencedSecurityGroupId).toBe(groupByTag(rec, "app").id);
+      expect(r.inputs.cidrIpv4).toBeUndefined();
+      expect(r.inputs.cidrIpv6).toBeUndefined();
+    }
+    expect(rulesOf(rec, OUT, "data")).toEqual([]);
+  });
+
+  it("restricts egress: the load balancer only to app hosts, app hosts to web and the data tier", () => {
+    expect(rulesOf(rec, OUT, "lb").map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId])).toEqual([[80, groupByTag(rec, "app").id]]);
+    const appOut = rulesOf(rec, OUT, "app");
+    expect(appOut.filter(worldOpen).map((r) => r.inputs.fromPort).sort()).toEqual([443, 80]);
+    expect(appOut.filter((r) => r.inputs.referencedSecurityGroupId === groupByTag(rec, "data").id).map((r) => r.inputs.fromPort).sort()).toEqual([5432, 6379]);
+  });
+
+  it("describes every rule", () => {
+    for (const r of [...rec.ofType(IN), ...rec.ofType(OUT)]) expect(r.inputs.description).toMatch(/\w{4,}/);
+  });
+});
+
+describe("security tiers for a single edge host", () => {
+  it("opens 80/443 to the world, no SSH without admin CIDRs, and the data tier only to the edge group", async () => {
+    const rec = await record(() => { new SecurityTiers("sbp", { vpcId: "vpc-1", hosts: "edge" }); });
+    const edge = rulesOf(rec, IN, "edge");
+    expect(edge.every(worldOpen)).toBe(true);
+    expect([...new Set(edge.map((r) => r.inputs.fromPort))].sort()).toEqual([443, 80]);
+    expect(rec.ofType(IN).some((r) => r.inputs.fromPort === 22)).toBe(false);
+    expect(rulesOf(rec, IN, "data").map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId])).toEqual([[5432, groupByTag(rec, "edge").id]]);
+  });
+
+  it("opens SSH only to the configured admin CIDRs", async () => {
+    const rec = await record(() => { new SecurityTiers("sbp", { vpcId: "vpc-1", hosts: "edge", adminCidrs: ["203.0.113.0/24"] }); });
+    const ssh = rec.ofType(IN).filter((r) => r.inputs.fromPort === 22);
+    expect(ssh.map((r) => r.inputs.cidrIpv4)).toEqual(["203.0.113.0/24"]);
+  });
+
+  it("rejects SSH from the world and admin CIDRs on fleets before creating anything", () => {
+    expect(() => new SecurityTiers("x", { vpcId: "vpc-1", hosts: "edge", adminCidrs: ["0.0.0.0/0"] })).toThrow(/args\.adminCidrs may not contain a \/0/);
+    expect(() => new SecurityTiers("x", { vpcId: "vpc-1", hosts: "fleet", adminCidrs: ["203.0.113.0/24"] })).toThrow(/args\.adminCidrs only applies to edge hosts/);
+  });
+});
