@@ -1,0 +1,150 @@
+/**
+ * Alarm specifications per monitored resource kind. Pure: each function returns the alarms
+ * a resource needs, as data; components/monitoring.ts turns them into CloudWatch alarms.
+ * Thresholds are chosen to page on user-visible trouble, not on noise.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface AlarmSpec {
+  /** Suffix of the alarm's resource name, e.g. "db-cpu". */
+  id: string;
+  description: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, pulumi.Input<string>>;
+  statistic: "Average" | "Sum" | "Maximum" | "Minimum";
+  periodSeconds: number;
+  evaluationPeriods: number;
+  threshold: number;
+  comparison: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+  /** How to treat gaps: a silent host is bad news, a quiet load balancer is not. */
+  treatMissingData: "breaching" | "notBreaching" | "missing";
+  /** Extra actions, e.g. EC2 auto-recovery. */
+  extraActions?: pulumi.Input<string>[];
+}
+
+/** Namespace and metric the hosts publish for their Let's Encrypt certificate (host config). */
+export const HOST_METRICS_NAMESPACE = "WebappPlatform/Host";
+export const CERT_DAYS_METRIC = "CertificateDaysToExpiry";
+export const NGINX_5XX_METRIC = "Nginx5xx";
+export const NGINX_502_METRIC = "NginxUpstreamDown";
+export const CERT_EXPIRY_ALARM_DAYS = 30;
+
+export function hostAlarms(app: string, instanceId: pulumi.Input<string>): AlarmSpec[] {
+  return [
+    {
+      id: "host-status", description: `${app}: the host failed its EC2 status checks (instance or system)`,
+      namespace: "AWS/EC2", metricName: "StatusCheckFailed", dimensions: { InstanceId: instanceId },
+      statistic: "Maximum", periodSeconds: 60, evaluationPeriods: 3, threshold: 1, comparison: "GreaterThanOrEqualToThreshold", treatMissingData: "breaching",
+    },
+    {
+      id: "host-cpu", description: `${app}: host CPU above 85% for 15 minutes`,
+      namespace: "AWS/EC2", metricName: "CPUUtilization", dimensions: { InstanceId: instanceId },
+      statistic: "Average", periodSeconds: 300, evaluationPeriods: 3, threshold: 85, comparison: "GreaterThanThreshold", treatMissingData: "missing",
+    },
+  ];
+}
+
+/** Alarms on the metrics a single host publishes itself (certificate expiry, nginx errors). */
+export function hostAppAlarms(app: string): AlarmSpec[] {
+  return [
+    {
+      id: "cert-expiry", description: `${app}: the Let's Encrypt certificate expires in under ${CERT_EXPIRY_ALARM_DAYS} days (renewal is failing)`,
+      namespace: HOST_METRICS_NAMESPACE, metricName: CERT_DAYS_METRIC, dimensions: { App: app },
+      statistic: "Minimum", periodSeconds: 86400, evaluationPeriods: 1, threshold: CERT_EXPIRY_ALARM_DAYS, comparison: "LessThanThreshold",
+      treatMissingData: "breaching", // the daily check not reporting is itself a problem
+    },
+    {
+      id: "app-errors", description: `${app}: more than 50 HTTP 5xx responses in 5 minutes`,
+      namespace: HOST_METRICS_NAMESPACE, metricName: NGINX_5XX_METRIC, dimensions: { App: app },
+      statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, threshold: 50, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
+    },
+    {
+      id: "app-down", description: `${app}: nginx cannot reach the app (502s) for 3 minutes: the service is down`,
+      namespace: HOST_METRICS_NAMESPACE, metricName: NGINX_502_METRIC, dimensions: { App: app },
+      statistic: "Sum", periodSeconds: 60, evaluationPeriods: 3, threshold: 0, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
+    },
+  ];
+}
+
+export function loadBalancerAlarms(app: string, lbArnSuffix: pulumi.Input<string>, tgArnSuffix: pulumi.Input<string>): AlarmSpec[] {
+  return [
+    {
+      id: "alb-5xx", description: `${app}: the load balancer returned more than 20 5xx responses in 5 minutes`,
+      namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: { LoadBalancer: lbArnSuffix },
+      statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, threshold: 20, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
+    },
+    {
+      id: "app-errors", description: `${app}: the app returned more than 50 5xx responses in 5 minutes`,
+      namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: { LoadBalancer: lbArnSuffix, TargetGroup: tgArnSuffix },
+      statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, threshold: 50, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
+    },
+    {
+      id: "unhealthy-hosts", description: `${app}: at least one host failed the load balancer health check for 5 minutes`,
+      namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", dimensions: { LoadBalancer: lbArnSuffix, TargetGroup: tgArnSuffix },
+      statistic: "Maximum", periodSeconds: 60, evaluationPeriods: 5, threshold: 0, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
+    },
+  ];
+}
+
+export function fleetAlarms(app: string, asgName: pulumi.Input<string>): AlarmSpec[] {
+  return [{
+    id: "fleet-status", description: `${app}: a fleet host failed its EC2 status checks`,
+    namespace: "AWS/EC2", metricName: "StatusCheckFailed", dimensions: { AutoScalingGroupName: asgName },
+    statistic: "Maximum", periodSeconds: 60, evaluationPeriods: 3, threshold: 1, comparison: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching",
+  }];
+}
+
+export function certificateAlarms(app: string, certificateArn: pulumi.Input<string>): AlarmSpec[] {
+  return [{
+    id: "acm-expiry", description: `${app}: the ACM certificate expires in under ${CERT_EXPIRY_ALARM_DAYS} days (DNS validation records missing?)`,
+    namespace: "AWS/CertificateManager", metricName: "DaysToExpiry", dimensions: { CertificateArn: certificateArn },
+    statistic: "Minimum", periodSeconds: 86400, evaluationPeriods: 1, threshold: CERT_EXPIRY_ALARM_DAYS, comparison: "LessThanThreshold", treatMissingData: "notBreaching",
+  }];
+}
+
+export function databaseAlarms(app: string, dbIdentifier: pulumi.Input<string>, allocatedStorageGb: number, maxConnections: number): AlarmSpec[] {
+  return [
+    {
+      id: "db-cpu", description: `${app}: database CPU above 80% for 15 minutes`,
+      namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: { DBInstanceIdentifier: dbIdentifier },
+      statistic: "Average", periodSeconds: 300, evaluationPeriods: 3, threshold: 80, comparison: "GreaterThanThreshold", treatMissingData: "missing",
+    },
+    {
+      id: "db-storage", description: `${app}: database free storage below 10% of its initial ${allocatedStorageGb} GiB`,
+      namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: { DBInstanceIdentifier: dbIdentifier },
+      statistic: "Minimum", periodSeconds: 300, evaluationPeriods: 1, threshold: Math.round(allocatedStorageGb * 0.1 * 1024 ** 3), comparison: "LessThanThreshold", treatMissingData: "missing",
+    },
+    {
+      id: "db-connections", description: `${app}: database connections above 80% of max_connections (${maxConnections})`,
+      namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: { DBInstanceIdentifier: dbIdentifier },
+      statistic: "Maximum", periodSeconds: 300, evaluationPeriods: 2, threshold: Math.floor(maxConnections * 0.8), comparison: "GreaterThanThreshold", treatMissingData: "missing",
+    },
+  ];
+}
+
+export function cacheAlarms(app: string, replicationGroupId: pulumi.Input<string>): AlarmSpec[] {
+  return [
+    {
+      id: "cache-memory", description: `${app}: Redis memory above 80% for 15 minutes`,
+      namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", dimensions: { ReplicationGroupId: replicationGroupId },
+      statistic: "Maximum", periodSeconds: 300, evaluationPeriods: 3, threshold: 80, comparison: "GreaterThanThreshold", treatMissingData: "missing",
+    },
+    {
+      id: "cache-evictions", description: `${app}: Redis is evicting keys (more than 100 in 5 minutes): it is too small`,
+      namespace: "AWS/ElastiCache", metricName: "Evictions", dimensions: { ReplicationGroupId: replicationGroupId },
+      statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, threshold: 100, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
+    },
+  ];
+}
+
+/**
+ * RDS's default max_connections for PostgreSQL is LEAST(DBInstanceClassMemory/9531392, 5000);
+ * an approximation by class memory is enough to place the alarm threshold.
+ */
+export function defaultMaxConnections(instanceClass: string): number {
+  const memoryGiB: Record<string, number> = { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, "2xlarge": 32 };
+  const size = instanceClass.split(".").pop() ?? "medium";
+  const bytes = (memoryGiB[size] ?? 4) * 1024 ** 3;
+  return Math.min(Math.floor(bytes / 9531392), 5000);
+}

@@ -1,0 +1,60 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AlarmSpec } from "./alarms";
+import { invalidArg, typeToken } from "./common";
+
+export interface AlertTopicArgs {
+  /** Address subscribed to alarms (the subscription must be confirmed once by mail). Required. */
+  email: string;
+  /** KMS key for the topic (its policy must let CloudWatch use it). Default: none (SNS-managed SSE is not usable by alarms). */
+  kmsKeyId?: pulumi.Input<string>;
+}
+
+/** The stack's alarm topic, with the on-call e-mail subscribed. */
+export class AlertTopic extends pulumi.ComponentResource {
+  readonly topicArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("monitoring", "AlertTopic"), name, {}, opts);
+    if (!/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(args.email)) invalidArg("AlertTopic", "email", `"${args.email}" is not an e-mail address`);
+    const topic = new aws.sns.Topic(`${name}-alerts`, { kmsMasterKeyId: args.kmsKeyId }, { parent: this });
+    new aws.sns.TopicSubscription(`${name}-oncall`, { topic: topic.arn, protocol: "email", endpoint: args.email }, { parent: this });
+    this.topicArn = topic.arn;
+    this.registerOutputs({ topicArn: this.topicArn });
+  }
+}
+
+export interface AppAlarmsArgs {
+  /** Alarms to create (components/alarms.ts builds them). Required, at least one. */
+  alarms: AlarmSpec[];
+  /** SNS topic notified on ALARM and OK. Required. */
+  topicArn: pulumi.Input<string>;
+}
+
+/** CloudWatch alarms for one app, all notifying the stack's alert topic. */
+export class AppAlarms extends pulumi.ComponentResource {
+  readonly alarmNames: pulumi.Output<string>[];
+
+  constructor(name: string, args: AppAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("monitoring", "AppAlarms"), name, {}, opts);
+    if (args.alarms.length === 0) invalidArg("AppAlarms", "alarms", "must list at least one alarm");
+    const ids = args.alarms.map((a) => a.id);
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup) invalidArg("AppAlarms", "alarms", `has two alarms with id "${dup}"`);
+    this.alarmNames = args.alarms.map((a) => new aws.cloudwatch.MetricAlarm(`${name}-${a.id}`, {
+      alarmDescription: a.description,
+      namespace: a.namespace,
+      metricName: a.metricName,
+      dimensions: a.dimensions,
+      statistic: a.statistic,
+      period: a.periodSeconds,
+      evaluationPeriods: a.evaluationPeriods,
+      threshold: a.threshold,
+      comparisonOperator: a.comparison,
+      treatMissingData: a.treatMissingData,
+      alarmActions: [args.topicArn, ...(a.extraActions ?? [])],
+      okActions: [args.topicArn],
+    }, { parent: this }).name);
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,70 @@
+import { cacheAlarms, databaseAlarms, defaultMaxConnections, hostAppAlarms, loadBalancerAlarms } from "../components/alarms";
+import { AppBackup } from "../components/backups";
+import { contextFrom } from "../components/common";
+import { AlertTopic, AppAlarms } from "../components/monitoring";
+import { loadStackConfig } from "../config";
+import { record } from "./harness";
+
+describe("alarm specifications", () => {
+  it("places database thresholds from the instance's storage and connection limit", () => {
+    const [cpu, storage, connections] = databaseAlarms("shop", "shop-db", 50, 200);
+    expect([cpu.metricName, cpu.threshold]).toEqual(["CPUUtilization", 80]);
+    expect([storage.metricName, storage.comparison, storage.threshold]).toEqual(["FreeStorageSpace", "LessThanThreshold", 5 * 1024 ** 3]);
+    expect([connections.metricName, connections.threshold]).toEqual(["DatabaseConnections", 160]);
+  });
+
+  it("estimates RDS's default max_connections from class memory", () => {
+    expect(defaultMaxConnections("db.t4g.micro")).toBe(112);
+    expect(defaultMaxConnections("db.m7g.large")).toBe(901);
+  });
+
+  it("watches cache memory and evictions by replication group", () => {
+    expect(cacheAlarms("x", "rg-1").map((a) => [a.metricName, a.dimensions.ReplicationGroupId])).toEqual([
+      ["DatabaseMemoryUsagePercentage", "rg-1"], ["Evictions", "rg-1"],
+    ]);
+  });
+
+  it("alarms on load balancer 5xx, app 5xx and unhealthy hosts by arn suffix", () => {
+    const specs = loadBalancerAlarms("x", "app/lb/1", "targetgroup/tg/2");
+    expect(specs.map((a) => a.metricName)).toEqual(["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "UnHealthyHostCount"]);
+    expect(specs[2].dimensions).toEqual({ LoadBalancer: "app/lb/1", TargetGroup: "targetgroup/tg/2" });
+  });
+
+  it("treats a host that stops reporting its certificate as an expiring certificate", () => {
+    const cert = hostAppAlarms("flashbill").find((a) => a.id === "cert-expiry")!;
+    expect(cert).toMatchObject({ threshold: 30, comparison: "LessThanThreshold", treatMissingData: "breaching", dimensions: { App: "flashbill" } });
+  });
+});
+
+describe("monitoring and backup components", () => {
+  it("notifies the topic from every alarm and subscribes the on-call address", async () => {
+    const rec = await record(() => {
+      const topic = new AlertTopic("staging", { email: "oncall@example.com" });
+      new AppAlarms("shop", { alarms: cacheAlarms("shop", "rg-1"), topicArn: topic.topicArn });
+    });
+    const topicArn = rec.one("aws:sns/topic:Topic").outputs.arn;
+    expect(rec.one("aws:sns/topicSubscription:TopicSubscription").inputs).toMatchObject({ protocol: "email", endpoint: "oncall@example.com", topic: topicArn });
+    const alarms = rec.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms).toHaveLength(2);
+    for (const a of alarms) {
+      expect(a.inputs.alarmActions).toEqual([topicArn]);
+      expect(a.inputs.okActions).toEqual([topicArn]);
+    }
+    expect(() => new AlertTopic("x", { email: "nobody" })).toThrow(/args\.email "nobody" is not an e-mail address/);
+  });
+
+  it.each([
+    ["prod", "cron(0 3 * * ? *)", 35, true],
+    ["staging", "cron(0 3 ? * SUN *)", 7, false],
+  ] as const)("backs up to a KMS-encrypted vault in %s on the profile's schedule", async (stack, cron, days, protectedVault) => {
+    const rec = await record(() => {
+      new AppBackup("shop", { ctx: contextFrom(loadStackConfig()), resourceArns: ["arn:aws:rds:eu-west-1:123456789012:db:shop"], kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k" });
+    }, { stack });
+    const vault = rec.one("aws:backup/vault:Vault");
+    expect(vault.inputs.kmsKeyArn).toBe("arn:aws:kms:eu-west-1:123456789012:key/k");
+    expect(vault.options.protect).toBe(protectedVault);
+    const rule = rec.one("aws:backup/plan:Plan").inputs.rules[0];
+    expect(rule).toMatchObject({ schedule: cron, lifecycle: { deleteAfter: days }, targetVaultName: vault.outputs.name });
+    expect(rec.one("aws:backup/selection:Selection").inputs.resources).toEqual(["arn:aws:rds:eu-west-1:123456789012:db:shop"]);
+  });
+});
