@@ -23,6 +23,9 @@ const MANAGED_CLOUDFRONT_POLICIES: Record<string, string> = {
   "Managed-CORS-S3Origin": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
 };
 
+/** The mock ECR registry password (aws:ecr/getAuthorizationToken). */
+export const ECR_MOCK_PASSWORD = "ecr-mock-password-eyJwYXlsb2FkIjoibW9jayJ9";
+
 export type InvokeHandler = (inputs: Record<string, any>, region: string) => Record<string, any>;
 
 export const INVOKES: Record<string, InvokeHandler> = {
@@ -48,6 +51,16 @@ export const INVOKES: Record<string, InvokeHandler> = {
     const account = ELB_ACCOUNTS[region];
     if (!account) throw new Error(`no ELB log-delivery account fixture for ${region}`);
     return { id: account, arn: `arn:aws:iam::${account}:root` };
+  },
+  // The password is a short-lived registry credential; the fixture's is recognisable so tests can look for leaks.
+  "aws:ecr/getAuthorizationToken:getAuthorizationToken": (inputs, region) => {
+    const registryId = inputs.registryId ?? ACCOUNT_ID;
+    return {
+      id: region, region, registryId, userName: "AWS", password: ECR_MOCK_PASSWORD,
+      authorizationToken: Buffer.from(`AWS:${ECR_MOCK_PASSWORD}`).toString("base64"),
+      proxyEndpoint: `https://${registryId}.dkr.ecr.${region}.amazonaws.com`,
+      expiresAt: "2030-01-01T12:00:00Z",
+    };
   },
   "aws:cloudfront/getCachePolicy:getCachePolicy": (inputs) => managedPolicy(inputs.name),
   "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": (inputs) => managedPolicy(inputs.name),

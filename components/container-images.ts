@@ -1,0 +1,222 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { ContainerServiceConfig } from "../config";
+import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
+
+export const IMAGE_PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+/** The CPU architecture an image is built for; it must match the hosts that run it. */
+export type ImagePlatform = (typeof IMAGE_PLATFORMS)[number];
+
+/** The project root: build contexts in the stack config are relative to it. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** Untagged layers left behind by rebuilds are useless after a week. */
+export const UNTAGGED_EXPIRY_DAYS = 7;
+
+const EC2_INSTANCE_TYPE = /^([a-z][a-z0-9-]*)\.([a-z0-9]+)$/;
+/** Docker's tag grammar. */
+const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** ECR's repository-name grammar. */
+const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/**
+ * The image platform for an EC2 instance type. Graviton families carry a `g` right after
+ * the generation digit (t4g, m7g, c7gn, r8g, x2gd, im4gn, hpc7g) or are the original a1;
+ * everything else in EC2 is x86_64. An image for the wrong one fails at `exec format error`
+ * on the host, long after `pulumi up` reported success, so it is derived, not typed.
+ */
+export function platformForInstanceType(instanceType: string): ImagePlatform {
+  const m = EC2_INSTANCE_TYPE.exec(instanceType);
+  if (!m) throw new Error(`"${instanceType}" is not an EC2 instance type (family.size, e.g. t4g.small)`);
+  const family = m[1];
+  return family === "a1" || /^[a-z]+\d+g/.test(family) ? "linux/arm64" : "linux/amd64";
+}
+
+/**
+ * ECR lifecycle policy: expire untagged images after `untaggedDays` days, and keep only the
+ * newest `keepTagged` tagged ones. Rules are evaluated by priority; untagged goes first so
+ * it never counts towards the tagged limit.
+ */
+export function lifecyclePolicyDocument(keepTagged: number, untaggedDays = UNTAGGED_EXPIRY_DAYS): string {
+  return JSON.stringify({
+    rules: [
+      {
+        rulePriority: 1,
+        description: `Expire untagged images after ${untaggedDays} days`,
+        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
+        action: { type: "expire" },
+      },
+      {
+        rulePriority: 2,
+        description: `Keep the last ${keepTagged} tagged images`,
+        // "tagged" needs a pattern list; "*" matches every tag.
+        selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepTagged },
+        action: { type: "expire" },
+      },
+    ],
+  });
+}
+
+/**
+ * The IAM policy a host role needs to pull these images: layer reads on exactly these
+ * repositories, plus ecr:GetAuthorizationToken, which AWS only accepts on "*".
+ */
+export function ecrPullPolicyDocument(repositoryArns: string[]): string {
+  if (repositoryArns.length === 0) throw new Error("ecrPullPolicyDocument: repositoryArns must list at least one repository");
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      {
+        Sid: "EcrPull",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+        Resource: [...repositoryArns].sort(),
+      },
+    ],
+  });
+}
+
+export interface ContainerImagesArgs {
+  ctx: PlatformContext;
+  /** Services to build, one ECR repository and image each (AppConfig.containers). Required, at least one, unique names. */
+  services: ContainerServiceConfig[];
+  /** App version; every image is tagged with it (tags are immutable, so a new build needs a new version). Required. */
+  appVersion: string;
+  /** EC2 instance type of the hosts; picks the image platform (Graviton -> linux/arm64). Required unless `platform` is set. */
+  instanceType?: string;
+  /** Image platform. Default: derived from `instanceType` by `platformForInstanceType`. */
+  platform?: ImagePlatform;
+  /** KMS key encrypting the repositories. Default: none (ECR's AES256). */
+  kmsKeyArn?: pulumi.Input<string>;
+  /** Tagged images kept per repository (older ones expire). Default 20. */
+  keepTaggedImages?: number;
+  /** Directory that service build contexts are relative to. Default: the project root. */
+  projectRoot?: string;
+  /** Repository name prefix. Default `<stack>/<component name>`, so each repository is `<prefix>/<service>`. */
+  repositoryPrefix?: string;
+}
+
+interface ResolvedService extends ContainerServiceConfig {
+  contextDir: string;
+  dockerfilePath: string;
+}
+
+/**
+ * ECR repositories (scan on push, immutable tags, lifecycle policy) and the images built
+ * from each service's context and pushed to them. Hosts reference images by digest, so
+ * what runs is exactly what was built and scanned, whatever happens to the tag later.
+ */
+export class ContainerImages extends pulumi.ComponentResource {
+  /** Service name -> `repository@sha256:...`, the reference hosts must run. */
+  readonly imageRefs: Record<string, pulumi.Output<string>>;
+  /** ARNs of the repositories, for the hosts' pull policy. */
+  readonly repositoryArns: pulumi.Output<string>[];
+  /** The IAM policy JSON that lets a host role pull these images (see ecrPullPolicyDocument). */
+  readonly pullPolicyJson: pulumi.Output<string>;
+  /** The platform the images were built for. */
+  readonly platform: ImagePlatform;
+
+  constructor(name: string, args: ContainerImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("containers", "ContainerImages"), name, {}, opts);
+    const C = "ContainerImages";
+    const { ctx } = args;
+
+    // Defaults, in one place.
+    const keepTagged = args.keepTaggedImages ?? 20;
+    const root = args.projectRoot ?? PROJECT_ROOT;
+    const prefix = args.repositoryPrefix ?? `${ctx.stack}/${name}`;
+
+    // Validation, before any resource exists.
+    if (args.services.length === 0) invalidArg(C, "services", "must list at least one container service");
+    const names = args.services.map((s) => s.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) invalidArg(C, "services", `has two services named "${dup}"`);
+    if (!DOCKER_TAG.test(args.appVersion)) {
+      invalidArg(C, "appVersion", `"${args.appVersion}" is not a Docker tag (letters, digits, _ . -, at most 128, not starting with . or -)`);
+    }
+    if (!Number.isInteger(keepTagged) || keepTagged < 1 || keepTagged > 1000) {
+      invalidArg(C, "keepTaggedImages", `must be a whole number from 1 to 1000, got ${keepTagged}`);
+    }
+    let platform: ImagePlatform;
+    if (args.platform !== undefined) {
+      if (!IMAGE_PLATFORMS.includes(args.platform)) invalidArg(C, "platform", `must be one of ${IMAGE_PLATFORMS.join(", ")}, got "${args.platform}"`);
+      platform = args.platform;
+    } else if (args.instanceType !== undefined) {
+      try {
+        platform = platformForInstanceType(args.instanceType);
+      } catch (err) {
+        invalidArg(C, "instanceType", (err as Error).message);
+      }
+    } else {
+      invalidArg(C, "instanceType", "is required when platform is not set (the images must match the hosts' CPU)");
+    }
+    const services = args.services.map((s) => resolveService(C, root, prefix, s));
+
+    // One token for the account's registry; the password is a credential, so it is marked
+    // secret before it reaches any resource (the invoke result itself is not).
+    const token = aws.ecr.getAuthorizationTokenOutput({}, { parent: this });
+    const registryPassword = pulumi.secret(token.password);
+
+    this.platform = platform;
+    this.imageRefs = {};
+    this.repositoryArns = [];
+    for (const svc of services) {
+      const repo = new aws.ecr.Repository(`${name}-${svc.name}`, {
+        name: `${prefix}/${svc.name}`,
+        imageScanningConfiguration: { scanOnPush: true },
+        // Immutable: a tag names one build forever, so a version can't silently change under the hosts.
+        imageTagMutability: "IMMUTABLE",
+        encryptionConfigurations: [args.kmsKeyArn ? { encryptionType: "KMS", kmsKey: args.kmsKeyArn } : { encryptionType: "AES256" }],
+        // Deleting a repository with images would strand every host that references them.
+        forceDelete: false,
+      }, statefulOptions(ctx, this));
+      new aws.ecr.LifecyclePolicy(`${name}-${svc.name}`, {
+        repository: repo.name,
+        policy: lifecyclePolicyDocument(keepTagged),
+      }, { parent: this });
+      const image = new docker.Image(`${name}-${svc.name}`, {
+        imageName: pulumi.interpolate`${repo.repositoryUrl}:${args.appVersion}`,
+        build: {
+          context: svc.contextDir,
+          dockerfile: svc.dockerfilePath,
+          platform,
+          args: { APP_VERSION: args.appVersion },
+        },
+        // Previews (reviewers, CI) need no Docker engine; the build runs on `pulumi up`.
+        buildOnPreview: false,
+        registry: {
+          server: repo.repositoryUrl.apply((u) => u.split("/")[0]),
+          username: token.userName,
+          password: registryPassword,
+        },
+      }, { parent: this });
+      this.imageRefs[svc.name] = image.repoDigest;
+      this.repositoryArns.push(repo.arn);
+    }
+    this.pullPolicyJson = pulumi.all(this.repositoryArns).apply(ecrPullPolicyDocument);
+    this.registerOutputs({ imageRefs: this.imageRefs, repositoryArns: this.repositoryArns, pullPolicyJson: this.pullPolicyJson });
+  }
+}
+
+/** Checks one service's build inputs on disk, so a typo fails before anything is created. */
+function resolveService(C: string, root: string, prefix: string, svc: ContainerServiceConfig): ResolvedService {
+  const at = `services[${svc.name}]`;
+  if (!ECR_NAME.test(`${prefix}/${svc.name}`)) {
+    invalidArg(C, `${at}.name`, `gives repository "${prefix}/${svc.name}", which ECR rejects (lowercase letters, digits, . _ - and /)`);
+  }
+  if (!svc.context || path.isAbsolute(svc.context)) invalidArg(C, `${at}.context`, `must be a path relative to ${root}, got "${svc.context}"`);
+  const contextDir = path.resolve(root, svc.context);
+  if (!fs.existsSync(contextDir) || !fs.statSync(contextDir).isDirectory()) {
+    invalidArg(C, `${at}.context`, `"${svc.context}" is not a directory (resolved to ${contextDir})`);
+  }
+  const dockerfile = svc.dockerfile || "Dockerfile";
+  const dockerfilePath = path.resolve(contextDir, dockerfile);
+  if (!fs.existsSync(dockerfilePath) || !fs.statSync(dockerfilePath).isFile()) {
+    invalidArg(C, `${at}.dockerfile`, `"${dockerfile}" does not exist in ${contextDir}`);
+  }
+  return { ...svc, contextDir, dockerfilePath };
+}

@@ -1,0 +1,378 @@
+/**
+ * Steps that run on the operator's machine during `pulumi up` (@pulumi/command): a
+ * post-deploy HTTPS check, and a redeploy of a single host through SSM (no SSH).
+ * The shell scripts come from pure renderers, so tests can lint and run them.
+ */
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformContext, invalidArg, typeToken } from "./common";
+
+/** One year, what the seeds ask for and what browsers' preload lists require. */
+export const ONE_YEAR_SECONDS = 31536000;
+
+/** Versions travel into shell commands and an SSM parameter; this keeps them inert there. */
+export const VERSION_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/;
+const SAFE_PATH = /^\/[A-Za-z0-9_./-]+$/;
+
+function wholeNumber(component: string, field: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) invalidArg(component, field, `must be a whole number from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------
+// Post-deploy check
+// ---------------------------------------------------------------------------------------
+
+export interface HealthCheckScriptOptions {
+  /** Require a Strict-Transport-Security header. Default true. */
+  expectHsts?: boolean;
+  /** Lowest HSTS max-age accepted, in seconds. Default 31536000 (one year). */
+  minHstsMaxAgeSeconds?: number;
+  /** Keep retrying for this long, in seconds. Default 600. */
+  timeoutSeconds?: number;
+  /** Delay before the first retry; it doubles up to maxDelaySeconds. Default 5. */
+  initialDelaySeconds?: number;
+  /** Longest delay between attempts. Default 60. */
+  maxDelaySeconds?: number;
+  /** Timeout of one request, in seconds. Default 10. */
+  requestTimeoutSeconds?: number;
+  /** Refuse any scheme but https (curl --proto =https). Default true; tests turn it off to probe a loopback HTTP server. */
+  httpsOnly?: boolean;
+}
+
+/**
+ * A POSIX sh script that GETs $CHECK_URL (read from the environment, so the URL is never
+ * spliced into shell code) until it answers 200 with HSTS, retrying with backoff because
+ * DNS, certificate validation and CloudFront lag the resources `pulumi up` just created.
+ * Exits 1 with the last problem when time runs out. Redirects are not followed: a health
+ * URL that redirects is misconfigured.
+ */
+export function renderHealthCheckScript(options: HealthCheckScriptOptions = {}): string {
+  const C = "renderHealthCheckScript";
+  const expectHsts = options.expectHsts ?? true;
+  const minMaxAge = wholeNumber(C, "minHstsMaxAgeSeconds", options.minHstsMaxAgeSeconds ?? ONE_YEAR_SECONDS, 0, 10 * ONE_YEAR_SECONDS);
+  const timeout = wholeNumber(C, "timeoutSeconds", options.timeoutSeconds ?? 600, 0, 3600);
+  const delay = wholeNumber(C, "initialDelaySeconds", options.initialDelaySeconds ?? 5, 1, 600);
+  const maxDelay = wholeNumber(C, "maxDelaySeconds", options.maxDelaySeconds ?? 60, delay, 600);
+  const requestTimeout = wholeNumber(C, "requestTimeoutSeconds", options.requestTimeoutSeconds ?? 10, 1, 120);
+  const proto = options.httpsOnly ?? true ? "--proto '=https' " : "";
+  const hstsText = expectHsts ? ` with Strict-Transport-Security max-age >= ${minMaxAge}` : "";
+  return `#!/bin/sh
+# Post-deploy check: $CHECK_URL must answer 200${hstsText}.
+set -u
+url="\${CHECK_URL:?CHECK_URL must be set to the health URL}"
+timeout=${timeout}
+delay=${delay}
+max_delay=${maxDelay}
+expect_hsts=${expectHsts ? 1 : 0}
+min_max_age=${minMaxAge}
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+deadline=$(( $(date +%s) + timeout ))
+attempt=0
+while :; do
+  attempt=$((attempt + 1))
+  : >"$tmp/headers"
+  status=$(curl --silent --show-error ${proto}--max-time ${requestTimeout} --output /dev/null \\
+    --dump-header "$tmp/headers" --write-out '%{http_code}' "$url" 2>"$tmp/error") || status=000
+  problem=""
+  if [ "$status" = "000" ]; then
+    problem="gave no HTTP answer ($(head -c 300 "$tmp/error" | tr '\\n' ' '))"
+  elif [ "$status" != "200" ]; then
+    problem="answered HTTP $status, expected 200"
+  elif [ "$expect_hsts" = 1 ]; then
+    hsts=$(tr -d '\\r' <"$tmp/headers" | tr '[:upper:]' '[:lower:]' | sed -n 's/^strict-transport-security:[[:space:]]*//p' | tail -n 1)
+    if [ -z "$hsts" ]; then
+      problem="answered 200 without a Strict-Transport-Security header"
+    else
+      max_age=$(printf '%s\\n' "$hsts" | sed -n 's/.*max-age="\\{0,1\\}\\([0-9][0-9]*\\).*/\\1/p')
+      if [ -z "$max_age" ] || [ "$max_age" -lt "$min_max_age" ]; then
+        problem="sent Strict-Transport-Security \\"$hsts\\", expected max-age >= $min_max_age"
+      fi
+    fi
+  fi
+  if [ -z "$problem" ]; then
+    echo "post-deploy check passed: $url answered 200${hstsText} (attempt $attempt)"
+    exit 0
+  fi
+  now=$(date +%s)
+  if [ "$now" -ge "$deadline" ]; then
+    echo "post-deploy check FAILED: $url $problem; gave up after $attempt attempt(s) over \${timeout}s" >&2
+    exit 1
+  fi
+  echo "attempt $attempt: $url $problem; retrying in \${delay}s" >&2
+  remaining=$((deadline - now))
+  if [ "$delay" -gt "$remaining" ]; then delay=$remaining; fi
+  sleep "$delay"
+  delay=$((delay * 2))
+  if [ "$delay" -gt "$max_delay" ]; then delay=$max_delay; fi
+done
+`;
+}
+
+export interface PostDeployCheckArgs {
+  /** Health URL to probe, e.g. https://example.com/health/. Required; must be https://. */
+  url: pulumi.Input<string>;
+  /** Fail when the answer lacks Strict-Transport-Security. Default true. */
+  expectHsts?: boolean;
+  /** Lowest HSTS max-age accepted, in seconds. Default 31536000 (one year). */
+  minHstsMaxAgeSeconds?: number;
+  /** Minutes to keep retrying before failing the update (DNS and certificates lag). Default 10. */
+  timeoutMinutes?: number;
+  /** Values whose change re-runs the check, e.g. the app version. Default [] (the URL is always one). */
+  triggers?: pulumi.Input<unknown>[];
+}
+
+/**
+ * Fails `pulumi up` with a clear message when the app's health URL does not answer 200 over
+ * HTTPS with HSTS. Pass what must exist first (hosts, DNS records, distribution) as
+ * `dependsOn` in opts; the check forwards it to its command.
+ */
+export class PostDeployCheck extends pulumi.ComponentResource {
+  /** What the check printed on success. */
+  readonly report: pulumi.Output<string>;
+
+  constructor(name: string, args: PostDeployCheckArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("deploy", "PostDeployCheck"), name, {}, opts);
+    const C = "PostDeployCheck";
+    const expectHsts = args.expectHsts ?? true;
+    const timeoutMinutes = args.timeoutMinutes ?? 10;
+    const triggers = args.triggers ?? [];
+    if (typeof args.url === "string" && !/^https:\/\/[^\s/]+/.test(args.url)) {
+      invalidArg(C, "url", `must be an https:// URL, got "${args.url}"`);
+    }
+    wholeNumber(C, "timeoutMinutes", timeoutMinutes, 1, 60);
+    const script = renderHealthCheckScript({
+      expectHsts,
+      minHstsMaxAgeSeconds: args.minHstsMaxAgeSeconds,
+      timeoutSeconds: timeoutMinutes * 60,
+    });
+    const check = new command.local.Command(`${name}-check`, {
+      create: script,
+      environment: { CHECK_URL: args.url },
+      triggers: [args.url, ...triggers],
+    }, { parent: this, dependsOn: opts?.dependsOn });
+    this.report = check.stdout;
+    this.registerOutputs({ report: this.report });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Redeploy through SSM
+// ---------------------------------------------------------------------------------------
+
+export interface HostRedeployScriptOptions {
+  /** Script on the host that deploys a version given as its only argument. Required. */
+  deployScript: string;
+  /** The version, or the SSM parameter placeholder. Default "{{ version }}". */
+  version?: string;
+}
+
+/**
+ * What runs on the host (through the SSM document): wait for first-boot cloud-init, since
+ * SSM can reach a new instance before cloud-init has installed the deploy script, then run
+ * the deploy script with the version. The version is single-quoted and the document's
+ * parameter pattern forbids quotes, so it cannot break out.
+ */
+export function renderHostRedeployScript(options: HostRedeployScriptOptions): string {
+  if (!SAFE_PATH.test(options.deployScript)) invalidArg("renderHostRedeployScript", "deployScript", `must be an absolute path of letters, digits and _ . / -, got "${options.deployScript}"`);
+  const version = options.version ?? "{{ version }}";
+  if (version !== "{{ version }}" && !VERSION_PATTERN.test(version)) invalidArg("renderHostRedeployScript", "version", `"${version}" does not match ${VERSION_PATTERN}`);
+  return `#!/bin/sh
+# Redeploy through SSM: wait for cloud-init, then run the host's deploy script.
+set -eu
+version='${version}'
+if command -v cloud-init >/dev/null 2>&1; then
+  echo "waiting for cloud-init to finish"
+  rc=0
+  cloud-init status --wait >/dev/null || rc=$?
+  case "$rc" in
+    0) ;;
+    2) echo "cloud-init finished with recoverable errors; deploying anyway" >&2 ;;
+    *)
+      echo "cloud-init failed (exit $rc); not deploying. See /var/log/cloud-init-output.log" >&2
+      cloud-init status --long >&2 || true
+      exit 1
+      ;;
+  esac
+fi
+if [ ! -x ${options.deployScript} ]; then
+  echo "${options.deployScript} is missing or not executable; was the host configured by cloud-init?" >&2
+  exit 1
+fi
+echo "deploying version $version"
+exec ${options.deployScript} "$version"
+`;
+}
+
+/** The SSM Command document (schema 2.2) that runs the host redeploy script. */
+export function redeployDocumentContent(deployScript: string, timeoutSeconds: number): string {
+  return JSON.stringify({
+    schemaVersion: "2.2",
+    description: `Wait for cloud-init, then run ${deployScript} with the given version.`,
+    parameters: {
+      version: {
+        type: "String",
+        description: "App version to deploy",
+        allowedPattern: VERSION_PATTERN.source,
+      },
+    },
+    mainSteps: [{
+      action: "aws:runShellScript",
+      name: "redeploy",
+      inputs: {
+        timeoutSeconds: String(timeoutSeconds),
+        runCommand: renderHostRedeployScript({ deployScript }).trimEnd().split("\n"),
+      },
+    }],
+  });
+}
+
+export interface SsmRedeployScriptOptions {
+  /** Give up after this many seconds in all (agent registration, cloud-init, deploy). Default 1800. */
+  timeoutSeconds?: number;
+  /** Seconds between status polls. Default 5. */
+  pollSeconds?: number;
+}
+
+/**
+ * The operator-side script: wait until the instance's SSM agent is online (a new instance
+ * registers a minute or so after boot, and send-command to it fails before that), send the
+ * document with the version, poll the invocation, and fail with the host's output unless it
+ * succeeded. Inputs come from the environment: INSTANCE_ID, DOCUMENT_NAME, APP_VERSION, AWS_REGION.
+ */
+export function renderSsmRedeployScript(options: SsmRedeployScriptOptions = {}): string {
+  const C = "renderSsmRedeployScript";
+  const timeout = wholeNumber(C, "timeoutSeconds", options.timeoutSeconds ?? 1800, 60, 3 * 3600);
+  const poll = wholeNumber(C, "pollSeconds", options.pollSeconds ?? 5, 1, 60);
+  return `#!/bin/sh
+# Redeploy a host through SSM (no SSH) and wait for the result.
+set -eu
+: "\${INSTANCE_ID:?}" "\${DOCUMENT_NAME:?}" "\${APP_VERSION:?}" "\${AWS_REGION:?}"
+timeout=${timeout}
+poll=${poll}
+deadline=$(( $(date +%s) + timeout ))
+
+fail() {
+  echo "redeploy of $APP_VERSION on $INSTANCE_ID FAILED: $1" >&2
+  exit 1
+}
+check_deadline() {
+  if [ "$(date +%s)" -ge "$deadline" ]; then fail "$1 (gave up after \${timeout}s)"; fi
+}
+
+while :; do
+  ping=$(aws ssm describe-instance-information --region "$AWS_REGION" \\
+    --filters "Key=InstanceIds,Values=$INSTANCE_ID" \\
+    --query 'InstanceInformationList[0].PingStatus' --output text 2>/dev/null || true)
+  if [ "$ping" = "Online" ]; then break; fi
+  check_deadline "the instance's SSM agent never came online (last status: \${ping:-none})"
+  sleep "$poll"
+done
+
+command_id=$(aws ssm send-command --region "$AWS_REGION" --instance-ids "$INSTANCE_ID" \\
+  --document-name "$DOCUMENT_NAME" --parameters "{\\"version\\":[\\"$APP_VERSION\\"]}" \\
+  --comment "redeploy $APP_VERSION" --query 'Command.CommandId' --output text) \\
+  || fail "aws ssm send-command was refused"
+echo "sent SSM command $command_id ($DOCUMENT_NAME, version $APP_VERSION) to $INSTANCE_ID"
+
+invocation() {
+  aws ssm get-command-invocation --region "$AWS_REGION" --command-id "$command_id" \\
+    --instance-id "$INSTANCE_ID" --query "$1" --output text
+}
+while :; do
+  # The invocation does not exist for a moment after send-command: treat errors as pending.
+  status=$(invocation Status 2>/dev/null || echo Pending)
+  case "$status" in
+    Success)
+      invocation StandardOutputContent
+      echo "redeploy of $APP_VERSION on $INSTANCE_ID succeeded"
+      exit 0
+      ;;
+    Failed|Cancelled|Cancelling|TimedOut|DeliveryTimedOut|ExecutionTimedOut|Undeliverable|Terminated)
+      {
+        echo "--- output of SSM command $command_id ---"
+        invocation StandardOutputContent || true
+        echo "--- errors ---"
+        invocation StandardErrorContent || true
+      } >&2
+      fail "SSM command $command_id ended $status"
+      ;;
+  esac
+  check_deadline "SSM command $command_id still $status"
+  sleep "$poll"
+done
+`;
+}
+
+export interface SsmRedeployArgs {
+  ctx: PlatformContext;
+  /** The host to redeploy. Required. */
+  instanceId: pulumi.Input<string>;
+  /** App name, for the default deploy script path and the document's description. Required. */
+  appName: string;
+  /** Version to deploy; the command runs again only when it changes. Required. */
+  appVersion: string;
+  /** Script on the host (written by the host configuration) that deploys a version. Default /usr/local/bin/<appName>-deploy. */
+  deployScript?: string;
+  /** Seconds the redeploy may take in all, first-boot cloud-init included. Default 1800. */
+  timeoutSeconds?: number;
+}
+
+/**
+ * Redeploys a single host when the configured app version changes: an SSM Command document
+ * that waits for cloud-init and runs the host's deploy script, and a local command, triggered
+ * by the version, that sends it and waits for the result. SSH stays closed.
+ *
+ * It also runs when first created; the host has just deployed that version from cloud-init,
+ * so this re-runs an idempotent deploy and proves the path works before the first upgrade.
+ */
+export class SsmRedeploy extends pulumi.ComponentResource {
+  /** Name of the SSM document, for running the redeploy by hand. */
+  readonly documentName: pulumi.Output<string>;
+  /** What the host's deploy printed. */
+  readonly output: pulumi.Output<string>;
+
+  constructor(name: string, args: SsmRedeployArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("deploy", "SsmRedeploy"), name, {}, opts);
+    const C = "SsmRedeploy";
+    const { ctx } = args;
+    const deployScript = args.deployScript ?? `/usr/local/bin/${args.appName}-deploy`;
+    const timeoutSeconds = args.timeoutSeconds ?? 1800;
+    const documentName = `${ctx.stack}-${name}`;
+
+    if (!/^[a-z][a-z0-9-]*$/.test(args.appName)) invalidArg(C, "appName", `must be lowercase letters, digits and -, got "${args.appName}"`);
+    if (!VERSION_PATTERN.test(args.appVersion)) invalidArg(C, "appVersion", `"${args.appVersion}" must match ${VERSION_PATTERN}`);
+    if (!SAFE_PATH.test(deployScript)) invalidArg(C, "deployScript", `must be an absolute path of letters, digits and _ . / -, got "${deployScript}"`);
+    wholeNumber(C, "timeoutSeconds", timeoutSeconds, 60, 3 * 3600);
+    if (!/^[A-Za-z0-9_.-]{3,128}$/.test(documentName) || /^(aws|amazon)/i.test(documentName)) {
+      invalidArg(C, "name", `gives SSM document name "${documentName}": 3-128 of letters, digits, _ . -, not starting with aws or amazon`);
+    }
+
+    const document = new aws.ssm.Document(`${name}-redeploy`, {
+      name: documentName,
+      documentType: "Command",
+      documentFormat: "JSON",
+      targetType: "/AWS::EC2::Instance",
+      content: redeployDocumentContent(deployScript, timeoutSeconds),
+    }, { parent: this });
+
+    const run = new command.local.Command(`${name}-redeploy`, {
+      create: renderSsmRedeployScript({ timeoutSeconds }),
+      environment: {
+        INSTANCE_ID: args.instanceId,
+        DOCUMENT_NAME: document.name,
+        APP_VERSION: args.appVersion,
+        AWS_REGION: ctx.region,
+      },
+      // Only a new version (a replacement of this command) runs the redeploy again.
+      triggers: [args.appVersion],
+    }, { parent: this, dependsOn: opts?.dependsOn });
+
+    this.documentName = document.name;
+    this.output = run.stdout;
+    this.registerOutputs({ documentName: this.documentName, output: this.output });
+  }
+}
