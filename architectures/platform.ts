@@ -5,6 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig, Architecture, StackConfig } from "../config";
 import { PlatformContext, contextFrom, tagResources } from "../components/common";
+import { StackKey } from "../components/kms";
+import { AlertTopic } from "../components/monitoring";
 import { Network } from "../components/network";
 
 /** What an architecture gets from the shared platform. */
@@ -12,6 +14,10 @@ export interface SharedPlatform {
   ctx: PlatformContext;
   config: StackConfig;
   network: Network;
+  /** The stack's customer-managed KMS key: data, secrets, logs, backups, alarms. */
+  key: StackKey;
+  /** The stack's alarm topic. */
+  alerts: AlertTopic;
 }
 
 /** Per-app stack outputs. */
@@ -29,6 +35,7 @@ const BUILDERS: Partial<Record<Architecture, ArchitectureBuilder>> = {};
 export interface PlatformOutputs {
   environment: string;
   vpcId: pulumi.Output<string>;
+  alertTopicArn: pulumi.Output<string>;
   apps: Record<string, AppOutputs>;
   skippedApps: string[];
 }
@@ -46,7 +53,9 @@ export function buildPlatform(config: StackConfig): PlatformOutputs {
     natStrategy: config.network.natStrategy,
     flowLogRetentionDays: config.network.flowLogRetentionDays,
   });
-  const shared: SharedPlatform = { ctx, config, network };
+  const key = new StackKey(config.stack, { ctx });
+  const alerts = new AlertTopic(config.stack, { email: config.alertEmail, kmsKeyId: key.keyArn });
+  const shared: SharedPlatform = { ctx, config, network, key, alerts };
 
   const apps: Record<string, AppOutputs> = {};
   const skippedApps: string[] = [];
@@ -59,5 +68,5 @@ export function buildPlatform(config: StackConfig): PlatformOutputs {
     }
     apps[app.name] = build(app, shared);
   }
-  return { environment: config.environment, vpcId: network.vpcId, apps, skippedApps };
+  return { environment: config.environment, vpcId: network.vpcId, alertTopicArn: alerts.topicArn, apps, skippedApps };
 }

@@ -1,0 +1,72 @@
+/**
+ * The data half every architecture shares: the app's security tiers, its PostgreSQL and
+ * Redis, its generated secrets, and the alarms and backups that watch them. Hosts get only
+ * secret ARNs and names from here, never the database or cache resources themselves, so no
+ * host waits for RDS or ElastiCache to finish creating.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AppConfig } from "../config";
+import { AlarmSpec, cacheAlarms, databaseAlarms } from "../components/alarms";
+import { AppSecrets } from "../components/app-secrets";
+import { AppBackup } from "../components/backups";
+import { Postgres } from "../components/postgres";
+import { Redis } from "../components/redis";
+import { SecurityTiers } from "../components/security-tiers";
+import type { SharedPlatform } from "./platform";
+
+export interface AppData {
+  tiers: SecurityTiers;
+  postgres?: Postgres;
+  redis?: Redis;
+  secrets: AppSecrets;
+  /** Secrets Manager names the hosts read at boot, by the env file key prefix they fill. */
+  secretNames: string[];
+  /** Alarms for the data resources, to be added to the app's alarm set. */
+  alarms: AlarmSpec[];
+}
+
+export function buildAppData(app: AppConfig, shared: SharedPlatform, hosts: "edge" | "fleet", parent: pulumi.Resource): AppData {
+  const { ctx, network, key } = shared;
+  const tiers = new SecurityTiers(app.name, {
+    vpcId: network.vpcId,
+    hosts,
+    adminCidrs: hosts === "edge" ? shared.config.adminCidrs : [],
+    postgres: app.database.enabled,
+    redis: app.cache.enabled,
+  }, { parent });
+
+  const postgres = app.database.enabled ? new Postgres(`${app.name}-db`, {
+    ctx, appName: app.name, database: app.database,
+    subnetGroupName: network.dbSubnetGroupName, securityGroupIds: [tiers.dataSecurityGroupId], kmsKeyArn: key.keyArn,
+  }, { parent }) : undefined;
+
+  const redis = app.cache.enabled ? new Redis(`${app.name}-cache`, {
+    ctx, appName: app.name, cache: app.cache,
+    subnetGroupName: network.cacheSubnetGroupName, securityGroupIds: [tiers.dataSecurityGroupId], kmsKeyArn: key.keyArn,
+    notificationTopicArn: shared.alerts.topicArn,
+  }, { parent }) : undefined;
+
+  const secrets = new AppSecrets(`${app.name}-secrets`, {
+    ctx, appName: app.name, kinds: app.secrets, kmsKeyArn: key.keyArn,
+    extraReadableSecretArns: [postgres?.connectionSecretArn, redis?.authSecretArn].filter((a): a is pulumi.Output<string> => a !== undefined),
+  }, { parent });
+
+  const alarms: AlarmSpec[] = [
+    ...(postgres ? databaseAlarms(app.name, postgres.identifier, app.database.allocatedStorageGb, postgres.maxConnections) : []),
+    ...(redis ? cacheAlarms(app.name, redis.replicationGroupId) : []),
+  ];
+
+  if (postgres) {
+    new AppBackup(`${app.name}-backup`, {
+      ctx, kmsKeyArn: key.keyArn, schedule: app.backupSchedule, retentionDays: app.backupRetentionDays,
+      resourceArns: [postgres.arn],
+    }, { parent });
+  }
+
+  const secretNames = [
+    ...Object.values(secrets.secretNames),
+    ...(postgres ? [postgres.connectionSecretName] : []),
+    ...(redis ? [redis.authSecretName] : []),
+  ].filter((n): n is string => n !== undefined);
+  return { tiers, postgres, redis, secrets, secretNames, alarms };
+}

@@ -1,0 +1,176 @@
+/**
+ * ACM certificates with DNS validation, in the stack's region (load balancers) or in
+ * us-east-1 (CloudFront only accepts certificates from there), and the one us-east-1
+ * provider the stack shares for everything CloudFront needs in that region.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { invalidArg, typeToken } from "./common";
+import { AppDns, RequiredDnsRecord, withoutTrailingDot } from "./dns";
+
+export const US_EAST_1 = "us-east-1";
+
+// One provider per stack run, keyed on the root stack resource so separate program runs
+// (tests record several) never share a provider registered by an earlier run.
+const providers = new WeakMap<object, aws.Provider>();
+const NO_STACK = {};
+
+/**
+ * The stack's shared us-east-1 AWS provider, for CloudFront certificates, CLOUDFRONT-scope
+ * WAF ACLs and their log groups. Registered once at the top of the stack (not under the
+ * first component that asks), so its URN does not depend on which app is built first.
+ * It carries over the stack's `aws:profile` and `aws:allowedAccountIds`, which an explicit
+ * provider does not read from stack config by itself.
+ */
+export function usEast1Provider(): aws.Provider {
+  const key = pulumi.runtime.getStackResource() ?? NO_STACK;
+  let provider = providers.get(key);
+  if (!provider) {
+    const config = new pulumi.Config("aws");
+    provider = new aws.Provider("aws-us-east-1", {
+      region: US_EAST_1,
+      profile: config.get("profile"),
+      allowedAccountIds: config.getObject<string[]>("allowedAccountIds"),
+    });
+    providers.set(key, provider);
+  }
+  return provider;
+}
+
+const NAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** ACM's default quota of names on one certificate. */
+export const MAX_CERTIFICATE_NAMES = 10;
+
+/** The names on the certificate: domain, www.<domain> when asked, then the extras; no repeats. Pure. */
+export function certificateNames(domain: string, www: boolean, extraNames: string[]): string[] {
+  return [...new Set([domain, ...(www ? [`www.${domain}`] : []), ...extraNames])];
+}
+
+/**
+ * The names ACM validates with distinct DNS records: a wildcard shares its record with the
+ * name it covers (example.com and *.example.com get the same CNAME), so each base name
+ * appears once. Pure.
+ */
+export function validationRecordBases(names: string[]): string[] {
+  return [...new Set(names.map((n) => n.replace(/^\*\./, "")))];
+}
+
+/** The validation records of a certificate, one per distinct record name. Pure. */
+export function dedupeValidationOptions(options: aws.types.output.acm.CertificateDomainValidationOption[], domain: string): RequiredDnsRecord[] {
+  const seen = new Set<string>();
+  const out: RequiredDnsRecord[] = [];
+  for (const o of options) {
+    const name = withoutTrailingDot(o.resourceRecordName);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.push({
+      name,
+      type: o.resourceRecordType,
+      value: withoutTrailingDot(o.resourceRecordValue),
+      purpose: `ACM validation of ${o.domainName.replace(/^\*\./, "")} for the ${domain} certificate; keep it, renewals use it`,
+    });
+  }
+  return out;
+}
+
+export interface AcmCertificateArgs {
+  /** Primary name on the certificate. Required. */
+  domain: string;
+  /** Also cover www.<domain>. Default false. */
+  www?: boolean;
+  /** More names, e.g. api.<domain> or *.<domain>. Default []. */
+  extraNames?: string[];
+  /**
+   * The app's DNS. Route53: validation records are created in the zone. External: they are
+   * added to `dns.requiredRecords` for the operator. Required.
+   */
+  dns: AppDns;
+  /**
+   * "us-east-1" for a CloudFront certificate: created with the stack's shared us-east-1
+   * provider whatever the stack's region. Default: the stack's region, or the component's
+   * `provider` option when one is passed.
+   */
+  region?: typeof US_EAST_1;
+  /**
+   * Wait until ACM has issued the certificate before `certificateArn` resolves, so listeners
+   * and distributions never get a pending certificate. Default: true with Route53 (validation
+   * takes minutes); false with external DNS, where issuance waits for the operator to add
+   * the records: the first `pulumi up` then stops at the first HTTPS listener or
+   * distribution, and succeeds once the records exist.
+   */
+  waitForValidation?: boolean;
+}
+
+/**
+ * An ACM certificate for domain (+ www) (+ extra names), validated through DNS with one
+ * record per distinct validation name.
+ */
+export class AcmCertificate extends pulumi.ComponentResource {
+  /** ARN to attach; in waiting mode it resolves only once the certificate is issued. */
+  readonly certificateArn: pulumi.Output<string>;
+  /** Names on the certificate. */
+  readonly names: string[];
+  /** The deduplicated validation records (created in Route53, or listed for the operator). */
+  readonly validationRecords: pulumi.Output<RequiredDnsRecord[]>;
+
+  constructor(name: string, args: AcmCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("edge", "AcmCertificate"), name, {}, opts);
+    const www = args.www ?? false;
+    const extraNames = args.extraNames ?? [];
+    const wait = args.waitForValidation ?? args.dns.mode === "route53";
+    if (!NAME_RE.test(args.domain) || args.domain.startsWith("*.")) invalidArg("AcmCertificate", "domain", `must be a lowercase hostname, got "${args.domain}"`);
+    for (const n of extraNames) {
+      if (!NAME_RE.test(n)) invalidArg("AcmCertificate", "extraNames", `must be lowercase hostnames, optionally with a leading "*.", got "${n}"`);
+    }
+    if (args.region !== undefined && args.region !== US_EAST_1) invalidArg("AcmCertificate", "region", `may only be "${US_EAST_1}" (for CloudFront); leave it unset for the stack's region`);
+    if (args.region !== undefined && opts?.provider) invalidArg("AcmCertificate", "region", "and the provider option both choose the region; pass one of them");
+    const names = certificateNames(args.domain, www, extraNames);
+    if (names.length > MAX_CERTIFICATE_NAMES) invalidArg("AcmCertificate", "extraNames", `bring the certificate to ${names.length} names; ACM allows ${MAX_CERTIFICATE_NAMES} by default`);
+
+    // Children inherit the component's provider option; the region flag picks the shared one.
+    const childOpts: pulumi.CustomResourceOptions = args.region === US_EAST_1 ? { parent: this, provider: usEast1Provider() } : { parent: this };
+    const cert = new aws.acm.Certificate(`${name}-cert`, {
+      domainName: args.domain,
+      subjectAlternativeNames: names.slice(1),
+      validationMethod: "DNS",
+      keyAlgorithm: "RSA_2048", // what every client and CloudFront accept
+    }, childOpts);
+
+    this.validationRecords = cert.domainValidationOptions.apply((o) => dedupeValidationOptions(o, args.domain));
+    let fqdns: pulumi.Output<string>[] | undefined;
+    if (args.dns.mode === "route53") {
+      // Record names are only known after creation, but which records exist is known now:
+      // one per distinct base name, so the program's shape does not depend on an output.
+      fqdns = validationRecordBases(names).map((base) => {
+        const option = cert.domainValidationOptions.apply((all) => {
+          const o = all.find((x) => x.domainName.replace(/^\*\./, "") === base);
+          if (!o) throw new Error(`AcmCertificate ${name}: ACM returned no validation record for ${base}`);
+          return o;
+        });
+        return new aws.route53.Record(`${name}-validation-${base.replace(/[^a-z0-9]+/g, "-")}`, {
+          zoneId: args.dns.zoneId as pulumi.Output<string>,
+          name: option.resourceRecordName,
+          type: option.resourceRecordType,
+          records: [option.resourceRecordValue],
+          ttl: 300,
+          // Another certificate for the same name (e.g. a previous stack) uses the same record.
+          allowOverwrite: true,
+        }, childOpts).fqdn;
+      });
+    } else {
+      args.dns.addExternalRecords(this.validationRecords);
+    }
+
+    if (wait) {
+      const validation = new aws.acm.CertificateValidation(`${name}-validation`, {
+        certificateArn: cert.arn,
+        validationRecordFqdns: fqdns,
+      }, childOpts);
+      this.certificateArn = validation.certificateArn;
+    } else {
+      this.certificateArn = cert.arn;
+    }
+    this.names = names;
+    this.registerOutputs({ certificateArn: this.certificateArn, validationRecords: this.validationRecords });
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * A single-page app on a private S3 bucket behind CloudFront, with security headers, SPA
+ * routing, access logs, a us-east-1 certificate and optional /api/* routing to a load balancer.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { FRAME_OPTIONS, HeadersConfig } from "../config";
+import { AcmCertificate } from "./certificate";
+import { PlatformContext, invalidArg, typeToken } from "./common";
+import { AppDns } from "./dns";
+
+export const ONE_YEAR_SECONDS = 31536000;
+/** CloudFront rejects a Content-Security-Policy header value longer than this. */
+export const CLOUDFRONT_CSP_MAX = 1783;
+export const CLOUDFRONT_REFERRER_POLICIES = [
+  "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin",
+  "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url",
+];
+export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+const PRICE_CLASSES: PriceClass[] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
+
+/** Requests to these paths go to an API origin (a load balancer) instead of the bucket. */
+export interface ApiOrigin {
+  /** HTTPS hostname of the API origin; the load balancer's certificate must cover it (e.g. api.<domain>). */
+  domainName: pulumi.Input<string>;
+  /** CloudFront path patterns, e.g. ["/api/*"]. At least one, each starting with "/". */
+  pathPatterns: string[];
+}
+
+export interface StaticSiteArgs {
+  ctx: PlatformContext;
+  /** Hostname the site is served on. Required. */
+  domain: string;
+  /** Also serve www.<domain>. Default false. */
+  www?: boolean;
+  /** The app's DNS: alias records (Route53) or the records the operator adds. Required. */
+  dns: AppDns;
+  /** Security headers: the app's `headers` config. Required. */
+  headers: HeadersConfig;
+  /** Send the HSTS preload directive. Default true. */
+  hstsPreload?: boolean;
+  /** A us-east-1 certificate covering domain (and www). Default: one is created here in us-east-1. */
+  certificateArn?: pulumi.Input<string>;
+  /** ARN of a CLOUDFRONT-scope WAF web ACL. Default: none. */
+  webAclArn?: pulumi.Input<string>;
+  /** CloudFront price class. Default: the profile (staging PriceClass_100, prod PriceClass_200). */
+  priceClass?: PriceClass;
+  /** Route some paths to an API origin. Default: none (everything from the bucket). */
+  apiOrigin?: ApiOrigin;
+  /** Days access logs are kept. Default: the stack's log retention. */
+  logRetentionDays?: number;
+}
+
+/**
+ * Viewer-request function for the SPA when an API shares the distribution: client-side
+ * routes (paths whose last segment has no file extension) get the app shell. Used instead of
+ * distribution-wide custom error responses, which would also turn the API's 403/404 answers
+ * into a 200 index.html.
+ */
+export const SPA_ROUTING_FUNCTION = `function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (uri.endsWith('/') || uri.lastIndexOf('.') < uri.lastIndexOf('/')) {
+    request.uri = '/index.html';
+  }
+  return request;
+}
+`;
+
+/** The bucket policy: only this distribution reads, and only over TLS. Pure. */
+export function siteBucketPolicy(bucketArn: string, distributionArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AllowThisDistributionOnly",
+        Effect: "Allow",
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "s3:GetObject",
+        Resource: `${bucketArn}/*`,
+        Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
+      },
+      denyInsecureTransport(bucketArn),
+    ],
+  });
+}
+
+/** A statement denying every request not made over TLS. Pure. */
+export function denyInsecureTransport(bucketArn: string): Record<string, unknown> {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
+/** Options for `privateBucket`. */
+export interface PrivateBucketOptions {
+  /** Object ownership; BucketOwnerPreferred only where a service still needs ACLs. */
+  ownership: "BucketOwnerEnforced" | "BucketOwnerPreferred";
+  /** Keep object versions. */
+  versioned: boolean;
+  /** Expire objects after this many days (logs). Default: never. */
+  expireDays?: number;
+  /** Delete the bucket with its objects on destroy (staging). */
+  forceDestroy: boolean;
+  /** Protect the bucket itself from deletion (prod data and logs). */
+  protect: boolean;
+}
+
+/**
+ * A private, SSE-S3 encrypted bucket with all public access blocked, and the settings every
+ * bucket here shares. Returns the bucket and the settings a policy or consumer must wait for.
+ * SSE-S3 rather than KMS: ALB access logs require it, and CloudFront reads it without a key policy.
+ */
+export function privateBucket(name: string, parent: pulumi.Resource, o: PrivateBucketOptions): { bucket: aws.s3.Bucket; ready: pulumi.Resource[] } {
+  const p = { parent };
+  const bucket = new aws.s3.Bucket(name, { forceDestroy: o.forceDestroy }, { parent, protect: o.protect });
+  const ownership = new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: o.ownership } }, p);
+  const pab = new aws.s3.BucketPublicAccessBlock(name, {
+    bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+  }, p);
+  const sse = new aws.s3.BucketServerSideEncryptionConfiguration(name, {
+    bucket: bucket.id,
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+  }, p);
+  const ready: pulumi.Resource[] = [ownership, pab, sse];
+  if (o.versioned) ready.push(new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, p));
+  if (o.expireDays !== undefined) {
+    ready.push(new aws.s3.BucketLifecycleConfiguration(name, {
+      bucket: bucket.id,
+      rules: [{
+        id: "expire",
+        status: "Enabled",
+        filter: {},
+        expiration: { days: o.expireDays },
+        ...(o.versioned ? { noncurrentVersionExpiration: { noncurrentDays: o.expireDays } } : {}),
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+      }],
+    }, p));
+  }
+  return { bucket, ready };
+}
+
+/**
+ * The SPA: private versioned bucket readable only by its distribution (origin access
+ * control, SigV4 always), CloudFront with TLS 1.2+, HTTP/2 and HTTP/3, IPv6, security
+ * headers, SPA routing, standard access logs, and alias records for domain (and www).
+ *
+ * Access logs use CloudFront standard logging (legacy) to an S3 bucket: the distribution's
+ * own `loggingConfig` (what AWS Config and the policy pack check), no extra us-east-1
+ * resources. That delivery still writes through bucket ACLs, so the log bucket alone keeps
+ * ACLs enabled (BucketOwnerPreferred); CloudFront grants its awslogsdelivery account on the
+ * bucket ACL itself when logging is enabled, so no ACL is managed here (a managed ACL would
+ * remove that grant on the next update). Every other bucket stays BucketOwnerEnforced.
+ */
+export class StaticSite extends pulumi.ComponentResource {
+  readonly bucketName: pulumi.Output<string>;
+  readonly bucketArn: pulumi.Output<string>;
+  readonly distributionId: pulumi.Output<string>;
+  readonly distributionArn: pulumi.Output<string>;
+  readonly distributionDomainName: pulumi.Output<string>;
+  readonly certificateArn: pulumi.Output<string>;
+  readonly logBucketName: pulumi.Output<string>;
+  /** https:// URLs the site answers on. */
+  readonly urls: string[];
+
+  constructor(name: string, args: StaticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("edge", "StaticSite"), name, {}, opts);
+    const { ctx, headers } = args;
+    const www = args.www ?? false;
+    const hstsPreload = args.hstsPreload ?? true;
+    const priceClass = args.priceClass ?? ctx.profile.cdnPriceClass;
+    const logRetentionDays = args.logRetentionDays ?? ctx.logRetentionDays;
+    if (headers.hstsMaxAgeSeconds < ONE_YEAR_SECONDS) invalidArg("StaticSite", "headers.hstsMaxAgeSeconds", `must be at least ${ONE_YEAR_SECONDS} (one year), got ${headers.hstsMaxAgeSeconds}`);
+    if (!FRAME_OPTIONS.includes(headers.frameOptions)) invalidArg("StaticSite", "headers.frameOptions", `must be one of ${FRAME_OPTIONS.join(", ")}, got "${headers.frameOptions}"`);
+    if (!CLOUDFRONT_REFERRER_POLICIES.includes(headers.referrerPolicy)) invalidArg("StaticSite", "headers.referrerPolicy", `must be one of ${CLOUDFRONT_REFERRER_POLICIES.join(", ")}, got "${headers.referrerPolicy}"`);
+    const csp = headers.contentSecurityPolicy.trim();
+    if (csp === "" || /[\r\n]/.test(csp)) invalidArg("StaticSite", "headers.contentSecurityPolicy", "must be a non-empty single-line policy");
+    if (csp.length > CLOUDFRONT_CSP_MAX) invalidArg("StaticSite", "headers.contentSecurityPolicy", `is ${csp.length} characters; CloudFront accepts at most ${CLOUDFRONT_CSP_MAX}`);
+    if (!PRICE_CLASSES.includes(priceClass)) invalidArg("StaticSite", "priceClass", `must be one of ${PRICE_CLASSES.join(", ")}, got "${priceClass}"`);
+    if (!Number.isInteger(logRetentionDays) || logRetentionDays < 1) invalidArg("StaticSite", "logRetentionDays", `must be a whole number of days >= 1, got ${logRetentionDays}`);
+    if (typeof args.webAclArn === "string" && !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\//.test(args.webAclArn)) {
+      invalidArg("StaticSite", "webAclArn", "must be the ARN of a CLOUDFRONT-scope (global, us-east-1) WAFv2 web ACL");
+    }
+    if (args.apiOrigin) {
+      const patterns = args.apiOrigin.pathPatterns;
+      if (patterns.length === 0) invalidArg("StaticSite", "apiOrigin.pathPatterns", "must list at least one path pattern, e.g. /api/*");
+      for (const p of patterns) if (!p.startsWith("/") || p === "/*") invalidArg("StaticSite", "apiOrigin.pathPatterns", `must be paths under the site like /api/*, not "${p}"`);
+      if (new Set(patterns).size !== patterns.length) invalidArg("StaticSite", "apiOrigin.pathPatterns", "must not repeat a pattern");
+    }
+    const hostnames = [args.domain, ...(www ? [`www.${args.domain}`] : [])];
+    const parent = { parent: this };
+
+    const site = privateBucket(`${name}-site`, this, {
+      ownership: "BucketOwnerEnforced", versioned: true, forceDestroy: !ctx.profile.protectData, protect: false,
+    });
+    const logs = privateBucket(`${name}-logs`, this, {
+      ownership: "BucketOwnerPreferred", versioned: false, expireDays: logRetentionDays,
+      forceDestroy: !ctx.profile.protectData, protect: ctx.profile.protectData,
+    });
+
+    const certificateArn = args.certificateArn !== undefined
+      ? pulumi.output(args.certificateArn)
+      : new AcmCertificate(`${name}-cert`, { domain: args.domain, www, dns: args.dns, region: "us-east-1" }, parent).certificateArn;
+
+    const oac = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
+      description: `${name}: CloudFront reads the site bucket with SigV4`,
+      originAccessControlOriginType: "s3",
+      signingBehavior: "always",
+      signingProtocol: "sigv4",
+    }, parent);
+
+    const headersPolicy = new aws.cloudfront.ResponseHeadersPolicy(`${name}-headers`, {
+      comment: `${name} security headers`,
+      securityHeadersConfig: {
+        strictTransportSecurity: { accessControlMaxAgeSec: headers.hstsMaxAgeSeconds, includeSubdomains: true, preload: hstsPreload, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: headers.frameOptions, override: true },
+        referrerPolicy: { referrerPolicy: headers.referrerPolicy, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
+      },
+    }, parent);
+
+    const managed = (name: string) => aws.cloudfront.getCachePolicyOutput({ name }, parent).apply((p) => p.id as string);
+    const cachingOptimized = managed("Managed-CachingOptimized");
+    const spaRouting = args.apiOrigin
+      ? new aws.cloudfront.Function(`${name}-spa-routing`, {
+          runtime: "cloudfront-js-2.0",
+          comment: "SPA routes without a file extension get /index.html",
+          code: SPA_ROUTING_FUNCTION,
+          publish: true,
+        }, parent)
+      : undefined;
+
+    const SITE_ORIGIN = "site-bucket";
+    const API_ORIGIN = "api";
+    const origins: aws.types.input.cloudfront.DistributionOrigin[] = [{
+      originId: SITE_ORIGIN,
+      domainName: site.bucket.bucketRegionalDomainName,
+      originAccessControlId: oac.id,
+    }];
+    const orderedCacheBehaviors: aws.types.input.cloudfront.DistributionOrderedCacheBehavior[] = [];
+    if (args.apiOrigin) {
+      origins.push({
+        originId: API_ORIGIN,
+        domainName: args.apiOrigin.domainName,
+        customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+      });
+      const cachingDisabled = managed("Managed-CachingDisabled");
+      const allViewerExceptHost = aws.cloudfront.getOriginRequestPolicyOutput({ name: "Managed-AllViewerExceptHostHeader" }, parent).apply((p) => p.id as string);
+      for (const pathPattern of args.apiOrigin.pathPatterns) {
+        orderedCacheBehaviors.push({
+          pathPattern,
+          targetOriginId: API_ORIGIN,
+          // https-only: an API call over plain HTTP is refused rather than redirected, so a
+          // POST body is never sent in clear text first.
+          viewerProtocolPolicy: "https-only",
+          allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+          cachedMethods: ["GET", "HEAD"],
+          cachePolicyId: cachingDisabled,
+          originRequestPolicyId: allViewerExceptHost,
+          responseHeadersPolicyId: headersPolicy.id,
+          compress: true,
+        });
+      }
+    }
+
+    const distribution = new aws.cloudfront.Distribution(`${name}-cdn`, {
+      enabled: true,
+      comment: `${name} (${ctx.stack})`,
+      aliases: hostnames,
+      defaultRootObject: "index.html",
+      httpVersion: "http2and3",
+      isIpv6Enabled: true,
+      priceClass,
+      webAclId: args.webAclArn,
+      origins,
+      defaultCacheBehavior: {
+        targetOriginId: SITE_ORIGIN,
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD", "OPTIONS"],
+        cachedMethods: ["GET", "HEAD"],
+        cachePolicyId: cachingOptimized,
+        responseHeadersPolicyId: headersPolicy.id,
+        compress: true,
+        functionAssociations: spaRouting ? [{ eventType: "viewer-request", functionArn: spaRouting.arn }] : undefined,
+      },
+      orderedCacheBehaviors,
+      // Without an API on the distribution, S3's 403 (missing key, OAC has no ListBucket) and
+      // 404 become the app shell so client-side routes load; see SPA_ROUTING_FUNCTION otherwise.
+      customErrorResponses: spaRouting ? [] : [403, 404].map((errorCode) => ({
+        errorCode, responseCode: 200, responsePagePath: "/index.html", errorCachingMinTtl: 10,
+      })),
+      viewerCertificate: { acmCertificateArn: certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+      restrictions: { geoRestriction: { restrictionType: "none" } },
+      loggingConfig: { bucket: logs.bucket.bucketDomainName, prefix: "cloudfront/", includeCookies: false },
+    }, { parent: this, dependsOn: logs.ready });
+
+    new aws.s3.BucketPolicy(`${name}-site`, {
+      bucket: site.bucket.id,
+      policy: pulumi.all([site.bucket.arn, distribution.arn]).apply(([b, d]) => siteBucketPolicy(b, d)),
+    }, { parent: this, dependsOn: site.ready });
+    new aws.s3.BucketPolicy(`${name}-logs`, {
+      bucket: logs.bucket.id,
+      policy: logs.bucket.arn.apply((b) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(b)] })),
+    }, { parent: this, dependsOn: logs.ready });
+
+    const target = { kind: "cloudfront" as const, dnsName: distribution.domainName, zoneId: distribution.hostedZoneId, ipv6: true };
+    hostnames.forEach((h, i) => args.dns.alias(`${name}-${i === 0 ? "domain" : "www"}`, h, target, this));
+
+    this.bucketName = site.bucket.bucket;
+    this.bucketArn = site.bucket.arn;
+    this.distributionId = distribution.id;
+    this.distributionArn = distribution.arn;
+    this.distributionDomainName = distribution.domainName;
+    this.certificateArn = certificateArn;
+    this.logBucketName = logs.bucket.bucket;
+    this.urls = hostnames.map((h) => `https://${h}`);
+    this.registerOutputs({
+      bucketName: this.bucketName, distributionId: this.distributionId, distributionArn: this.distributionArn,
+      distributionDomainName: this.distributionDomainName, urls: this.urls,
+    });
+  }
+}

@@ -1,0 +1,228 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ALB_SSL_POLICY, AppFleet, AppFleetArgs, USER_DATA_MAX_BYTES, encodeUserData } from "../components/app-fleet";
+import { contextFrom } from "../components/common";
+import { AppDns } from "../components/dns";
+import { AppConfig, loadStackConfig } from "../config";
+import { Recording, record } from "./harness";
+import { ACCOUNT_ID } from "./harness/outputs";
+
+const LB = "aws:lb/loadBalancer:LoadBalancer";
+const LISTENER = "aws:lb/listener:Listener";
+const TG = "aws:lb/targetGroup:TargetGroup";
+const LT = "aws:ec2/launchTemplate:LaunchTemplate";
+const ASG = "aws:autoscaling/group:Group";
+const SCALING = "aws:autoscaling/policy:Policy";
+const RECORD = "aws:route53/record:Record";
+
+const USER_DATA = "#cloud-config\npackage_update: true\nruncmd:\n  - [systemctl, enable, --now, app.service]\n";
+const SECRETS_POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging/avanii-shop/FLASK_SECRET_KEY-abc123" }],
+});
+
+const app = (name: string): AppConfig => loadStackConfig().apps.find((a) => a.name === name)!;
+function fleetArgs(a: AppConfig, dns: AppDns, extra: Partial<AppFleetArgs> = {}): AppFleetArgs {
+  return {
+    ctx: contextFrom(loadStackConfig()), app: a.name, vpcId: "vpc-0abc", publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
+    privateSubnetIds: ["subnet-priv-a", "subnet-priv-b"], loadBalancerSecurityGroupId: "sg-lb", instanceSecurityGroupId: "sg-app",
+    hostnames: [a.domain, ...(a.www ? [`www.${a.domain}`] : [])], dns, amiId: "ami-0e5f882be1900e43b", instanceType: a.instanceType,
+    userData: USER_DATA, appVersion: a.appVersion, healthCheckPath: a.healthCheckPath, fleet: a.fleet, ...extra,
+  };
+}
+
+describe("the Avanii shop fleet in staging (Route53)", () => {
+  let rec: Recording;
+  beforeAll(async () => {
+    rec = await record(() => {
+      const a = app("avanii-shop");
+      const dns = new AppDns(a.name, { dns: a.dns, domain: a.domain });
+      const fleet = new AppFleet(a.name, fleetArgs(a, dns, { instancePolicies: [SECRETS_POLICY] }));
+      return {
+        albArn: fleet.albArn, albArnSuffix: fleet.albArnSuffix, albDnsName: fleet.albDnsName, albZoneId: fleet.albZoneId,
+        targetGroupArnSuffix: fleet.targetGroupArnSuffix, asgName: fleet.asgName, roleName: fleet.roleName, roleArn: fleet.roleArn,
+        httpsListenerArn: fleet.httpsListenerArn, urls: fleet.urls,
+      };
+    });
+  });
+
+  it("puts an internet-facing ALB in 2+ public subnets behind the load balancer tier's group", () => {
+    const lb = rec.one(LB).inputs;
+    expect(lb).toMatchObject({ loadBalancerType: "application", internal: false, subnets: ["subnet-pub-a", "subnet-pub-b"], securityGroups: ["sg-lb"] });
+    expect(lb.dropInvalidHeaderFields).toBe(true);
+    expect(lb.enableDeletionProtection).toBe(false); // staging
+  });
+
+  it("writes access logs to an SSE-S3 bucket the region's ELB log delivery may write to", () => {
+    const lb = rec.one(LB);
+    const bucket = rec.one("aws:s3/bucket:Bucket", "avanii-shop-alb-logs");
+    expect(lb.inputs.accessLogs).toEqual({ bucket: bucket.outputs.bucket, prefix: "alb", enabled: true });
+    const sse = rec.ofType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((r) => r.inputs.bucket === bucket.id)!;
+    expect(sse.inputs.rules[0].applyServerSideEncryptionByDefault).toEqual({ sseAlgorithm: "AES256" }); // ALB logs cannot use KMS
+    const policy = rec.one("aws:s3/bucketPolicy:BucketPolicy", "avanii-shop-alb-logs");
+    const doc = JSON.parse(policy.inputs.policy);
+    const elb = doc.Statement.find((s: any) => s.Principal.AWS);
+    expect(elb).toMatchObject({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::156460612806:root" }, Action: "s3:PutObject" }); // eu-west-1's ELB account
+    expect(elb.Resource).toBe(`${bucket.outputs.arn}/alb/AWSLogs/${ACCOUNT_ID}/*`);
+    expect(doc.Statement.find((s: any) => s.Effect === "Deny").Condition).toEqual({ Bool: { "aws:SecureTransport": "false" } });
+    expect(lb.dependencies).toContain(policy.urn); // the ALB checks write access when logging is enabled
+  });
+
+  it("terminates TLS with a TLS 1.3/1.2 policy and a validated regional certificate", () => {
+    const https = rec.one(LISTENER, "avanii-shop-https").inputs;
+    const validation = rec.one("aws:acm/certificateValidation:CertificateValidation");
+    expect(https).toMatchObject({ port: 443, protocol: "HTTPS", sslPolicy: ALB_SSL_POLICY, certificateArn: validation.outputs.certificateArn });
+    expect(ALB_SSL_POLICY).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
+    expect(https.defaultActions).toEqual([{ type: "forward", targetGroupArn: rec.one(TG).outputs.arn }]);
+    expect(rec.one("aws:acm/certificate:Certificate").options.provider).toBeUndefined(); // the stack's region
+  });
+
+  it("has an HTTP listener that only redirects to HTTPS with a 301, never forwards", () => {
+    const http = rec.one(LISTENER, "avanii-shop-http").inputs;
+    expect(http.port).toBe(80);
+    expect(http.defaultActions).toEqual([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+    expect(http.defaultActions.some((a: any) => a.type === "forward" || a.targetGroupArn || a.forward)).toBe(false);
+  });
+
+  it("registers instances in a target group of type instance probing the app's health path", () => {
+    const tg = rec.one(TG).inputs;
+    expect(tg).toMatchObject({ targetType: "instance", port: 80, protocol: "HTTP", vpcId: "vpc-0abc", deregistrationDelay: 30 });
+    expect(tg.healthCheck).toMatchObject({ path: "/healthz", matcher: "200", enabled: true });
+  });
+
+  it("launches hardened hosts: IMDSv2 with hop limit 1, encrypted gp3 root, no public IP, the app tier's group", () => {
+    const lt = rec.one(LT).inputs;
+    expect(lt.metadataOptions).toMatchObject({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+    expect(lt.blockDeviceMappings).toEqual([{ deviceName: "/dev/sda1", ebs: { volumeType: "gp3", volumeSize: 20, encrypted: "true", deleteOnTermination: "true" } }]);
+    expect(lt).toMatchObject({ imageId: "ami-0e5f882be1900e43b", instanceType: "t3.small" });
+    expect(lt.networkInterfaces).toEqual([{ deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: ["sg-app"], deleteOnTermination: "true" }]);
+    expect(lt.vpcSecurityGroupIds).toBeUndefined(); // groups go on the interface when one is declared
+    expect(lt.iamInstanceProfile).toEqual({ arn: rec.one("aws:iam/instanceProfile:InstanceProfile").outputs.arn });
+  });
+
+  it("passes user data base64-encoded and under 16 KB", () => {
+    const userData: string = rec.one(LT).inputs.userData;
+    expect(userData).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const decoded = Buffer.from(userData, "base64");
+    expect(decoded.toString("utf8")).toBe(USER_DATA);
+    expect(decoded.length).toBeLessThanOrEqual(16 * 1024);
+  });
+
+  it("gives instances SSM, the CloudWatch agent and the app's own secrets policy", () => {
+    const role = rec.one("aws:iam/role:Role");
+    expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "ec2.amazonaws.com" });
+    const attached = rec.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn).sort();
+    expect(attached).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]);
+    expect(rec.one("aws:iam/rolePolicy:RolePolicy").inputs.policy).toBe(SECRETS_POLICY);
+  });
+
+  it("runs an ELB-checked group over the private subnets, sized by the staging profile", () => {
+    const asg = rec.one(ASG);
+    const tg = rec.one(TG);
+    expect(asg.inputs).toMatchObject({
+      vpcZoneIdentifiers: ["subnet-priv-a", "subnet-priv-b"], minSize: 1, desiredCapacity: 1, maxSize: 2,
+      healthCheckType: "ELB", targetGroupArns: [tg.outputs.arn],
+    });
+    // The group's targets are instances.
+    expect(tg.inputs.targetType).toBe("instance");
+    expect(asg.inputs.launchTemplate).toEqual({ id: rec.one(LT).id, version: "1" });
+    expect(asg.options.ignoreChanges).toEqual(["desiredCapacity"]);
+  });
+
+  it("rolls a new app version out by instance refresh, keeping 90% healthy", () => {
+    const asg = rec.one(ASG).inputs;
+    expect(asg.instanceRefresh).toMatchObject({ strategy: "Rolling", triggers: ["tag"] });
+    expect(asg.instanceRefresh.preferences).toMatchObject({ minHealthyPercentage: 90, maxHealthyPercentage: 190 });
+    const tags = Object.fromEntries(asg.tags.map((t: any) => [t.key, [t.value, t.propagateAtLaunch]]));
+    expect(tags).toMatchObject({
+      app: ["avanii-shop", true], environment: ["staging", true], "managed-by": ["pulumi", true], "app-version": ["1.2.0", true],
+    });
+  });
+
+  it("scales on average CPU by target tracking", () => {
+    const policies = rec.ofType(SCALING);
+    expect(policies).toHaveLength(1);
+    expect(policies[0].inputs).toMatchObject({
+      autoscalingGroupName: rec.one(ASG).outputs.name, policyType: "TargetTrackingScaling",
+      targetTrackingConfiguration: { predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" }, targetValue: 50 },
+    });
+  });
+
+  it("aliases the hostname to the load balancer with an A record", () => {
+    const lb = rec.one(LB);
+    const aliases = rec.ofType(RECORD).filter((r) => r.inputs.aliases);
+    expect(aliases.map((r) => [r.inputs.name, r.inputs.type])).toEqual([["staging.avaniishop.com", "A"]]);
+    expect(aliases[0].inputs.aliases[0]).toEqual({ name: lb.outputs.dnsName, zoneId: lb.outputs.zoneId, evaluateTargetHealth: true });
+  });
+
+  it("exposes what monitoring and the architectures need", () => {
+    expect(rec.outputs).toMatchObject({
+      albArn: rec.one(LB).outputs.arn, albArnSuffix: rec.one(LB).outputs.arnSuffix, targetGroupArnSuffix: rec.one(TG).outputs.arnSuffix,
+      asgName: rec.one(ASG).outputs.name, roleArn: rec.one("aws:iam/role:Role").outputs.arn, httpsListenerArn: rec.one(LISTENER, "avanii-shop-https").outputs.arn,
+      urls: ["https://staging.avaniishop.com"],
+    });
+  });
+});
+
+describe("the SaaS fleet in prod", () => {
+  let rec: Recording;
+  beforeAll(async () => {
+    rec = await record(() => {
+      const a = app("saas-platform");
+      const dns = new AppDns(a.name, { dns: a.dns, domain: a.domain });
+      new AppFleet(a.name, fleetArgs(a, dns, {
+        hostnames: [a.apiDomain], userData: pulumi.output(USER_DATA), requestsPerTargetPerMinute: 1000, tags: { "cost-center": "platform-prod" },
+        metadataHopLimit: 2,
+      }));
+    }, { stack: "prod" });
+  });
+
+  it("protects the load balancer and its logs, and sizes the group from the app (2/3/20)", () => {
+    expect(rec.one(LB).inputs.enableDeletionProtection).toBe(true);
+    expect(rec.one("aws:s3/bucket:Bucket").options.protect).toBe(true);
+    expect(rec.one(ASG).inputs).toMatchObject({ minSize: 2, desiredCapacity: 3, maxSize: 20 });
+    expect(rec.one(LT).inputs).toMatchObject({ instanceType: "m7i.large", monitoring: { enabled: true } });
+    expect(rec.one(TG).inputs.healthCheck.path).toBe("/health/");
+    expect(rec.one(LT).inputs.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 2 }); // Docker hosts
+  });
+
+  it("also scales on requests per target, labelled with the ALB and target group suffixes", () => {
+    const requests = rec.one(SCALING, "saas-platform-requests").inputs.targetTrackingConfiguration;
+    expect(requests).toEqual({
+      predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${rec.one(LB).outputs.arnSuffix}/${rec.one(TG).outputs.arnSuffix}` },
+      targetValue: 1000,
+    });
+  });
+
+  it("encodes user data given as an output, and tags instances with the stack's tags too", () => {
+    expect(Buffer.from(rec.one(LT).inputs.userData, "base64").toString()).toBe(USER_DATA);
+    expect(rec.one(ASG).inputs.tags).toContainEqual({ key: "cost-center", value: "platform-prod", propagateAtLaunch: true });
+    expect(rec.one(RECORD, /host-0-a$/).inputs.name).toBe("api.saasplatform.io");
+  });
+});
+
+describe("app fleet arguments", () => {
+  it("rejects what AWS or the environment would not allow, naming the field", async () => {
+    await record(() => {
+      const a = app("avanii-shop");
+      const dns = new AppDns("x", { dns: a.dns, domain: a.domain });
+      const base = fleetArgs(a, dns, { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x" });
+      expect(() => new AppFleet("a", { ...base, publicSubnetIds: ["subnet-1"] })).toThrow(/AppFleet: args\.publicSubnetIds must list subnets in at least 2 AZs/);
+      expect(() => new AppFleet("b", { ...base, userData: "x".repeat(USER_DATA_MAX_BYTES + 1) })).toThrow(/16385 bytes; EC2 accepts at most 16384/);
+      expect(() => new AppFleet("c", { ...base, instanceType: "m7i.large" })).toThrow(/args\.instanceType must be one of t3\.small/);
+      expect(() => new AppFleet("d", { ...base, fleet: { min: 2, desired: 1, max: 3 } })).toThrow(/args\.fleet must be whole numbers with 1 <= min <= desired <= max, got 2\/1\/3/);
+      expect(() => new AppFleet("e", { ...base, hostnames: [] })).toThrow(/args\.hostnames must list at least one/);
+      expect(() => new AppFleet("f", { ...base, healthCheckPath: "health" })).toThrow(/args\.healthCheckPath must be a path/);
+      expect(() => new AppFleet("h", { ...base, metadataHopLimit: 3 as any })).toThrow(/args\.metadataHopLimit must be 1 \(hosts\) or 2/);
+    });
+    await record(() => {
+      const a = app("saas-platform");
+      const dns = new AppDns("x", { dns: a.dns, domain: a.domain });
+      expect(() => new AppFleet("g", { ...fleetArgs(a, dns), fleet: { min: 1, desired: 1, max: 4 } })).toThrow(/args\.fleet\.min must be at least 2 in prod/);
+    }, { stack: "prod" });
+  });
+
+  it("encodes exactly 16 KB and refuses one byte more", () => {
+    expect(Buffer.from(encodeUserData("a".repeat(USER_DATA_MAX_BYTES)), "base64").length).toBe(16384);
+    expect(() => encodeUserData("é".repeat(8193))).toThrow(/16386 bytes/); // bytes, not characters
+  });
+});
