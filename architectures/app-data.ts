@@ -19,8 +19,10 @@ export interface AppData {
   postgres?: Postgres;
   redis?: Redis;
   secrets: AppSecrets;
-  /** Secrets Manager names the hosts read at boot, by the env file key prefix they fill. */
+  /** Secrets Manager names the hosts read at boot (the last segment names the env variable). */
   secretNames: string[];
+  /** Exact ARNs of the same secrets: all the hosts may read. */
+  secretArns: pulumi.Output<string>[];
   /** Alarms for the data resources, to be added to the app's alarm set. */
   alarms: AlarmSpec[];
 }
@@ -68,5 +70,10 @@ export function buildAppData(app: AppConfig, shared: SharedPlatform, hosts: "edg
     ...(postgres ? [postgres.connectionSecretName] : []),
     ...(redis ? [redis.authSecretName] : []),
   ].filter((n): n is string => n !== undefined);
-  return { tiers, postgres, redis, secrets, secretNames, alarms };
+  const secretArns = [
+    ...Object.values(secrets.secretArns),
+    ...(postgres ? [postgres.connectionSecretArn] : []),
+    ...(redis ? [redis.authSecretArn] : []),
+  ].filter((a): a is pulumi.Output<string> => a !== undefined);
+  return { tiers, postgres, redis, secrets, secretNames, secretArns, alarms };
 }

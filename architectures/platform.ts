@@ -8,6 +8,8 @@ import { PlatformContext, contextFrom, tagResources } from "../components/common
 import { StackKey } from "../components/kms";
 import { AlertTopic } from "../components/monitoring";
 import { Network } from "../components/network";
+import { AppOutputs } from "./outputs";
+import { WebFleetApp } from "./web-fleet";
 
 /** What an architecture gets from the shared platform. */
 export interface SharedPlatform {
@@ -20,17 +22,12 @@ export interface SharedPlatform {
   alerts: AlertTopic;
 }
 
-/** Per-app stack outputs. */
-export interface AppOutputs {
-  architecture: Architecture;
-  urls: pulumi.Input<string[]>;
-  [key: string]: unknown;
-}
-
 type ArchitectureBuilder = (app: AppConfig, shared: SharedPlatform) => AppOutputs;
 
 /** Architectures that can be built; an app naming another one is skipped with a warning. */
-const BUILDERS: Partial<Record<Architecture, ArchitectureBuilder>> = {};
+const BUILDERS: Partial<Record<Architecture, ArchitectureBuilder>> = {
+  "web-fleet": (app, shared) => new WebFleetApp(app, shared).outputs,
+};
 
 export interface PlatformOutputs {
   environment: string;

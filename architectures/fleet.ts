@@ -1,0 +1,116 @@
+/**
+ * The load-balanced half shared by the web-fleet, SPA + API and containers architectures:
+ * host configuration for hosts behind an ALB, their log groups, media bucket and scoped
+ * instance policy, the AppFleet itself, an optional regional WAF, and the fleet's alarms.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AppConfig } from "../config";
+import { AlarmSpec, certificateAlarms, fleetAlarms, loadBalancerAlarms } from "../components/alarms";
+import { AppFleet } from "../components/app-fleet";
+import { AppDns } from "../components/dns";
+import { ComposeService, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, renderCloudConfig } from "../components/hostconfig";
+import { instanceArchitecture, ubuntuAmiParameter } from "../components/single-host";
+import { denyInsecureTransport, privateBucket } from "../components/static-site";
+import { WebAcl } from "../components/waf";
+import type { AppData } from "./app-data";
+import type { SharedPlatform } from "./platform";
+
+export interface FleetOptions {
+  /** The app's DNS (one per app, shared with its static site). */
+  dns: AppDns;
+  /** Hostnames the ALB serves (and its certificate covers). */
+  hostnames: string[];
+  /** Extra IAM policy JSON for the hosts (e.g. ECR pulls). */
+  extraPolicies?: pulumi.Input<string>[];
+  /** Compose services, for container hosts. */
+  composeServices?: pulumi.Input<ComposeService[]>;
+  /** ECR repositories the hosts pull from. */
+  ecrRepositoryArns?: pulumi.Input<string[]>;
+  /** Extra plain env vars for the app (e.g. CORS origin). */
+  env?: Record<string, string>;
+  /** Regional WAF on the ALB; false when a CLOUDFRONT-scope ACL already fronts the app. */
+  regionalWaf: boolean;
+  /** IMDS hop limit: 2 for Docker hosts whose containers call AWS APIs through the instance role. */
+  metadataHopLimit?: 1 | 2;
+}
+
+export interface Fleet {
+  fleet: AppFleet;
+  mediaBucketName?: pulumi.Output<string>;
+  mediaBucketArn?: pulumi.Output<string>;
+  alarms: AlarmSpec[];
+}
+
+export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData, o: FleetOptions, parent: pulumi.Resource): Fleet {
+  const { ctx, config, network, key } = shared;
+  const { dns } = o;
+
+  const logGroupNames = hostLogGroupNames(ctx.stack, app.name);
+  const logGroups = Object.entries(logGroupNames).map(([id, logName]) =>
+    new aws.cloudwatch.LogGroup(`${app.name}-${id}`, { name: logName, retentionInDays: ctx.logRetentionDays, kmsKeyId: key.keyArn }, { parent }));
+
+  const media = app.mediaBucket
+    ? privateBucket(`${app.name}-media`, parent, { ownership: "BucketOwnerEnforced", versioned: true, forceDestroy: !ctx.profile.protectData, protect: ctx.profile.protectData })
+    : undefined;
+
+  if (media) {
+    new aws.s3.BucketPolicy(`${app.name}-media`, {
+      bucket: media.bucket.id,
+      policy: media.bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] })),
+    }, { parent, dependsOn: media.ready });
+  }
+
+  const secretArns = pulumi.all(data.secretArns);
+  // User data depends on names only (bucket, secrets, images), never on the database or cache.
+  const userData = pulumi.all([media?.bucket.bucket, pulumi.output(o.composeServices ?? [])]).apply(([mediaBucket, services]) => {
+    const input: HostConfigInput = hostConfigFromApp(app, {
+      stack: config, tls: "alb", secrets: data.secretNames, mediaBucket, composeServices: services,
+      overrides: o.env ? { env: { ...app.env, ...o.env } } : undefined,
+    });
+    return renderCloudConfig(input);
+  });
+  const hostPolicy = pulumi.all([secretArns, key.keyArn, logGroups.map((g) => g.arn), media?.bucket.arn, pulumi.output(o.ecrRepositoryArns ?? [])])
+    .apply(([arns, kmsKeyArn, logGroupArns, mediaBucketArn, ecrRepositoryArns]) => JSON.stringify(hostPolicyDocument({
+      region: ctx.region, secretArns: arns, kmsKeyArn, logGroupArns, mediaBucketArn, ecrRepositoryArns,
+      artifactUrl: app.architecture === "containers" ? undefined : app.artifactUrl,
+    })));
+
+  const amiId = aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(instanceArchitecture(app.instanceType)) }, { parent }).value;
+  const fleet = new AppFleet(app.name, {
+    ctx,
+    app: app.name,
+    vpcId: network.vpcId,
+    publicSubnetIds: network.publicSubnetIds,
+    privateSubnetIds: network.privateSubnetIds,
+    loadBalancerSecurityGroupId: data.tiers.loadBalancerSecurityGroupId as pulumi.Output<string>,
+    instanceSecurityGroupId: data.tiers.hostSecurityGroupId,
+    hostnames: o.hostnames,
+    dns,
+    amiId,
+    instanceType: app.instanceType,
+    userData,
+    appVersion: app.appVersion,
+    healthCheckPath: app.healthCheckPath,
+    fleet: app.fleet,
+    instancePolicies: [hostPolicy, ...(o.extraPolicies ?? [])],
+    tags: { ...config.tags, app: app.name, environment: config.environment, "managed-by": "pulumi" },
+    metadataHopLimit: o.metadataHopLimit,
+  }, { parent });
+
+  if (app.wafEnabled && o.regionalWaf) {
+    new WebAcl(`${app.name}-waf`, { ctx, scope: "REGIONAL", rateLimits: app.rateLimits, associateWith: [fleet.albArn] }, { parent });
+  }
+
+  const alarms = [
+    ...loadBalancerAlarms(app.name, fleet.albArnSuffix, fleet.targetGroupArnSuffix),
+    ...fleetAlarms(app.name, fleet.asgName),
+    ...certificateAlarms(app.name, fleet.certificateArn),
+  ];
+  return { fleet, mediaBucketName: media?.bucket.bucket, mediaBucketArn: media?.bucket.arn, alarms };
+}
+
+/** A command that opens a shell on one of the fleet's hosts through SSM (no SSH). */
+export function fleetShellCommand(region: string, asgName: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`aws ssm start-session --region ${region} --target "$(aws autoscaling describe-auto-scaling-groups --region ${region} --auto-scaling-group-names ${asgName} --query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)"`;
+}
