@@ -27,8 +27,8 @@ export interface FleetOptions {
   composeServices?: pulumi.Input<ComposeService[]>;
   /** ECR repositories the hosts pull from. */
   ecrRepositoryArns?: pulumi.Input<string[]>;
-  /** Extra plain env vars for the app (e.g. CORS origin). */
-  env?: Record<string, string>;
+  /** Extra plain (non-secret) env vars for the app, e.g. its CORS origin or document bucket. */
+  env?: Record<string, pulumi.Input<string>>;
   /** Regional WAF on the ALB; false when a CLOUDFRONT-scope ACL already fronts the app. */
   regionalWaf: boolean;
   /** IMDS hop limit: 2 for Docker hosts whose containers call AWS APIs through the instance role. */
@@ -63,10 +63,10 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
 
   const secretArns = pulumi.all(data.secretArns);
   // User data depends on names only (bucket, secrets, images), never on the database or cache.
-  const userData = pulumi.all([media?.bucket.bucket, pulumi.output(o.composeServices ?? [])]).apply(([mediaBucket, services]) => {
+  const userData = pulumi.all([media?.bucket.bucket, pulumi.output(o.composeServices ?? []), pulumi.output(o.env ?? {})]).apply(([mediaBucket, services, env]) => {
     const input: HostConfigInput = hostConfigFromApp(app, {
       stack: config, tls: "alb", secrets: data.secretNames, mediaBucket, composeServices: services,
-      overrides: o.env ? { env: { ...app.env, ...o.env } } : undefined,
+      overrides: { env: { ...app.env, ...env } },
     });
     return renderCloudConfig(input);
   });

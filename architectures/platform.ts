@@ -9,6 +9,7 @@ import { StackKey } from "../components/kms";
 import { AlertTopic } from "../components/monitoring";
 import { Network } from "../components/network";
 import { AppOutputs } from "./outputs";
+import { SpaApiApp } from "./spa-api";
 import { WebFleetApp } from "./web-fleet";
 
 /** What an architecture gets from the shared platform. */
@@ -27,6 +28,7 @@ type ArchitectureBuilder = (app: AppConfig, shared: SharedPlatform) => AppOutput
 /** Architectures that can be built; an app naming another one is skipped with a warning. */
 const BUILDERS: Partial<Record<Architecture, ArchitectureBuilder>> = {
   "web-fleet": (app, shared) => new WebFleetApp(app, shared).outputs,
+  "spa-api": (app, shared) => new SpaApiApp(app, shared).outputs,
 };
 
 export interface PlatformOutputs {

@@ -9,22 +9,24 @@ import { FleetSize } from "../config";
 import { AcmCertificate } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { AppDns } from "./dns";
+import { encodeUserData } from "./hostconfig";
 import { HOST_HTTP_PORT } from "./security-tiers";
 import { denyInsecureTransport, privateBucket } from "./static-site";
 
 /** TLS 1.3 and 1.2 only, forward-secret ciphers. */
 export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-/** EC2 rejects user data above 16 KB (before base64). */
-export const USER_DATA_MAX_BYTES = 16 * 1024;
 const ACCESS_LOG_PREFIX = "alb";
 
-/** Base64 of the user data, rejecting more than EC2's 16 KB. Pure. */
-export function encodeUserData(userData: string): string {
-  const bytes = Buffer.byteLength(userData, "utf8");
-  if (bytes > USER_DATA_MAX_BYTES) {
-    throw new Error(`AppFleet: args.userData is ${bytes} bytes; EC2 accepts at most ${USER_DATA_MAX_BYTES} (16 KB). Move large files to S3 and fetch them at boot`);
+/**
+ * The launch template's user data: gzip-compressed (cloud-init detects it) and base64, so a
+ * full host configuration fits EC2's 16 KB limit, which counts the compressed bytes. Pure.
+ */
+export function encodeFleetUserData(userData: string): string {
+  try {
+    return encodeUserData(userData).base64;
+  } catch (err) {
+    throw new Error(`AppFleet: args.userData ${(err as Error).message.replace(/^HostConfig: user data /, "")}; move large files to S3 and fetch them at boot`);
   }
-  return Buffer.from(userData, "utf8").toString("base64");
 }
 
 /**
@@ -151,7 +153,7 @@ export class AppFleet extends pulumi.ComponentResource {
     if (!Number.isInteger(logRetentionDays) || logRetentionDays < 1) invalidArg(F, "logRetentionDays", `must be a whole number of days >= 1, got ${logRetentionDays}`);
     if (hopLimit !== 1 && hopLimit !== 2) invalidArg(F, "metadataHopLimit", `must be 1 (hosts) or 2 (Docker hosts), got ${hopLimit}`);
     // Known now: fail before anything is created. Otherwise checked when the value resolves.
-    const userData = typeof args.userData === "string" ? pulumi.output(encodeUserData(args.userData)) : pulumi.output(args.userData).apply(encodeUserData);
+    const userData = typeof args.userData === "string" ? pulumi.output(encodeFleetUserData(args.userData)) : pulumi.output(args.userData).apply(encodeFleetUserData);
     const parent = { parent: this };
 
     // --- Load balancer, access logs, listeners -------------------------------------------

@@ -1,5 +1,7 @@
+import { randomBytes } from "crypto";
+import { gunzipSync } from "zlib";
 import * as pulumi from "@pulumi/pulumi";
-import { ALB_SSL_POLICY, AppFleet, AppFleetArgs, USER_DATA_MAX_BYTES, encodeUserData } from "../components/app-fleet";
+import { ALB_SSL_POLICY, AppFleet, AppFleetArgs, encodeFleetUserData } from "../components/app-fleet";
 import { contextFrom } from "../components/common";
 import { AppDns } from "../components/dns";
 import { AppConfig, loadStackConfig } from "../config";
@@ -102,9 +104,9 @@ describe("the Avanii shop fleet in staging (Route53)", () => {
   it("passes user data base64-encoded and under 16 KB", () => {
     const userData: string = rec.one(LT).inputs.userData;
     expect(userData).toMatch(/^[A-Za-z0-9+/]+=*$/);
-    const decoded = Buffer.from(userData, "base64");
-    expect(decoded.toString("utf8")).toBe(USER_DATA);
-    expect(decoded.length).toBeLessThanOrEqual(16 * 1024);
+    const compressed = Buffer.from(userData, "base64");
+    expect(gunzipSync(compressed).toString("utf8")).toBe(USER_DATA); // cloud-init detects gzip itself
+    expect(compressed.length).toBeLessThanOrEqual(16 * 1024);
   });
 
   it("gives instances SSM, the CloudWatch agent and the app's own secrets policy", () => {
@@ -194,7 +196,7 @@ describe("the SaaS fleet in prod", () => {
   });
 
   it("encodes user data given as an output, and tags instances with the stack's tags too", () => {
-    expect(Buffer.from(rec.one(LT).inputs.userData, "base64").toString()).toBe(USER_DATA);
+    expect(gunzipSync(Buffer.from(rec.one(LT).inputs.userData, "base64")).toString()).toBe(USER_DATA);
     expect(rec.one(ASG).inputs.tags).toContainEqual({ key: "cost-center", value: "platform-prod", propagateAtLaunch: true });
     expect(rec.one(RECORD, /host-0-a$/).inputs.name).toBe("api.saasplatform.io");
   });
@@ -207,7 +209,7 @@ describe("app fleet arguments", () => {
       const dns = new AppDns("x", { dns: a.dns, domain: a.domain });
       const base = fleetArgs(a, dns, { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x" });
       expect(() => new AppFleet("a", { ...base, publicSubnetIds: ["subnet-1"] })).toThrow(/AppFleet: args\.publicSubnetIds must list subnets in at least 2 AZs/);
-      expect(() => new AppFleet("b", { ...base, userData: "x".repeat(USER_DATA_MAX_BYTES + 1) })).toThrow(/16385 bytes; EC2 accepts at most 16384/);
+      expect(() => new AppFleet("b", { ...base, userData: randomText(40000) })).toThrow(/AppFleet: args\.userData is \d+ bytes gzip-compressed, over EC2's 16384/);
       expect(() => new AppFleet("c", { ...base, instanceType: "m7i.large" })).toThrow(/args\.instanceType must be one of t3\.small/);
       expect(() => new AppFleet("d", { ...base, fleet: { min: 2, desired: 1, max: 3 } })).toThrow(/args\.fleet must be whole numbers with 1 <= min <= desired <= max, got 2\/1\/3/);
       expect(() => new AppFleet("e", { ...base, hostnames: [] })).toThrow(/args\.hostnames must list at least one/);
@@ -221,8 +223,14 @@ describe("app fleet arguments", () => {
     }, { stack: "prod" });
   });
 
-  it("encodes exactly 16 KB and refuses one byte more", () => {
-    expect(Buffer.from(encodeUserData("a".repeat(USER_DATA_MAX_BYTES)), "base64").length).toBe(16384);
-    expect(() => encodeUserData("é".repeat(8193))).toThrow(/16386 bytes/); // bytes, not characters
+  it("compresses user data, so 16 KB of compressed bytes is the limit, not 16 KB of text", () => {
+    const text = "write_files:\n" + "  - path: /etc/x\n    content: abc\n".repeat(2000); // ~70 KB of text
+    expect(gunzipSync(Buffer.from(encodeFleetUserData(text), "base64")).toString()).toBe(text);
+    expect(() => encodeFleetUserData(randomText(40000))).toThrow(/over EC2's 16384/); // incompressible
   });
 });
+
+/** Text that does not compress: what a 16 KB limit on compressed bytes still rejects. */
+function randomText(bytes: number): string {
+  return randomBytes(bytes).toString("base64");
+}

@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AppConfig } from "../config";
+import { typeToken } from "../components/common";
+import { PostDeployCheck } from "../components/deploy-steps";
+import { AppDns } from "../components/dns";
+import { DocumentBucket, documentAccessPolicy } from "../components/document-bucket";
+import { MailDomain } from "../components/mail-domain";
+import { AppAlarms } from "../components/monitoring";
+import { StaticSite } from "../components/static-site";
+import { WebAcl } from "../components/waf";
+import { buildAppData } from "./app-data";
+import { buildFleet, fleetShellCommand } from "./fleet";
+import { AppOutputs, commonOutputs } from "./outputs";
+import type { SharedPlatform } from "./platform";
+
+/**
+ * SPA + API (the Investment Platform seed): the React build on a private S3 bucket behind
+ * CloudFront (OAC, security headers, SPA fallback), the Django REST API on an autoscaled fleet
+ * behind an ALB at api.<domain>, PostgreSQL and Redis, a KMS-encrypted KYC document bucket
+ * only the API's role can read, SES with DKIM for mail, and the SPA's origin passed to the API
+ * as its only CORS origin.
+ */
+export class SpaApiApp extends pulumi.ComponentResource {
+  readonly outputs: AppOutputs;
+
+  constructor(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("architecture", "SpaApiApp"), app.name, {}, opts);
+    const { ctx, key } = shared;
+    const data = buildAppData(app, shared, "fleet", this);
+    const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });
+
+    const cdnWaf = app.wafEnabled ? new WebAcl(`${app.name}-cdn-waf`, { ctx, scope: "CLOUDFRONT", rateLimits: app.rateLimits }, { parent: this }) : undefined;
+    const site = new StaticSite(`${app.name}-spa`, {
+      ctx, domain: app.domain, www: app.www, dns, headers: app.headers, webAclArn: cdnWaf?.webAclArn,
+    }, { parent: this });
+
+    const kyc = new DocumentBucket(`${app.name}-kyc`, { ctx, dataClass: "kyc", kmsKeyArn: key.keyArn }, { parent: this });
+    const kycPolicy = pulumi.all([kyc.bucketArn, key.keyArn]).apply(([arn, keyArn]) => JSON.stringify(documentAccessPolicy(arn, keyArn, ctx.region)));
+    const origins = site.urls.map((u) => new URL(u).origin);
+    const { fleet, alarms } = buildFleet(app, shared, data, {
+      dns,
+      hostnames: [app.apiDomain],
+      extraPolicies: [kycPolicy],
+      env: { CORS_ALLOWED_ORIGINS: origins.join(","), CSRF_TRUSTED_ORIGINS: origins.join(","), KYC_BUCKET: kyc.bucketName },
+      regionalWaf: true,
+    }, this);
+    kyc.restrictTo([fleet.roleArn]);
+
+    if (app.email) new MailDomain(`${app.name}-mail`, { domain: app.domain, dns }, { parent: this });
+
+    new AppAlarms(app.name, { alarms: [...alarms, ...data.alarms], topicArn: shared.alerts.topicArn }, { parent: this });
+    if (shared.config.verifyAfterDeploy) {
+      new PostDeployCheck(`${app.name}-verify`, { url: `https://${app.apiDomain}${app.healthCheckPath}`, triggers: [app.appVersion] }, { parent: this, dependsOn: [fleet] });
+    }
+    this.outputs = {
+      ...commonOutputs("spa-api", [...site.urls, ...fleet.urls], dns, data, fleetShellCommand(ctx.region, fleet.asgName)),
+      spaBucket: site.bucketName,
+      distributionId: site.distributionId,
+      kycBucket: kyc.bucketName,
+    };
+    this.registerOutputs({});
+  }
+}
