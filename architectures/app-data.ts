@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "../config";
-import { AlarmSpec, cacheAlarms, databaseAlarms } from "../components/alarms";
+import { AlarmSpec, cacheAlarms, databaseAlarms, replicaAlarms } from "../components/alarms";
 import { AppSecrets } from "../components/app-secrets";
 import { AppBackup } from "../components/backups";
 import { Postgres } from "../components/postgres";
@@ -27,7 +27,10 @@ export interface AppData {
   alarms: AlarmSpec[];
 }
 
-export function buildAppData(app: AppConfig, shared: SharedPlatform, hosts: "edge" | "fleet", parent: pulumi.Resource): AppData {
+export function buildAppData(
+  app: AppConfig, shared: SharedPlatform, hosts: "edge" | "fleet", parent: pulumi.Resource,
+  loadBalancerSources: "internet" | "cloudfront" = "internet",
+): AppData {
   const { ctx, network, key } = shared;
   const tiers = new SecurityTiers(app.name, {
     vpcId: network.vpcId,
@@ -35,6 +38,7 @@ export function buildAppData(app: AppConfig, shared: SharedPlatform, hosts: "edg
     adminCidrs: hosts === "edge" ? shared.config.adminCidrs : [],
     postgres: app.database.enabled,
     redis: app.cache.enabled,
+    loadBalancerSources: hosts === "fleet" ? loadBalancerSources : undefined,
   }, { parent });
 
   const postgres = app.database.enabled ? new Postgres(`${app.name}-db`, {
@@ -55,6 +59,7 @@ export function buildAppData(app: AppConfig, shared: SharedPlatform, hosts: "edg
 
   const alarms: AlarmSpec[] = [
     ...(postgres ? databaseAlarms(app.name, postgres.identifier, app.database.allocatedStorageGb, postgres.maxConnections) : []),
+    ...(postgres?.replicaIdentifier ? replicaAlarms(app.name, postgres.replicaIdentifier) : []),
     ...(redis ? cacheAlarms(app.name, redis.replicationGroupId) : []),
   ];
 

@@ -19,8 +19,10 @@ import type { SharedPlatform } from "./platform";
 export interface FleetOptions {
   /** The app's DNS (one per app, shared with its static site). */
   dns: AppDns;
-  /** Hostnames the ALB serves (and its certificate covers). */
+  /** Hostnames aliased to the ALB (and covered by its certificate unless one is given). */
   hostnames: string[];
+  /** Certificate for the ALB when it must cover more names than `hostnames`. Default: one for `hostnames`. */
+  certificateArn?: pulumi.Input<string>;
   /** Extra IAM policy JSON for the hosts (e.g. ECR pulls). */
   extraPolicies?: pulumi.Input<string>[];
   /** Compose services, for container hosts. */
@@ -86,6 +88,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
     loadBalancerSecurityGroupId: data.tiers.loadBalancerSecurityGroupId as pulumi.Output<string>,
     instanceSecurityGroupId: data.tiers.hostSecurityGroupId,
     hostnames: o.hostnames,
+    certificateArn: o.certificateArn,
     dns,
     amiId,
     instanceType: app.instanceType,

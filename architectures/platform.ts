@@ -8,6 +8,7 @@ import { PlatformContext, contextFrom, tagResources } from "../components/common
 import { StackKey } from "../components/kms";
 import { AlertTopic } from "../components/monitoring";
 import { Network } from "../components/network";
+import { ContainersApp } from "./containers";
 import { AppOutputs } from "./outputs";
 import { SpaApiApp } from "./spa-api";
 import { WebFleetApp } from "./web-fleet";
@@ -29,6 +30,7 @@ type ArchitectureBuilder = (app: AppConfig, shared: SharedPlatform) => AppOutput
 const BUILDERS: Partial<Record<Architecture, ArchitectureBuilder>> = {
   "web-fleet": (app, shared) => new WebFleetApp(app, shared).outputs,
   "spa-api": (app, shared) => new SpaApiApp(app, shared).outputs,
+  containers: (app, shared) => new ContainersApp(app, shared).outputs,
 };
 
 export interface PlatformOutputs {

@@ -123,6 +123,21 @@ export function databaseAlarms(app: string, dbIdentifier: pulumi.Input<string>, 
   ];
 }
 
+export function replicaAlarms(app: string, replicaIdentifier: pulumi.Input<string>): AlarmSpec[] {
+  return [
+    {
+      id: "replica-lag", description: `${app}: the read replica is more than 5 minutes behind the primary`,
+      namespace: "AWS/RDS", metricName: "ReplicaLag", dimensions: { DBInstanceIdentifier: replicaIdentifier },
+      statistic: "Maximum", periodSeconds: 300, evaluationPeriods: 2, threshold: 300, comparison: "GreaterThanThreshold", treatMissingData: "breaching",
+    },
+    {
+      id: "replica-cpu", description: `${app}: read replica CPU above 80% for 15 minutes`,
+      namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: { DBInstanceIdentifier: replicaIdentifier },
+      statistic: "Average", periodSeconds: 300, evaluationPeriods: 3, threshold: 80, comparison: "GreaterThanThreshold", treatMissingData: "missing",
+    },
+  ];
+}
+
 export function cacheAlarms(app: string, replicationGroupId: pulumi.Input<string>): AlarmSpec[] {
   return [
     {

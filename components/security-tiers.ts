@@ -21,13 +21,22 @@ export interface SecurityTiersArgs {
   postgres?: boolean;
   /** Open the Redis port on the data tier. Default false. */
   redis?: boolean;
+  /**
+   * Who may reach the load balancer: "internet", or only "cloudfront" (AWS's origin-facing
+   * prefix list) when a distribution fronts the app, so nobody can bypass its WAF. Default "internet".
+   */
+  loadBalancerSources?: "internet" | "cloudfront";
 }
+
+/** AWS-managed prefix list of CloudFront's origin-facing addresses. */
+export const CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
 
 interface Rule {
   description: string;
   port: number;
   cidrIpv4?: string;
   cidrIpv6?: string;
+  prefixListId?: pulumi.Input<string>;
   peer?: aws.ec2.SecurityGroup;
 }
 
@@ -97,10 +106,15 @@ export class SecurityTiers extends pulumi.ComponentResource {
     } else {
       const lb = group("edge", "lb", `${name} load balancer: HTTP(S) from the internet`);
       hosts = group("app", "app", `${name} app hosts: only from the load balancer`);
-      ingress(lb, "lb", [
-        { description: "HTTP from the internet (redirected to HTTPS by the listener)", port: 80, cidrIpv4: "0.0.0.0/0" },
-        { description: "HTTPS from the internet", port: 443, cidrIpv4: "0.0.0.0/0" },
-      ]);
+      if ((args.loadBalancerSources ?? "internet") === "cloudfront") {
+        const cloudfront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_PREFIX_LIST }, { parent: this }).id;
+        ingress(lb, "lb", [{ description: "HTTPS from CloudFront's origin-facing addresses only", port: 443, prefixListId: cloudfront }]);
+      } else {
+        ingress(lb, "lb", [
+          { description: "HTTP from the internet (redirected to HTTPS by the listener)", port: 80, cidrIpv4: "0.0.0.0/0" },
+          { description: "HTTPS from the internet", port: 443, cidrIpv4: "0.0.0.0/0" },
+        ]);
+      }
       egress(lb, "lb", [{ description: "HTTP to the app hosts' nginx", port: HOST_HTTP_PORT, peer: hosts }]);
       ingress(hosts, "app", [{ description: "HTTP from the load balancer", port: HOST_HTTP_PORT, peer: lb }]);
       egress(hosts, "app", outbound(true));
@@ -123,6 +137,7 @@ function ruleArgs(sg: aws.ec2.SecurityGroup, r: Rule): aws.vpc.SecurityGroupIngr
     toPort: r.port,
     cidrIpv4: r.cidrIpv4,
     cidrIpv6: r.cidrIpv6,
+    prefixListId: r.prefixListId,
     referencedSecurityGroupId: r.peer?.id,
   };
 }

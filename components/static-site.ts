@@ -97,6 +97,30 @@ export function denyInsecureTransport(bucketArn: string): Record<string, unknown
   };
 }
 
+/** Rejects headers CloudFront would refuse, naming the component and field. */
+export function checkHeaders(component: string, headers: HeadersConfig): void {
+  if (headers.hstsMaxAgeSeconds < ONE_YEAR_SECONDS) invalidArg(component, "headers.hstsMaxAgeSeconds", `must be at least ${ONE_YEAR_SECONDS} (one year), got ${headers.hstsMaxAgeSeconds}`);
+  if (!FRAME_OPTIONS.includes(headers.frameOptions)) invalidArg(component, "headers.frameOptions", `must be one of ${FRAME_OPTIONS.join(", ")}, got "${headers.frameOptions}"`);
+  if (!CLOUDFRONT_REFERRER_POLICIES.includes(headers.referrerPolicy)) invalidArg(component, "headers.referrerPolicy", `must be one of ${CLOUDFRONT_REFERRER_POLICIES.join(", ")}, got "${headers.referrerPolicy}"`);
+  const csp = headers.contentSecurityPolicy.trim();
+  if (csp === "" || /[\r\n]/.test(csp)) invalidArg(component, "headers.contentSecurityPolicy", "must be a non-empty single-line policy");
+  if (csp.length > CLOUDFRONT_CSP_MAX) invalidArg(component, "headers.contentSecurityPolicy", `is ${csp.length} characters; CloudFront accepts at most ${CLOUDFRONT_CSP_MAX}`);
+}
+
+/** The CloudFront response headers policy carrying the app's security headers (HSTS, nosniff, frame options, referrer, CSP). */
+export function securityHeadersPolicy(name: string, headers: HeadersConfig, hstsPreload: boolean, parent: pulumi.Resource): aws.cloudfront.ResponseHeadersPolicy {
+  return new aws.cloudfront.ResponseHeadersPolicy(name, {
+    comment: `${name} security headers`,
+    securityHeadersConfig: {
+      strictTransportSecurity: { accessControlMaxAgeSec: headers.hstsMaxAgeSeconds, includeSubdomains: true, preload: hstsPreload, override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: headers.frameOptions, override: true },
+      referrerPolicy: { referrerPolicy: headers.referrerPolicy, override: true },
+      contentSecurityPolicy: { contentSecurityPolicy: headers.contentSecurityPolicy.trim(), override: true },
+    },
+  }, { parent });
+}
+
 /** Options for `privateBucket`. */
 export interface PrivateBucketOptions {
   /** Object ownership; BucketOwnerPreferred only where a service still needs ACLs. */
@@ -175,12 +199,7 @@ export class StaticSite extends pulumi.ComponentResource {
     const hstsPreload = args.hstsPreload ?? true;
     const priceClass = args.priceClass ?? ctx.profile.cdnPriceClass;
     const logRetentionDays = args.logRetentionDays ?? ctx.logRetentionDays;
-    if (headers.hstsMaxAgeSeconds < ONE_YEAR_SECONDS) invalidArg("StaticSite", "headers.hstsMaxAgeSeconds", `must be at least ${ONE_YEAR_SECONDS} (one year), got ${headers.hstsMaxAgeSeconds}`);
-    if (!FRAME_OPTIONS.includes(headers.frameOptions)) invalidArg("StaticSite", "headers.frameOptions", `must be one of ${FRAME_OPTIONS.join(", ")}, got "${headers.frameOptions}"`);
-    if (!CLOUDFRONT_REFERRER_POLICIES.includes(headers.referrerPolicy)) invalidArg("StaticSite", "headers.referrerPolicy", `must be one of ${CLOUDFRONT_REFERRER_POLICIES.join(", ")}, got "${headers.referrerPolicy}"`);
-    const csp = headers.contentSecurityPolicy.trim();
-    if (csp === "" || /[\r\n]/.test(csp)) invalidArg("StaticSite", "headers.contentSecurityPolicy", "must be a non-empty single-line policy");
-    if (csp.length > CLOUDFRONT_CSP_MAX) invalidArg("StaticSite", "headers.contentSecurityPolicy", `is ${csp.length} characters; CloudFront accepts at most ${CLOUDFRONT_CSP_MAX}`);
+    checkHeaders("StaticSite", headers);
     if (!PRICE_CLASSES.includes(priceClass)) invalidArg("StaticSite", "priceClass", `must be one of ${PRICE_CLASSES.join(", ")}, got "${priceClass}"`);
     if (!Number.isInteger(logRetentionDays) || logRetentionDays < 1) invalidArg("StaticSite", "logRetentionDays", `must be a whole number of days >= 1, got ${logRetentionDays}`);
     if (typeof args.webAclArn === "string" && !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\//.test(args.webAclArn)) {
@@ -214,16 +233,7 @@ export class StaticSite extends pulumi.ComponentResource {
       signingProtocol: "sigv4",
     }, parent);
 
-    const headersPolicy = new aws.cloudfront.ResponseHeadersPolicy(`${name}-headers`, {
-      comment: `${name} security headers`,
-      securityHeadersConfig: {
-        strictTransportSecurity: { accessControlMaxAgeSec: headers.hstsMaxAgeSeconds, includeSubdomains: true, preload: hstsPreload, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: headers.frameOptions, override: true },
-        referrerPolicy: { referrerPolicy: headers.referrerPolicy, override: true },
-        contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
-      },
-    }, parent);
+    const headersPolicy = securityHeadersPolicy(`${name}-headers`, headers, hstsPreload, this);
 
     const managed = (name: string) => aws.cloudfront.getCachePolicyOutput({ name }, parent).apply((p) => p.id as string);
     const cachingOptimized = managed("Managed-CachingOptimized");

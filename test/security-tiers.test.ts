@@ -78,3 +78,11 @@ describe("security tiers for a single edge host", () => {
     expect(() => new SecurityTiers("x", { vpcId: "vpc-1", hosts: "fleet", adminCidrs: ["203.0.113.0/24"] })).toThrow(/args\.adminCidrs only applies to edge hosts/);
   });
 });
+
+describe("security tiers for a fleet behind CloudFront", () => {
+  it("admits the load balancer only from CloudFront's origin-facing prefix list, never the whole internet", async () => {
+    const rec = await record(() => { new SecurityTiers("saas", { vpcId: "vpc-1", hosts: "fleet", loadBalancerSources: "cloudfront" }); });
+    expect(rulesOf(rec, IN, "lb").map((r) => [r.inputs.fromPort, r.inputs.prefixListId, r.inputs.cidrIpv4])).toEqual([[443, "pl-4fa04526", undefined]]);
+    expect(rec.ofType(IN).filter(worldOpen)).toEqual([]);
+  });
+});

@@ -62,6 +62,10 @@ export const INVOKES: Record<string, InvokeHandler> = {
       expiresAt: "2030-01-01T12:00:00Z",
     };
   },
+  "aws:ec2/getManagedPrefixList:getManagedPrefixList": (inputs) => {
+    if (inputs.name !== "com.amazonaws.global.cloudfront.origin-facing") throw new Error(`no fixture for prefix list ${inputs.name}`);
+    return { id: "pl-4fa04526", name: inputs.name, addressFamily: "IPv4", maxEntries: 55, arn: "arn:aws:ec2:aws-managed-prefix-list/pl-4fa04526" };
+  },
   "aws:cloudfront/getCachePolicy:getCachePolicy": (inputs) => managedPolicy(inputs.name),
   "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": (inputs) => managedPolicy(inputs.name),
 };
