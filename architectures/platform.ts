@@ -10,6 +10,7 @@ import { AlertTopic } from "../components/monitoring";
 import { Network } from "../components/network";
 import { ContainersApp } from "./containers";
 import { AppOutputs } from "./outputs";
+import { SingleHostApp } from "./single-host";
 import { SpaApiApp } from "./spa-api";
 import { WebFleetApp } from "./web-fleet";
 
@@ -31,6 +32,7 @@ const BUILDERS: Partial<Record<Architecture, ArchitectureBuilder>> = {
   "web-fleet": (app, shared) => new WebFleetApp(app, shared).outputs,
   "spa-api": (app, shared) => new SpaApiApp(app, shared).outputs,
   containers: (app, shared) => new ContainersApp(app, shared).outputs,
+  "single-host": (app, shared) => new SingleHostApp(app, shared).outputs,
 };
 
 export interface PlatformOutputs {

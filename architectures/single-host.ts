@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AppConfig } from "../config";
+import { hostAlarms, hostAppAlarms } from "../components/alarms";
+import { typeToken } from "../components/common";
+import { PostDeployCheck, SsmRedeploy } from "../components/deploy-steps";
+import { AppDns } from "../components/dns";
+import { AppAlarms } from "../components/monitoring";
+import { SingleWebHost } from "../components/single-host";
+import { buildAppData } from "./app-data";
+import { AppOutputs, commonOutputs } from "./outputs";
+import type { SharedPlatform } from "./platform";
+
+/**
+ * Single host (the SmartBoostPro and FlashBill seeds): one Ubuntu 24.04 server with an
+ * Elastic IP where nginx terminates TLS with Let's Encrypt (DNS-01, renewed daily at 03:00)
+ * and proxies to gunicorn or the Rust binary on 127.0.0.1; static files (or the Flutter web
+ * build) served by nginx, media on S3; the seed's local PostgreSQL and Redis become RDS and
+ * ElastiCache; UFW, log rotation, CloudWatch logs and metrics, certificate-expiry and error
+ * alarms, AWS Backup, and a redeploy through SSM whenever appVersion changes.
+ */
+export class SingleHostApp extends pulumi.ComponentResource {
+  readonly outputs: AppOutputs;
+
+  constructor(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("architecture", "SingleHostApp"), app.name, {}, opts);
+    const { ctx, network, key, config } = shared;
+    const data = buildAppData(app, shared, "edge", this);
+    const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });
+
+    const host = new SingleWebHost(app.name, {
+      app, ctx,
+      subnetId: network.publicSubnetIds[0],
+      securityGroupIds: [data.tiers.hostSecurityGroupId],
+      vpcCidr: network.vpcCidr,
+      hostedZoneId: dns.zoneId,
+      secretNames: data.secretNames,
+      secretArns: data.secretArns,
+      kmsKeyArn: key.keyArn,
+      adminCidrs: config.adminCidrs,
+      alarmTopicArn: shared.alerts.topicArn,
+    }, { parent: this });
+    if (dns.mode === "external") {
+      dns.addExternalRecords(host.publicIp.apply((ip) => host.hostNames.map((name) => ({ name, type: "A", value: ip, purpose: `${app.displayName} web host (Elastic IP)` }))));
+    }
+
+    new AppAlarms(app.name, {
+      alarms: [...hostAlarms(app.name, host.instanceId), ...hostAppAlarms(app.name), ...data.alarms],
+      topicArn: shared.alerts.topicArn,
+    }, { parent: this });
+
+    // Rolls the configured version out through SSM (SSH stays closed); waits for cloud-init first.
+    const redeploy = new SsmRedeploy(`${app.name}-redeploy`, {
+      ctx, instanceId: host.instanceId, appName: app.name, appVersion: app.appVersion, deployScript: host.deployScriptPath,
+    }, { parent: this });
+    if (config.verifyAfterDeploy) {
+      new PostDeployCheck(`${app.name}-verify`, { url: `https://${app.domain}${app.healthCheckPath}`, triggers: [app.appVersion] }, { parent: this, dependsOn: [redeploy] });
+    }
+    this.outputs = {
+      ...commonOutputs("single-host", host.hostNames.map((h) => `https://${h}`), dns, data, host.ssmShellCommand),
+      publicIp: host.publicIp,
+      mediaBucket: host.mediaBucketName,
+    };
+    this.registerOutputs({});
+  }
+}
