@@ -37,16 +37,22 @@ export class SpaApiApp extends pulumi.ComponentResource {
     const kyc = new DocumentBucket(`${app.name}-kyc`, { ctx, dataClass: "kyc", kmsKeyArn: key.keyArn }, { parent: this });
     const kycPolicy = pulumi.all([kyc.bucketArn, key.keyArn]).apply(([arn, keyArn]) => JSON.stringify(documentAccessPolicy(arn, keyArn, ctx.region)));
     const origins = site.urls.map((u) => new URL(u).origin);
+    const mail = app.email ? new MailDomain(`${app.name}-mail`, { domain: app.domain, dns }, { parent: this }) : undefined;
+    const sendMail = mail?.identityArn.apply((arn) => JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["ses:SendEmail", "ses:SendRawEmail"], Resource: arn }],
+    }));
     const { fleet, alarms } = buildFleet(app, shared, data, {
       dns,
       hostnames: [app.apiDomain],
-      extraPolicies: [kycPolicy],
-      env: { CORS_ALLOWED_ORIGINS: origins.join(","), CSRF_TRUSTED_ORIGINS: origins.join(","), KYC_BUCKET: kyc.bucketName },
+      extraPolicies: [kycPolicy, ...(sendMail ? [sendMail] : [])],
+      env: {
+        CORS_ALLOWED_ORIGINS: origins.join(","), CSRF_TRUSTED_ORIGINS: origins.join(","), KYC_BUCKET: kyc.bucketName,
+        ...(app.email ? { EMAIL_BACKEND: "django_ses.SESBackend", DEFAULT_FROM_EMAIL: `no-reply@${app.domain}` } : {}),
+      },
       regionalWaf: true,
     }, this);
     kyc.restrictTo([fleet.roleArn]);
-
-    if (app.email) new MailDomain(`${app.name}-mail`, { domain: app.domain, dns }, { parent: this });
 
     new AppAlarms(app.name, { alarms: [...alarms, ...data.alarms], topicArn: shared.alerts.topicArn }, { parent: this });
     if (shared.config.verifyAfterDeploy) {

@@ -13,6 +13,18 @@ export const SAFE_SPECIALS = "-_";
 /** Every placeholder value starts with this, so hosts and reviewers can tell it was never set. */
 export const PLACEHOLDER_PREFIX = "SET-ME";
 
+/**
+ * The environment variable each kind becomes on the host (the secret's last name segment):
+ * Flask reads its key as SECRET_KEY, as the Avanii seed's environment shows.
+ */
+export const ENV_VARIABLE: Record<AppSecretKind, string> = {
+  DJANGO_SECRET_KEY: "DJANGO_SECRET_KEY",
+  FLASK_SECRET_KEY: "SECRET_KEY",
+  JWT_SIGNING_KEY: "JWT_SIGNING_KEY",
+  STRIPE_WEBHOOK_SECRET: "STRIPE_WEBHOOK_SECRET",
+  STRIPE_SECRET_KEY: "STRIPE_SECRET_KEY",
+};
+
 interface SecretKindSpec {
   description: string;
   /** Generated with this many characters; undefined for placeholders the operator sets. */
@@ -199,7 +211,7 @@ export class AppSecrets extends pulumi.ComponentResource {
         ? generatedPassword(child, ctx, this, { length: spec.length, overrideSpecial: SAFE_SPECIALS }).result
         : pulumi.secret(`${PLACEHOLDER_PREFIX}: put the real ${kind} here with aws secretsmanager put-secret-value; Pulumi never overwrites it`);
       if (spec.length === undefined) this.placeholders.push(kind);
-      const fullName = secretName(ctx, args.appName, kind);
+      const fullName = secretName(ctx, args.appName, ENV_VARIABLE[kind]);
       const { secret } = storeSecret(child, {
         ctx,
         secretName: fullName,

@@ -102,7 +102,7 @@ describe("app secrets for every app of the prod stack file", () => {
     }, { stack: "prod" });
     const names = rec.ofType(SECRET).map((s) => s.inputs.name);
     expect(names.sort()).toEqual([
-      "prod/avanii-shop/FLASK_SECRET_KEY", "prod/flashbill/JWT_SIGNING_KEY",
+      "prod/avanii-shop/SECRET_KEY", "prod/flashbill/JWT_SIGNING_KEY",
       "prod/investment-platform/DJANGO_SECRET_KEY", "prod/investment-platform/JWT_SIGNING_KEY",
       "prod/saas-platform/DJANGO_SECRET_KEY", "prod/saas-platform/STRIPE_SECRET_KEY", "prod/saas-platform/STRIPE_WEBHOOK_SECRET",
       "prod/smartboostpro/DJANGO_SECRET_KEY",

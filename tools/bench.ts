@@ -1,28 +1,48 @@
 /**
  * Benchmark: wall time of the offline plan per stack and the number of resources it
- * records. Prints numbers; asserts nothing (performance is measured, not tested).
+ * records, without and with the reviewer's report. The report's time is split into the
+ * policy pack and the rest (cost, critical path, diagrams, diff-ready JSON and markdown),
+ * since the two are owned and tuned separately. Prints numbers; asserts nothing
+ * (performance is measured, not tested).
  *
  *   npm run bench [-- --runs 5]
  */
 import { recordStack } from "../test/harness";
+import { policyVerdicts } from "./plan";
+import { buildReport, renderJson, renderMarkdown } from "./plan/report";
+import { planFromRecording } from "./plan/resources";
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const col = (n: number, width: number) => n.toFixed(1).padStart(width);
 
 async function main(): Promise<void> {
   const runsFlag = process.argv.indexOf("--runs");
   const runs = runsFlag >= 0 ? Number(process.argv[runsFlag + 1]) : 5;
-  console.log(`offline plan, ${runs} runs per stack (first run includes module loading)`);
-  console.log("stack     resources   first ms   median ms   min ms");
+  console.log(`offline plan, ${runs} runs per stack; medians in ms (the first run also loads modules)`);
+  console.log("stack     resources   first plan   plan   + policies   + report   = plan with report");
   for (const stack of ["staging", "prod"]) {
-    const times: number[] = [];
+    const plan: number[] = [];
+    const policies: number[] = [];
+    const report: number[] = [];
     let resources = 0;
     for (let i = 0; i < runs; i++) {
-      const start = process.hrtime.bigint();
+      const t0 = now();
       const rec = await recordStack(stack);
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+      const t1 = now();
+      const verdicts = policyVerdicts(rec);
+      const t2 = now();
+      const built = buildReport(planFromRecording(rec), { verdicts });
+      renderMarkdown(built);
+      renderJson(built);
+      const t3 = now();
+      plan.push(t1 - t0);
+      policies.push(t2 - t1);
+      report.push(t3 - t2);
       resources = rec.resources.filter((r) => r.custom).length;
     }
-    const sorted = [...times].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)];
-    console.log(`${stack.padEnd(9)} ${String(resources).padStart(9)}   ${times[0].toFixed(0).padStart(8)}   ${median.toFixed(1).padStart(9)}   ${sorted[0].toFixed(1).padStart(6)}`);
+    const total = plan.map((p, i) => p + policies[i] + report[i]);
+    console.log(`${stack.padEnd(9)} ${String(resources).padStart(9)}   ${col(plan[0], 10)}   ${col(median(plan), 6)}   ${col(median(policies), 10)}   ${col(median(report), 8)}   ${col(median(total), 18)}`);
   }
 }
 

@@ -1,52 +1,95 @@
 /**
  * The offline plan: runs the program for a stack under the recording harness (no cloud
- * account, no Pulumi CLI) and prints what it would build.
+ * account, no Pulumi CLI) and prints what it would build, what it costs, how long a first
+ * deploy takes, what the policies say and, against an earlier plan, what changes.
  *
- *   npm run plan -- --stack staging            resource tree and counts
- *   npm run plan -- --stack prod --json [file] the full record as JSON (secrets as [secret])
+ *   npm run plan -- --stack staging                          resource tree, counts, cost, critical path
+ *   npm run plan -- --stack staging --format markdown        the reviewer's report (PR comment)
+ *   npm run plan -- --stack prod --format json --out p.json  everything as JSON (secrets as [secret])
+ *   npm run plan -- --stack prod --json [file]               same as --format json [--out file]
+ *   npm run plan -- --stack prod --format markdown --base main-plan.json   adds the diff
  */
 import * as fs from "fs";
+import * as path from "path";
 import { recordStack } from "../test/harness";
-import { countByType, renderTree, toJson } from "./plan/tree";
+import type { Recording } from "../test/harness";
+import { PlanReport, Verdict, buildReport, renderJson, renderMarkdown, renderTextSummary } from "./plan/report";
+import { normalizePlan, planFromRecording } from "./plan/resources";
+import { countByType, renderTree } from "./plan/tree";
+import { runPolicyPack } from "./policy-check";
 
-interface PlanArgs { stack: string; json: boolean; out?: string }
+type Format = "text" | "markdown" | "json";
+interface PlanArgs { stack: string; format: Format; out?: string; base?: string }
 
-function parseArgs(argv: string[]): PlanArgs {
-  const args: PlanArgs = { stack: "", json: false };
+const USAGE = "usage: npm run plan -- --stack <staging|prod> [--format text|markdown|json] [--out <file>] [--base <plan.json>] (--json [file] = --format json [--out file])";
+
+export function parseArgs(argv: string[]): PlanArgs {
+  const args: PlanArgs = { stack: "", format: "text" };
+  const value = (i: number, flag: string) => {
+    const v = argv[i];
+    if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value; ${USAGE}`);
+    return v;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--stack") args.stack = argv[++i] ?? "";
-    else if (a === "--json") {
-      args.json = true;
+    if (a === "--stack") args.stack = value(++i, a);
+    else if (a === "--format") {
+      const f = value(++i, a);
+      if (f !== "text" && f !== "markdown" && f !== "json") throw new Error(`--format must be text, markdown or json, got "${f}"`);
+      args.format = f;
+    } else if (a === "--json") {
+      args.format = "json";
       if (argv[i + 1] && !argv[i + 1].startsWith("--")) args.out = argv[++i];
-    } else throw new Error(`unknown argument ${a}; usage: npm run plan -- --stack <staging|prod> [--json [file]]`);
+    } else if (a === "--out") args.out = value(++i, a);
+    else if (a === "--base") args.base = value(++i, a);
+    else throw new Error(`unknown argument ${a}; ${USAGE}`);
   }
-  if (!args.stack) throw new Error("--stack is required: npm run plan -- --stack staging");
+  if (!args.stack) throw new Error(`--stack is required; ${USAGE}`);
   return args;
+}
+
+/** The policy pack's verdicts on the recorded values, in the environment the stack declares. */
+export function policyVerdicts(rec: Recording): Verdict[] {
+  const environment = (rec.outputs.environment ?? rec.stack) === "prod" ? "prod" : "staging";
+  return runPolicyPack(rec.resources, { environment });
+}
+
+/** Records a stack and builds its report (used by the CLI, docs:plans and the bench). */
+export async function planReport(stack: string, base?: { file: string }): Promise<{ rec: Recording; report: PlanReport }> {
+  const rec = await recordStack(stack);
+  const verdicts = policyVerdicts(rec);
+  const report = buildReport(planFromRecording(rec), {
+    verdicts,
+    base: base ? normalizePlan(JSON.parse(fs.readFileSync(base.file, "utf8"))) : undefined,
+    baseLabel: base ? path.basename(base.file) : undefined,
+  });
+  return { rec, report };
+}
+
+function renderText(rec: Recording, report: PlanReport): string {
+  const counts = countByType(rec);
+  const total = counts.reduce((n, [, c]) => n + c, 0);
+  const lines = [`Offline plan for stack "${rec.stack}" (${rec.region}): ${total} resources`, "", renderTree(rec), "", "Resources by type:"];
+  for (const [type, n] of counts) lines.push(`  ${String(n).padStart(4)}  ${type}`);
+  lines.push("", renderTextSummary(report));
+  if (rec.warnings.length > 0) lines.push("", "Warnings:", ...rec.warnings.map((w) => `  ! ${w}`));
+  return lines.join("\n") + "\n";
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const rec = await recordStack(args.stack);
-  if (args.json) {
-    const text = JSON.stringify(toJson(rec), null, 2);
-    if (args.out) fs.writeFileSync(args.out, text + "\n");
-    else process.stdout.write(text + "\n");
-    return;
-  }
-  const counts = countByType(rec);
-  const total = counts.reduce((n, [, c]) => n + c, 0);
-  console.log(`Offline plan for stack "${rec.stack}" (${rec.region}): ${total} resources\n`);
-  console.log(renderTree(rec));
-  console.log("\nResources by type:");
-  for (const [type, n] of counts) console.log(`  ${String(n).padStart(4)}  ${type}`);
-  if (rec.warnings.length > 0) {
-    console.log("\nWarnings:");
-    for (const w of rec.warnings) console.log(`  ! ${w}`);
-  }
+  const { rec, report } = await planReport(args.stack, args.base ? { file: args.base } : undefined);
+  const text = args.format === "json" ? renderJson(report) : args.format === "markdown" ? renderMarkdown(report) : renderText(rec, report);
+  if (args.out) {
+    fs.writeFileSync(args.out, text);
+    console.error(`wrote ${args.out}`);
+  } else process.stdout.write(text);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+// Run as a script (tools/run.js sets argv[1] to this file), not when imported by docs:plans or the bench.
+if (path.resolve(process.argv[1] ?? "") === __filename) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,312 @@
+/**
+ * The shell scripts the host runs. Each is bash with `set -euo pipefail`, checked by
+ * shellcheck in the tests, and idempotent so an operator can re-run it.
+ *
+ * The AWS CLI: Ubuntu 24.04 has no `awscli` deb any more (it left the archive with noble), and
+ * pip-installing it would pull a second Python stack. AWS publishes CLI v2 as a classic snap,
+ * snapd is on every Ubuntu cloud image, and snaps refresh themselves, so the host uses
+ * `snap install aws-cli --classic` and calls /snap/bin/aws.
+ */
+import { cloudwatchConfigPath, CLOUDWATCH_AGENT_CTL } from "./cloudwatch";
+import { sitePath } from "./nginx";
+import { AWS_CLI, CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NODE_EXPORTER_PORT, ResolvedHost, shq } from "./types";
+
+export const SECRET_TO_ENV_PATH = "/usr/local/lib/webapp-platform/secret-to-env.py";
+
+export function scriptPath(r: ResolvedHost, name: "bootstrap" | "secrets" | "deploy" | "certs" | "cert-expiry"): string {
+  return `/usr/local/sbin/${r.app}-${name}`;
+}
+
+const HEAD = "#!/bin/bash\nset -euo pipefail\n";
+
+/** Retries a command with a growing pause: IAM, snapd and mirrors are often not ready at first boot. */
+const RETRY = `retry() {
+  local n=0
+  until "$@"; do
+    n=$((n + 1))
+    if [ "$n" -ge 8 ]; then return 1; fi
+    sleep $((n * 5))
+  done
+}
+`;
+
+/**
+ * Turns one secret value on stdin into KEY='value' lines, which systemd, docker compose and sh
+ * all read the same way: a JSON object gives its upper-case keys (DATABASE_URL, REDIS_URL; the
+ * lower-case parts like host or password are already inside them), anything else is the value
+ * of the variable named on the command line. Never prints a value in an error.
+ */
+export const SECRET_TO_ENV_PY = `#!/usr/bin/env python3
+"""Secret value on stdin -> KEY='value' lines on stdout. Never prints a value in an error."""
+import json
+import re
+import sys
+
+
+def emit(key, value):
+    if not isinstance(value, str):
+        value = json.dumps(value)
+    if "'" in value or "\\n" in value or "\\r" in value:
+        sys.exit("the value of %s contains a quote or a newline, which env files cannot carry" % key)
+    print("%s='%s'" % (key, value))
+
+
+def main():
+    name = sys.argv[1]
+    raw = sys.stdin.read()
+    if raw.endswith("\\n"):
+        raw = raw[:-1]
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        emit(name, raw)
+        return
+    keys = [k for k in sorted(data) if re.fullmatch(r"[A-Z_][A-Z0-9_]*", k)]
+    if not keys:
+        sys.exit("the JSON secret %s has no upper-case keys to export" % name)
+    for key in keys:
+        emit(key, data[key])
+
+
+main()
+`;
+
+/** Fetches the app's secrets with the instance role and writes them to a 0600 file owned by the app user. */
+export function renderSecretsScript(r: ResolvedHost): string {
+  const fetches = r.secrets.map((s) => `  fetch ${shq(s.id)} ${s.variable}`);
+  return `${HEAD}# Writes ${r.app}'s secret environment from Secrets Manager, read with the instance role.
+# The values never pass through user data, arguments or logs.
+umask 077
+readonly APP=${shq(r.app)}
+${fetches.length > 0 ? `readonly REGION=${shq(r.region)}\nreadonly AWS="\${AWS_CLI:-${AWS_CLI}}"\n` : ""}readonly OUT=${shq(`${r.etcDir}/secrets.env`)}
+tmp=$(mktemp "$OUT.XXXXXX")
+trap 'rm -f "$tmp"' EXIT
+${fetches.length > 0 ? `fetch() {
+  "$AWS" secretsmanager get-secret-value --region "$REGION" --secret-id "$1" --query SecretString --output text \\
+    | python3 ${SECRET_TO_ENV_PATH} "$2"
+}
+{
+${fetches.join("\n")}
+} >"$tmp"` : `: # ${r.app} reads no secrets`}
+chown "$APP:$APP" "$tmp"
+chmod 0600 "$tmp"
+mv -f "$tmp" "$OUT"
+trap - EXIT
+echo "$APP: wrote $(wc -l <"$OUT") secret variables to $OUT"
+`;
+}
+
+function fetchArtifact(): string {
+  return `case "$URL" in
+    s3://*) retry "$AWS" s3 cp --only-show-errors --region "$REGION" "$URL" "$work/artifact.tar.gz" ;;
+    *) retry curl -fsSL --proto '=https' -o "$work/artifact.tar.gz" "$URL" ;;
+  esac
+  tar -xzf "$work/artifact.tar.gz" -C "$RELEASE" --no-same-owner`;
+}
+
+/** The artifact URL with the app version as a placeholder, so another version can be fetched. */
+export function artifactTemplate(r: ResolvedHost): string {
+  // The last occurrence: the version is in the file or folder name, not in the bucket.
+  const i = r.artifactUrl.lastIndexOf(r.appVersion);
+  return i < 0 ? r.artifactUrl : `${r.artifactUrl.slice(0, i)}@VERSION@${r.artifactUrl.slice(i + r.appVersion.length)}`;
+}
+
+/** Installs the configured version (a release directory per version) and restarts the service. */
+export function renderDeployScript(r: ResolvedHost): string {
+  const vars = `readonly APP=${shq(r.app)}
+readonly REGION=${shq(r.region)}
+readonly AWS="\${AWS_CLI:-${AWS_CLI}}"
+`;
+  if (r.kind === "compose") {
+    const registries = [...new Set(r.services.map((s) => s.image.split("/")[0]))].sort();
+    const logins = registries.map((reg) => /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/.test(reg)
+      ? `"$AWS" ecr get-login-password --region "$REGION" | docker login --username AWS --password-stdin ${shq(reg)}`
+      : `: # ${reg} is public: no login`);
+    return `${HEAD}# Pulls ${r.app}'s images (pinned by digest) and restarts the compose stack.
+${vars}${RETRY}
+login() {
+${logins.map((l) => `  ${l}`).join("\n")}
+}
+retry login
+retry docker compose --project-name "$APP" --file ${shq(`${r.etcDir}/compose.yaml`)} pull --quiet
+systemctl enable "$APP.service"
+systemctl restart "$APP.service"
+`;
+  }
+  const install = r.kind === "python"
+    ? `  python3 -m venv "$RELEASE/venv"
+  retry "$RELEASE/venv/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check -r "$RELEASE/requirements.txt" gunicorn`
+    : `  if [ ! -x "$RELEASE/bin/"${shq(r.binaryName)} ]; then
+    echo "the artifact has no executable bin/${r.binaryName}" >&2
+    exit 1
+  fi`;
+  const asApp = `systemd-run --quiet --wait --pipe --collect --uid="$APP" --gid="$APP" \\
+    -p EnvironmentFile=${r.etcDir}/config.env -p EnvironmentFile=${r.etcDir}/secrets.env \\
+    --working-directory="$APP_DIR/current" -- "$APP_DIR/current/venv/bin/python" manage.py`;
+  const django = r.runtime === "django" && r.kind === "python"
+    ? `${asApp} collectstatic --noinput\n${r.runMigrations ? `${asApp} migrate --noinput\n` : "# Migrations run from one host only; this one does not.\n"}`
+    : "";
+  return `${HEAD}# Installs a release of ${r.app} from its artifact, switches to it and restarts the service.
+# Usage: ${r.app}-deploy [VERSION [ARTIFACT_URL]]; defaults to the version this host was built with,
+# and to its artifact URL with that version swapped for VERSION. A running host is redeployed
+# this way over SSM (cloud-init runs the user data only at first boot).
+${vars}readonly VERSION="\${1:-${r.appVersion}}"
+readonly URL_TEMPLATE=${shq(artifactTemplate(r))}
+readonly URL="\${2:-\${URL_TEMPLATE//@VERSION@/$VERSION}}"
+readonly APP_DIR=${shq(r.paths.appDir)}
+readonly RELEASE="$APP_DIR/releases/$VERSION"
+version_re='^[A-Za-z0-9._+-]{1,64}$'
+url_re='^(s3|https)://[A-Za-z0-9._~/:%+=@?&-]+$'
+if [[ ! "$VERSION" =~ $version_re ]] || [[ ! "$URL" =~ $url_re ]]; then
+  echo "usage: $0 [VERSION [s3:// or https:// URL]]" >&2
+  exit 2
+fi
+${RETRY}
+if [ ! -e "$RELEASE/.installed" ]; then
+  rm -rf "$RELEASE"
+  install -d -m 0755 "$RELEASE"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  ${fetchArtifact()}
+${install}
+  # Code belongs to root: the app user runs it but cannot change it.
+  chown -R root:root "$RELEASE"
+  touch "$RELEASE/.installed"
+fi
+ln -sfn "$RELEASE" "$APP_DIR/current"
+sed -i "s|^APP_VERSION=.*|APP_VERSION='$VERSION'|" ${shq(`${r.etcDir}/config.env`)}
+${django}systemctl enable "$APP.service"
+systemctl restart "$APP.service"
+# Keep the two previous releases for a quick roll back.
+find "$APP_DIR/releases" -mindepth 1 -maxdepth 1 -type d ! -path "$RELEASE" -printf '%T@ %p\\n' \\
+  | sort -rn | tail -n +3 | cut -d' ' -f2- | xargs -r rm -rf
+echo "$APP $VERSION is installed and running"
+`;
+}
+
+/** Issues the certificate on first run, renews it later, and points nginx at it. */
+export function renderCertsScript(r: ResolvedHost): string {
+  const names = r.certNames.map((n) => `-d ${n}`).join(" ");
+  const account = r.acmeEmail ? `--email ${shq(r.acmeEmail)}` : "--register-unsafely-without-email";
+  const plugin = r.acmeChallenge === "dns-route53"
+    ? "--dns-route53"
+    : `--webroot --webroot-path ${shq(r.paths.acmeRoot)}`;
+  return `${HEAD}# Issues ${r.app}'s Let's Encrypt certificate on first run (${r.acmeChallenge === "dns-route53" ? "DNS-01: TXT records in Route53, so issuance never races the A records" : "HTTP-01 through the webroot"}),
+# renews it on later runs, and points nginx at it.
+readonly APP=${shq(r.app)}
+readonly CERT_DIR=${shq(r.paths.certDir)}
+readonly LIVE="/etc/letsencrypt/live/$APP"
+if [ -e "$LIVE/fullchain.pem" ]; then
+  certbot renew --non-interactive --quiet --deploy-hook "systemctl reload nginx"
+else
+  certbot certonly --non-interactive --agree-tos ${account} \\
+    --cert-name "$APP" --key-type ecdsa ${plugin} \\
+    ${names} \\
+    --deploy-hook "systemctl reload nginx"
+fi
+if [ "$(readlink "$CERT_DIR/fullchain.pem" || true)" != "$LIVE/fullchain.pem" ]; then
+  ln -sfn "$LIVE/fullchain.pem" "$CERT_DIR/fullchain.pem"
+  ln -sfn "$LIVE/privkey.pem" "$CERT_DIR/privkey.pem"
+  systemctl reload nginx
+fi
+`;
+}
+
+/** Publishes the days until the served certificate expires (the cert-expiry alarm reads it). */
+export function renderCertExpiryScript(r: ResolvedHost): string {
+  return `${HEAD}# Reports the days until ${r.app}'s certificate expires as ${HOST_METRICS_NAMESPACE} ${CERT_DAYS_METRIC} (App=${r.app}).
+readonly APP=${shq(r.app)}
+readonly REGION=${shq(r.region)}
+readonly AWS="\${AWS_CLI:-${AWS_CLI}}"
+readonly CERT=${shq(`${r.paths.certDir}/fullchain.pem`)}
+end=$(openssl x509 -enddate -noout -in "$CERT" | cut -d= -f2)
+days=$(( ($(date -d "$end" +%s) - $(date +%s)) / 86400 ))
+"$AWS" cloudwatch put-metric-data --region "$REGION" --namespace ${shq(HOST_METRICS_NAMESPACE)} \\
+  --metric-name ${shq(CERT_DAYS_METRIC)} --dimensions "App=$APP" --unit Count --value "$days"
+echo "$APP certificate expires in $days days"
+`;
+}
+
+function firewall(r: ResolvedHost): string {
+  const rules = r.tls === "letsencrypt"
+    ? ["ufw allow 80/tcp", "ufw allow 443/tcp", ...r.adminCidrs.map((c) => `ufw allow from ${c} to any port 22 proto tcp`)]
+    : [`ufw allow from ${r.vpcCidr} to any port 80 proto tcp`];
+  if (r.nodeExporter) rules.push(`ufw allow from ${r.vpcCidr} to any port ${NODE_EXPORTER_PORT} proto tcp`);
+  return ["ufw --force reset >/dev/null", "ufw default deny incoming", "ufw default allow outgoing", ...rules, "ufw --force enable"].join("\n");
+}
+
+/** First-boot setup, run once by cloud-init (and safe to re-run). */
+export function renderBootstrapScript(r: ResolvedHost): string {
+  const edge = r.tls === "letsencrypt";
+  const p = r.paths;
+  const steps: string[] = [];
+  steps.push(`log "host firewall: ${edge ? `80, 443${r.adminCidrs.length > 0 ? ", SSH from admin networks" : ""}` : "80 from the VPC (the load balancer)"}${r.nodeExporter ? `, ${NODE_EXPORTER_PORT} from the VPC` : ""}"
+${firewall(r)}`);
+  steps.push(`log "AWS CLI v2 (AWS's snap) and the CloudWatch agent"
+snap wait system seed.loaded
+snap list aws-cli >/dev/null 2>&1 || retry snap install aws-cli --classic
+arch=$(dpkg --print-architecture)
+retry curl -fsSL --proto '=https' -o /tmp/amazon-cloudwatch-agent.deb \\
+  "https://amazoncloudwatch-agent-$REGION.s3.$REGION.amazonaws.com/ubuntu/$arch/latest/amazon-cloudwatch-agent.deb"
+dpkg -i -E /tmp/amazon-cloudwatch-agent.deb
+rm -f /tmp/amazon-cloudwatch-agent.deb
+${CLOUDWATCH_AGENT_CTL} -a fetch-config -m ec2 -s -c file:${cloudwatchConfigPath(r)}`);
+  steps.push(`log "directories and the ${r.app} user's files"
+chown root:"$APP" ${r.etcDir}
+chmod 0750 ${r.etcDir}
+install -d -m 0755 ${p.appDir} ${p.appDir}/releases
+install -d -m 0750 -o root -g adm ${r.appLogDir}
+${r.kind === "python" && r.runtime === "django" ? `install -d -m 0755 -o "$APP" -g "$APP" ${p.staticRoot}\n` : ""}echo "WEB_CONCURRENCY=$(($(nproc) * 2 + 1))" >${r.etcDir}/host.env
+systemctl daemon-reload`);
+  if (edge) {
+    steps.push(`log "nginx with a bootstrap certificate until Let's Encrypt issues one"
+install -d -m 0755 ${p.certDir} ${p.acmeRoot}
+if [ ! -e ${p.certDir}/fullchain.pem ]; then
+  install -d -m 0700 ${p.certDir}/bootstrap
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 7 \\
+    -subj "/CN=${r.certNames[0]}" -addext "subjectAltName=${r.certNames.map((n) => `DNS:${n}`).join(",")}" \\
+    -keyout ${p.certDir}/bootstrap/privkey.pem -out ${p.certDir}/bootstrap/fullchain.pem
+  ln -sfn bootstrap/fullchain.pem ${p.certDir}/fullchain.pem
+  ln -sfn bootstrap/privkey.pem ${p.certDir}/privkey.pem
+fi`);
+  }
+  steps.push(`log "nginx site"
+rm -f ${p.nginxDir}/sites-enabled/default
+ln -sfn ${sitePath(r)} ${p.nginxDir}/sites-enabled/${r.app}
+nginx -t
+systemctl enable nginx
+systemctl reload-or-restart nginx`);
+  if (edge) {
+    steps.push(`log "Let's Encrypt: issue now, renew daily at 03:00"
+systemctl disable --now certbot.timer 2>/dev/null || true
+systemctl enable --now ${r.app}-certs.timer
+if ! /usr/local/sbin/${r.app}-certs; then
+  log "certificate issuance failed: nginx keeps the bootstrap certificate, the 03:00 run retries, the expiry alarm fires"
+fi
+/usr/local/sbin/${r.app}-cert-expiry || log "could not publish the certificate expiry metric"`);
+  }
+  if (r.nodeExporter) {
+    steps.push(`log "node exporter on the private address only"
+token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token)
+ip=$(curl -fsS -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/local-ipv4)
+echo "ARGS=\\"--web.listen-address=$ip:${NODE_EXPORTER_PORT}\\"" >/etc/default/prometheus-node-exporter
+systemctl restart prometheus-node-exporter`);
+  }
+  // The app last: if it fails, the site still answers (502s raise the app-down alarm).
+  steps.push(`log "secrets from Secrets Manager"
+retry /usr/local/sbin/${r.app}-secrets`);
+  if (r.kind === "compose") steps.push('log "Docker"\nsystemctl enable --now docker.service');
+  steps.push(`log "${r.app} ${r.appVersion}"
+/usr/local/sbin/${r.app}-deploy`);
+  return `${HEAD}# First-boot setup of ${r.app} (${r.environment}), run by cloud-init. Idempotent: safe to re-run by hand.
+readonly APP=${shq(r.app)}
+readonly REGION=${shq(r.region)}
+log() { echo "[$APP bootstrap] $*"; }
+${RETRY}
+${steps.join("\n\n")}
+
+log "done"
+`;
+}

@@ -1,0 +1,367 @@
+/**
+ * The host configuration's input, its defaults and its validation, in one place. Every other
+ * module of the renderer works on the `ResolvedHost` this produces, never on raw input.
+ */
+import type { HeadersConfig, RateLimitConfig, Runtime } from "../../config/types";
+import { CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NGINX_502_METRIC, NGINX_5XX_METRIC } from "../alarms";
+
+export { CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NGINX_502_METRIC, NGINX_5XX_METRIC };
+
+/** EC2's limit on user data, in bytes, before base64 encoding. */
+export const USER_DATA_LIMIT_BYTES = 16384;
+/** Port the Prometheus node exporter listens on (private address only). */
+export const NODE_EXPORTER_PORT = 9100;
+/** The AWS CLI the host scripts call (installed from AWS's snap at boot; see scripts.ts). */
+export const AWS_CLI = "/snap/bin/aws";
+
+/** How the app process runs on the host. */
+export type AppKind = "python" | "binary" | "compose";
+/**
+ * Where TLS ends: "letsencrypt" on a single host (nginx on 443 with a Let's Encrypt
+ * certificate), "alb" behind a load balancer (nginx on 80 for the ALB only).
+ */
+export type TlsMode = "letsencrypt" | "alb";
+/** How certbot proves control of the names: Route53 TXT records, or files under the webroot. */
+export type AcmeChallenge = "dns-route53" | "http";
+
+export interface HostLogGroups {
+  /** nginx access log (JSON lines; the 5xx metric filters read it). */
+  nginxAccess: string;
+  nginxError: string;
+  /** The app's stdout/stderr (and cloud-init's boot output). */
+  app: string;
+}
+
+/** One service of a compose stack; its image is pinned by digest. */
+export interface ComposeService {
+  /** Service name, e.g. "backend". */
+  name: string;
+  /** Image reference pinned by digest: `<repo>@sha256:<64 hex>`. */
+  image: string;
+  /** Port the container listens on; published on 127.0.0.1 only. */
+  port: number;
+}
+
+/** Where files live on the host. Tests relocate them into a temporary directory. */
+export interface HostPaths {
+  /** nginx configuration root (sites-available/, sites-enabled/). Default /etc/nginx. */
+  nginxDir: string;
+  /** nginx log directory. Default /var/log/nginx. */
+  nginxLogDir: string;
+  /** Directory nginx reads fullchain.pem and privkey.pem from (symlinks). Default /etc/ssl/webapp-platform/<app>. */
+  certDir: string;
+  /** The app's home: releases/, current, static/. Default /srv/<app>. */
+  appDir: string;
+  /** Webroot for ACME HTTP-01 challenges. Default /var/www/letsencrypt. */
+  acmeRoot: string;
+  /**
+   * Directory nginx serves the site's static files from. Default: python apps
+   * <appDir>/static (Django's collectstatic target), binary apps <appDir>/current/web (the
+   * Flutter web build inside the artifact).
+   */
+  staticRoot: string;
+}
+
+export interface ListenConfig {
+  /** Address to bind; undefined binds every IPv4 and IPv6 address. Default undefined. */
+  address?: string;
+  /** Plain HTTP port. Default 80. */
+  http: number;
+  /** HTTPS port (letsencrypt mode only). Default 443. */
+  https: number;
+}
+
+/**
+ * Everything the host configuration depends on: the app's settings (from AppConfig) plus the
+ * facts of its deployment. Plain values only, so rendering is a pure function.
+ */
+export interface HostConfigInput {
+  /** App name (AppConfig.name): the system user, units, files and nginx zones are named from it. Required. */
+  app: string;
+  /** Stack environment, given to the app as APP_ENVIRONMENT. Required. */
+  environment: "prod" | "staging";
+  /** AWS region of the stack; the host's AWS CLI calls go there. Required. */
+  region: string;
+  /** App runtime. Required. */
+  runtime: Runtime;
+  /** How the app runs. Default: python for django/flask, binary for rust. "compose" needs `compose`. */
+  appKind?: AppKind;
+  /** Names the main site serves: the domain, then www.<domain> when served. Required, at least one. */
+  domains: string[];
+  /** A hostname proxied entirely to the app (FlashBill's API next to its web build). Default none. */
+  apiDomain?: string;
+  /** Port the app listens on, on 127.0.0.1. Required. */
+  port: number;
+  /** Path the load balancer / post-deploy check probe; always proxied to the app. Required. */
+  healthCheckPath: string;
+  /** Security headers nginx adds to every response. Required. */
+  headers: HeadersConfig;
+  /** Per-IP request limits nginx enforces. Required. */
+  rateLimits: RateLimitConfig;
+  /** Client request body limit in MiB. Required. */
+  maxBodyMb: number;
+  /** URL path of the static files nginx serves itself; "/" serves a web build as the whole site. Required. */
+  staticPath: string;
+  /** Where the app's artifact (tar.gz) is fetched from at boot: s3:// or https://. Required unless compose. */
+  artifactUrl?: string;
+  /** Version of the app; a new version is a new release directory. Required. */
+  appVersion: string;
+  /** Plain, non-secret environment variables for the app. Default {}. */
+  env?: Record<string, string>;
+  /**
+   * Secrets Manager secrets (names, or ARNs) written to the app's env file at boot. The last
+   * path segment names the content: a plain-text secret becomes <SEGMENT>='value'
+   * (`prod/shop/DJANGO_SECRET_KEY`), a JSON object adds its upper-case keys as they are
+   * (`prod/shop/DATABASE` -> DATABASE_URL). Default [].
+   */
+  secrets?: string[];
+  /** Where TLS ends. Required. */
+  tls: TlsMode;
+  /** How Let's Encrypt validates (letsencrypt mode). Default dns-route53. */
+  acmeChallenge?: AcmeChallenge;
+  /** Contact address registered with Let's Encrypt. Default none (registered without e-mail). */
+  acmeEmail?: string;
+  /** The VPC's CIDR: the ALB's addresses (trusted for X-Forwarded-For) and node-exporter scrapers. Required. */
+  vpcCidr: string;
+  /** CIDRs the host firewall lets reach SSH. Default [] (22 stays closed; use SSM Session Manager). */
+  adminCidrs?: string[];
+  /** Run the Prometheus node exporter on the private address. Default false. */
+  nodeExporter?: boolean;
+  /** CloudWatch log groups the agent ships to. Required. */
+  logGroups: HostLogGroups;
+  /** S3 bucket for user uploads, given to the app as MEDIA_BUCKET / AWS_STORAGE_BUCKET_NAME. Default none. */
+  mediaBucket?: string;
+  /** WSGI application gunicorn serves (python). Default: django config.wsgi:application, flask wsgi:app. */
+  wsgiApp?: string;
+  /** Executable inside the artifact's bin/ directory (binary). Default: the app name. */
+  binaryName?: string;
+  /** Run Django's `migrate` at deploy (only one host may do this). Default: true for django with letsencrypt, else false. */
+  runMigrations?: boolean;
+  /** The compose stack (compose kind): its services and which one serves the main site. */
+  compose?: {
+    /** Services, one of which listens on `port` (the app). Required, at least one. */
+    services: ComposeService[];
+    /** Service serving the main site's "/". Default: the app service (the one on `port`). */
+    webService?: string;
+  };
+  /** Listen address and ports. Default all addresses, 80 and 443. Tests move them to loopback. */
+  listen?: Partial<ListenConfig>;
+  /** File locations. Defaults as documented on HostPaths. Tests relocate them. */
+  paths?: Partial<HostPaths>;
+}
+
+export interface ResolvedHost {
+  app: string;
+  /** The app name as an nginx identifier (zones, upstreams, log format). */
+  ident: string;
+  environment: "prod" | "staging";
+  region: string;
+  runtime: Runtime;
+  kind: AppKind;
+  domains: string[];
+  apiDomain?: string;
+  /** Every name the certificate covers. */
+  certNames: string[];
+  port: number;
+  healthCheckPath: string;
+  headers: HeadersConfig;
+  rateLimits: RateLimitConfig;
+  maxBodyMb: number;
+  staticPath: string;
+  artifactUrl: string;
+  appVersion: string;
+  env: Record<string, string>;
+  secrets: { id: string; variable: string }[];
+  tls: TlsMode;
+  acmeChallenge: AcmeChallenge;
+  acmeEmail?: string;
+  vpcCidr: string;
+  adminCidrs: string[];
+  nodeExporter: boolean;
+  logGroups: HostLogGroups;
+  mediaBucket?: string;
+  wsgiApp: string;
+  binaryName: string;
+  runMigrations: boolean;
+  services: ComposeService[];
+  webService: string;
+  appService: string;
+  listen: ListenConfig;
+  paths: HostPaths;
+  /** Root-owned directory of the app's env files. */
+  etcDir: string;
+  appLogDir: string;
+}
+
+const NAME_RE = /^[a-z][a-z0-9-]{1,19}$/;
+const HOST_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const PATH_RE = /^\/[A-Za-z0-9._~\/-]*$/;
+/** Values written into shell scripts, env files and nginx: no quoting characters at all. */
+const SAFE_VALUE_RE = /^[^\n\r"'$`\\]*$/;
+const SECRET_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:([A-Za-z0-9/_+=.@-]+)-[A-Za-z0-9]{6}$/;
+const SECRET_NAME_RE = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const DIGEST_RE = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+@sha256:[a-f0-9]{64}$/;
+/** Also checked by the deploy script on the host, which takes the URL as an argument. */
+export const ARTIFACT_URL_RE = /^(s3|https):\/\/[A-Za-z0-9._~\/:%+=@?&-]+$/;
+const ABS_PATH_RE = /^\/[A-Za-z0-9._\/-]*$/;
+
+function fail(field: string, message: string): never {
+  throw new Error(`HostConfig: input.${field} ${message}`);
+}
+
+function isCidr(v: string): boolean {
+  const m = CIDR_RE.exec(v);
+  return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+}
+
+/** Applies the defaults and rejects invalid input, naming the field and what is allowed. */
+export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
+  const app = input.app;
+  if (!NAME_RE.test(app ?? "")) fail("app", `"${app}" must be 2-20 lower-case letters, digits and -, starting with a letter`);
+  if (input.environment !== "prod" && input.environment !== "staging") fail("environment", `"${input.environment}" must be prod or staging`);
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(input.region ?? "")) fail("region", `"${input.region}" is not an AWS region like eu-west-1`);
+  if (!["django", "flask", "rust"].includes(input.runtime)) fail("runtime", `"${input.runtime}" must be django, flask or rust`);
+  const kind: AppKind = input.appKind ?? (input.runtime === "rust" ? "binary" : "python");
+  if (!["python", "binary", "compose"].includes(kind)) fail("appKind", `"${kind}" must be python, binary or compose`);
+  if (kind === "python" && input.runtime === "rust") fail("appKind", "python does not run a rust app; use binary or compose");
+  if (kind === "binary" && input.runtime !== "rust") fail("appKind", `binary runs compiled (rust) apps, not ${input.runtime}; use python or compose`);
+
+  if (!Array.isArray(input.domains) || input.domains.length === 0) fail("domains", "must list at least one hostname");
+  input.domains.forEach((d, i) => { if (!HOST_RE.test(d)) fail(`domains[${i}]`, `"${d}" is not a lower-case hostname`); });
+  if (new Set(input.domains).size !== input.domains.length) fail("domains", "lists a hostname twice");
+  if (input.apiDomain !== undefined && (!HOST_RE.test(input.apiDomain) || input.domains.includes(input.apiDomain))) {
+    fail("apiDomain", `"${input.apiDomain}" must be a lower-case hostname not already in domains`);
+  }
+  if (!Number.isInteger(input.port) || input.port < 1024 || input.port > 65535) fail("port", `${input.port} must be an integer 1024-65535 (the app runs unprivileged)`);
+  if (!PATH_RE.test(input.healthCheckPath ?? "")) fail("healthCheckPath", `"${input.healthCheckPath}" must be a URL path starting with /`);
+  if (!/^\/([A-Za-z0-9._-]+\/)*$/.test(input.staticPath ?? "")) fail("staticPath", `"${input.staticPath}" must be a path that starts and ends with /`);
+  if (!Number.isInteger(input.maxBodyMb) || input.maxBodyMb < 1 || input.maxBodyMb > 1024) fail("maxBodyMb", `${input.maxBodyMb} must be an integer 1-1024`);
+  if (!/^[A-Za-z0-9._+-]{1,64}$/.test(input.appVersion ?? "")) fail("appVersion", `"${input.appVersion}" must be 1-64 letters, digits, . _ + -`);
+
+  const h = input.headers;
+  if (!h || !["DENY", "SAMEORIGIN"].includes(h.frameOptions)) fail("headers.frameOptions", `"${h?.frameOptions}" must be DENY or SAMEORIGIN`);
+  if (!/^[A-Za-z0-9 ;:'*.\/_+=,-]+$/.test(h.contentSecurityPolicy ?? "")) fail("headers.contentSecurityPolicy", "may contain only letters, digits, spaces and ; : ' * . / _ + = , -");
+  if (!/^[a-z-]+$/.test(h.referrerPolicy ?? "")) fail("headers.referrerPolicy", `"${h.referrerPolicy}" is not a Referrer-Policy value`);
+  if (!Number.isInteger(h.hstsMaxAgeSeconds) || h.hstsMaxAgeSeconds < 31536000) fail("headers.hstsMaxAgeSeconds", `${h.hstsMaxAgeSeconds} must be at least 31536000 (one year)`);
+
+  const rl = input.rateLimits;
+  if (!rl || !Number.isInteger(rl.perIpPerMinute) || rl.perIpPerMinute < 1) fail("rateLimits.perIpPerMinute", `${rl?.perIpPerMinute} must be a positive integer`);
+  const seenPaths = new Set<string>();
+  const seenNames = new Set<string>();
+  rl.paths.forEach((p, i) => {
+    const f = `rateLimits.paths[${i}]`;
+    if (!/^[a-z][a-z0-9]{1,15}$/.test(p.name) || p.name === "global") fail(`${f}.name`, `"${p.name}" must be 2-16 lower-case letters or digits, not "global"`);
+    if (!PATH_RE.test(p.path)) fail(`${f}.path`, `"${p.path}" must be a URL path starting with /`);
+    if (p.path === input.staticPath || p.path === input.healthCheckPath) fail(`${f}.path`, `"${p.path}" is the static or health-check path; limit an app path instead`);
+    if (!Number.isInteger(p.requests) || p.requests < 1) fail(`${f}.requests`, `${p.requests} must be a positive integer`);
+    if (!Number.isInteger(p.windowSeconds) || p.windowSeconds < 1) fail(`${f}.windowSeconds`, `${p.windowSeconds} must be a positive integer`);
+    if (seenPaths.has(p.path)) fail(`${f}.path`, `"${p.path}" is limited twice`);
+    if (seenNames.has(p.name)) fail(`${f}.name`, `"${p.name}" is used twice`);
+    seenPaths.add(p.path);
+    seenNames.add(p.name);
+  });
+
+  const env = input.env ?? {};
+  for (const [k, v] of Object.entries(env)) {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(k)) fail(`env.${k}`, "names are upper-case letters, digits and _");
+    if (!SAFE_VALUE_RE.test(v)) fail(`env.${k}`, "values may not contain quotes, $, backslashes or newlines");
+  }
+  const secrets = (input.secrets ?? []).map((id, i) => {
+    const arn = SECRET_ARN_RE.exec(id);
+    if (!arn && (id.startsWith("arn:") || !SECRET_NAME_RE.test(id))) fail(`secrets[${i}]`, `"${id}" is not a Secrets Manager secret name or ARN`);
+    const variable = (arn ? arn[1] : id).split("/").pop() as string;
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(variable)) fail(`secrets[${i}]`, `"${id}" must end in an upper-case variable name like DJANGO_SECRET_KEY or DATABASE`);
+    return { id, variable };
+  });
+  if (new Set(secrets.map((s) => s.variable)).size !== secrets.length) fail("secrets", "names two secrets with the same last segment");
+
+  if (input.tls !== "letsencrypt" && input.tls !== "alb") fail("tls", `"${input.tls}" must be letsencrypt or alb`);
+  const acmeChallenge = input.acmeChallenge ?? "dns-route53";
+  if (!["dns-route53", "http"].includes(acmeChallenge)) fail("acmeChallenge", `"${acmeChallenge}" must be dns-route53 or http`);
+  if (input.acmeEmail !== undefined && !/^[^@\s'"$`\\]+@[^@\s'"$`\\]+\.[a-z]{2,}$/i.test(input.acmeEmail)) fail("acmeEmail", `"${input.acmeEmail}" is not an e-mail address`);
+  if (!isCidr(input.vpcCidr ?? "")) fail("vpcCidr", `"${input.vpcCidr}" is not an IPv4 CIDR`);
+  const adminCidrs = input.adminCidrs ?? [];
+  adminCidrs.forEach((c, i) => {
+    if (!isCidr(c)) fail(`adminCidrs[${i}]`, `"${c}" is not an IPv4 CIDR`);
+    if (c.endsWith("/0")) fail(`adminCidrs[${i}]`, "may not be a /0: SSH is never open to the world");
+  });
+  if (input.tls === "alb" && adminCidrs.length > 0) fail("adminCidrs", "only applies to edge hosts (letsencrypt); hosts behind a load balancer are reached through SSM");
+
+  const lg = input.logGroups;
+  for (const k of ["nginxAccess", "nginxError", "app"] as const) {
+    if (!/^[A-Za-z0-9_\/.#-]{1,512}$/.test(lg?.[k] ?? "")) fail(`logGroups.${k}`, `"${lg?.[k]}" is not a CloudWatch log group name`);
+  }
+  if (input.mediaBucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.mediaBucket)) fail("mediaBucket", `"${input.mediaBucket}" is not an S3 bucket name`);
+
+  let artifactUrl = "";
+  if (kind !== "compose") {
+    artifactUrl = input.artifactUrl ?? "";
+    if (!ARTIFACT_URL_RE.test(artifactUrl)) fail("artifactUrl", `"${input.artifactUrl}" must be an s3:// or https:// URL of letters, digits and . _ ~ / : % + = @ - ? &`);
+  }
+  const wsgiApp = input.wsgiApp ?? (input.runtime === "django" ? "config.wsgi:application" : "wsgi:app");
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.()]*$/.test(wsgiApp)) fail("wsgiApp", `"${wsgiApp}" must look like module.path:callable`);
+  const binaryName = input.binaryName ?? app;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) fail("binaryName", `"${binaryName}" must be a file name (letters, digits, . _ -)`);
+
+  let services: ComposeService[] = [];
+  let appService = "";
+  let webService = "";
+  if (kind === "compose") {
+    services = input.compose?.services ?? [];
+    if (services.length === 0) fail("compose.services", "must list at least one service for the compose kind");
+    services.forEach((s, i) => {
+      if (!/^[a-z][a-z0-9-]{1,30}$/.test(s.name)) fail(`compose.services[${i}].name`, `"${s.name}" must be lower-case letters, digits and -`);
+      if (!DIGEST_RE.test(s.image)) fail(`compose.services[${i}].image`, `"${s.image}" must be pinned by digest: <registry>/<repo>@sha256:<64 hex>`);
+      if (!Number.isInteger(s.port) || s.port < 1024 || s.port > 65535) fail(`compose.services[${i}].port`, `${s.port} must be 1024-65535`);
+    });
+    if (new Set(services.map((s) => s.port)).size !== services.length) fail("compose.services", "two services publish the same port");
+    const appSvc = services.find((s) => s.port === input.port);
+    if (!appSvc) fail("compose.services", `has no service on the app's port ${input.port}`);
+    appService = appSvc.name;
+    webService = input.compose?.webService ?? appService;
+    if (!services.some((s) => s.name === webService)) fail("compose.webService", `"${webService}" is not one of the services: ${services.map((s) => s.name).join(", ")}`);
+  } else if (input.compose) {
+    fail("compose", `only applies to appKind compose, not ${kind}`);
+  }
+
+  const listen: ListenConfig = { address: input.listen?.address, http: input.listen?.http ?? 80, https: input.listen?.https ?? 443 };
+  if (listen.address !== undefined && !/^[0-9.]+$|^\[[0-9a-f:]+\]$/.test(listen.address)) fail("listen.address", `"${listen.address}" must be an IPv4 address or [IPv6]`);
+  for (const p of ["http", "https"] as const) {
+    if (!Number.isInteger(listen[p]) || listen[p] < 1 || listen[p] > 65535) fail(`listen.${p}`, `${listen[p]} must be a TCP port`);
+  }
+
+  const appDir = input.paths?.appDir ?? `/srv/${app}`;
+  const defaultStatic = kind === "binary" ? `${appDir}/current/web` : input.runtime === "flask" ? `${appDir}/current/static` : `${appDir}/static`;
+  const paths: HostPaths = {
+    nginxDir: input.paths?.nginxDir ?? "/etc/nginx",
+    nginxLogDir: input.paths?.nginxLogDir ?? "/var/log/nginx",
+    certDir: input.paths?.certDir ?? `/etc/ssl/webapp-platform/${app}`,
+    appDir,
+    acmeRoot: input.paths?.acmeRoot ?? "/var/www/letsencrypt",
+    staticRoot: input.paths?.staticRoot ?? defaultStatic,
+  };
+  for (const [k, v] of Object.entries(paths)) {
+    if (!ABS_PATH_RE.test(v) || v.length > 1 && v.endsWith("/")) fail(`paths.${k}`, `"${v}" must be an absolute path without a trailing /`);
+  }
+
+  const apiDomain = input.apiDomain;
+  return {
+    app, ident: app.replace(/-/g, "_"), environment: input.environment, region: input.region, runtime: input.runtime, kind,
+    domains: [...input.domains], apiDomain, certNames: [...input.domains, ...(apiDomain ? [apiDomain] : [])],
+    port: input.port, healthCheckPath: input.healthCheckPath, headers: { ...h },
+    rateLimits: { perIpPerMinute: rl.perIpPerMinute, paths: rl.paths.map((p) => ({ ...p })) },
+    maxBodyMb: input.maxBodyMb, staticPath: input.staticPath, artifactUrl, appVersion: input.appVersion,
+    env: { ...env }, secrets, tls: input.tls, acmeChallenge, acmeEmail: input.acmeEmail,
+    vpcCidr: input.vpcCidr, adminCidrs: [...adminCidrs], nodeExporter: input.nodeExporter ?? false,
+    logGroups: { ...lg }, mediaBucket: input.mediaBucket, wsgiApp, binaryName,
+    runMigrations: input.runMigrations ?? (input.runtime === "django" && kind === "python" && input.tls === "letsencrypt"),
+    services, appService, webService, listen, paths,
+    etcDir: `/etc/${app}`, appLogDir: `/var/log/${app}`,
+  };
+}
+
+/** Single-quotes a value for bash (validated values never contain a quote; this is belt and braces). */
+export function shq(v: string): string {
+  return `'${v.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,253 @@
+/**
+ * Edge protection: security headers (HSTS of a year, nosniff, frame options), malformed
+ * headers dropped at the load balancer, rate limits and a WAF in prod (the seeds' nginx
+ * "security headers" and "rate limiting" layers, moved to the AWS edge).
+ */
+import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
+import { identifiers, refersTo } from "./lib/refs";
+import { MANAGED_SECURITY_HEADERS_POLICY_ID, ONE_YEAR_SECONDS } from "./lib/tls";
+import { LOAD_BALANCERS, T } from "./lib/types";
+import { UNKNOWN, asBool, asList, asNumber } from "./lib/values";
+import { SG } from "./lib/net";
+import { rulesByGroup } from "./network";
+import { cacheBehaviors } from "./transport";
+
+/** An application load balancer (the default type when none is given). */
+export function isApplicationLb(props: Record<string, any>): boolean | typeof UNKNOWN {
+  const t = props.loadBalancerType;
+  if (t === UNKNOWN) return UNKNOWN;
+  return t === undefined || t === null || t === "application";
+}
+
+export const albDropInvalidHeaders = resourcePolicy({
+  name: "alb-drop-invalid-headers",
+  layer: "edge",
+  summary: "Application load balancers drop HTTP headers with invalid names instead of passing them to the app (request smuggling).",
+  fix: "set dropInvalidHeaderFields: true on the load balancer.",
+  types: LOAD_BALANCERS,
+  check(r, ctx) {
+    if (isApplicationLb(r.props) !== true) return;
+    const drop = asBool(r.props.dropInvalidHeaderFields);
+    if (drop === UNKNOWN) return;
+    if (drop !== true) ctx.report("the load balancer forwards headers with invalid names to the app.");
+  },
+});
+
+export const albDeletionProtectionProd = resourcePolicy({
+  name: "alb-deletion-protection-prod",
+  layer: "edge",
+  summary: "In prod, load balancers cannot be deleted by accident (their DNS name is what the domain points at).",
+  fix: "set enableDeletionProtection: true (components do this from the prod profile).",
+  types: LOAD_BALANCERS,
+  check(r, ctx) {
+    if (ctx.env !== "prod") return;
+    const on = asBool(r.props.enableDeletionProtection);
+    if (on === UNKNOWN) return;
+    if (on !== true) ctx.report("deletion protection is off on a prod load balancer.");
+  },
+});
+
+/** An S3 REST endpoint of a bucket (not a website endpoint, which cloudfront-origin-https rejects). */
+const S3_REST = /\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$/;
+
+export const cloudfrontS3OriginAccessControl = resourcePolicy({
+  name: "cloudfront-s3-origin-access-control",
+  layer: "edge",
+  summary: "CloudFront reads S3 origins through origin access control (SigV4), so the bucket stays private and is readable only by that distribution; no legacy origin access identity.",
+  fix: 'create an aws.cloudfront.OriginAccessControl (originAccessControlOriginType "s3", signingBehavior "always", signingProtocol "sigv4"), set originAccessControlId on the origin, drop s3OriginConfig, and allow only the distribution\'s ARN (AWS:SourceArn) in the bucket policy.',
+  severity: "critical",
+  types: [T.distribution],
+  check(r, ctx) {
+    const origins = asList(r.props.origins);
+    if (origins === UNKNOWN) return;
+    for (const o of origins) {
+      if (o === UNKNOWN || !o || typeof o !== "object") continue;
+      const id = typeof o.originId === "string" ? o.originId : "?";
+      if (o.customOriginConfig !== undefined || o.vpcOriginConfig !== undefined) continue; // a load balancer or other HTTP origin
+      const domain = o.domainName;
+      // Without a custom or VPC origin config, CloudFront treats the origin as S3 whatever its (possibly unknown) name.
+      if (typeof domain === "string" && !S3_REST.test(domain) && o.s3OriginConfig === undefined) continue;
+      const oai = o.s3OriginConfig === UNKNOWN ? UNKNOWN : o.s3OriginConfig?.originAccessIdentity;
+      if (typeof oai === "string" && oai !== "") {
+        ctx.report(`S3 origin "${id}" uses a legacy origin access identity instead of origin access control.`);
+        continue;
+      }
+      const oac = o.originAccessControlId;
+      if (oac === UNKNOWN || oai === UNKNOWN) continue;
+      if (typeof oac !== "string" || oac === "") ctx.report(`S3 origin "${id}" has no origin access control, so the bucket must be public for CloudFront to read it.`);
+    }
+  },
+});
+
+/** AWS managed response headers policies that send HSTS (max-age one year), nosniff and frame options. */
+const MANAGED_SECURITY_POLICIES = [
+  MANAGED_SECURITY_HEADERS_POLICY_ID, // Managed-SecurityHeadersPolicy
+  "e61eb60c-9c35-4d20-a928-2b84e02af89c", // Managed-CORS-and-SecurityHeadersPolicy
+  "eaab4381-ed33-4a86-88ca-d9558dc6cd63", // Managed-CORS-with-preflight-and-SecurityHeadersPolicy
+];
+
+export const cloudfrontSecurityHeaders = stackPolicy<{ minHstsMaxAgeSeconds: number; trustedResponseHeadersPolicyIds: string[] }>({
+  name: "cloudfront-security-headers",
+  layer: "edge",
+  summary: "Every CloudFront cache behavior attaches a response headers policy that sends HSTS for at least a year, X-Content-Type-Options and X-Frame-Options.",
+  fix: "create an aws.cloudfront.ResponseHeadersPolicy with securityHeadersConfig { strictTransportSecurity { accessControlMaxAgeSec: 31536000, includeSubdomains: true, override: true }, contentTypeOptions { override: true }, frameOptions { frameOption: \"DENY\" or \"SAMEORIGIN\", override: true } } and set responseHeadersPolicyId on every cache behavior.",
+  schema: {
+    minHstsMaxAgeSeconds: { type: "integer", minimum: 0, default: ONE_YEAR_SECONDS, description: "Lowest HSTS max-age accepted, in seconds." },
+    trustedResponseHeadersPolicyIds: {
+      type: "array", items: { type: "string" }, default: MANAGED_SECURITY_POLICIES,
+      description: "Response headers policy ids defined outside the stack that are known to send the required headers.",
+    },
+  },
+  defaults: { minHstsMaxAgeSeconds: ONE_YEAR_SECONDS, trustedResponseHeadersPolicyIds: MANAGED_SECURITY_POLICIES },
+  check(ctx) {
+    const policies = ctx.ofType(T.responseHeadersPolicy);
+    // Every response headers policy in the stack: HSTS >= a year, nosniff, frame options.
+    for (const p of policies) {
+      const shc = p.props.securityHeadersConfig;
+      if (shc === UNKNOWN) continue;
+      if (!shc || typeof shc !== "object") {
+        ctx.report(p, "the response headers policy sends no security headers.");
+        continue;
+      }
+      const sts = shc.strictTransportSecurity;
+      if (sts !== UNKNOWN) {
+        const age = sts && typeof sts === "object" ? asNumber(sts.accessControlMaxAgeSec) : undefined;
+        if (age === undefined) ctx.report(p, "the response headers policy sends no Strict-Transport-Security header.");
+        else if (age !== UNKNOWN && age < ctx.config.minHstsMaxAgeSeconds) {
+          ctx.report(p, `HSTS max-age is ${age} seconds, less than the required ${ctx.config.minHstsMaxAgeSeconds} (one year).`);
+        }
+      }
+      if (shc.contentTypeOptions === undefined || shc.contentTypeOptions === null) ctx.report(p, "the response headers policy does not send X-Content-Type-Options: nosniff.");
+      if (shc.frameOptions === undefined || shc.frameOptions === null) ctx.report(p, "the response headers policy does not send X-Frame-Options.");
+    }
+    // Every cache behavior uses one of them (or a trusted managed policy).
+    for (const d of ctx.ofType(T.distribution)) {
+      for (const { label, behavior } of cacheBehaviors(d.props)) {
+        if (behavior === UNKNOWN || !behavior || typeof behavior !== "object") continue;
+        const id = behavior.responseHeadersPolicyId;
+        if (id === UNKNOWN) continue; // built from a policy created in this preview; that policy is checked above
+        if (typeof id !== "string" || id === "") {
+          ctx.report(d, `${label} attaches no response headers policy, so no HSTS or other security headers are sent.`);
+          continue;
+        }
+        if (ctx.config.trustedResponseHeadersPolicyIds.includes(id)) continue;
+        if (policies.some((p) => identifiers(p).has(id))) continue;
+        ctx.report(d, `${label} uses response headers policy "${id}", which is neither defined in this stack nor a trusted security-headers policy.`,
+          "use a response headers policy from this stack, or add the id to this policy's trustedResponseHeadersPolicyIds if it sends HSTS of a year, nosniff and frame options.");
+      }
+    }
+  },
+});
+
+/** Rules of a web ACL: inline `rules`, `ruleJson`, and separate aws:wafv2 WebAclRule resources. */
+function aclRules(acl: StackResource, ruleResources: StackResource[]): any[] | typeof UNKNOWN {
+  const inline = asList(acl.props.rules);
+  if (inline === UNKNOWN) return UNKNOWN;
+  const out = [...inline];
+  const json = acl.props.ruleJson;
+  if (json === UNKNOWN) return UNKNOWN;
+  if (typeof json === "string" && json.trim() !== "") {
+    try {
+      const parsed = JSON.parse(json);
+      if (Array.isArray(parsed)) out.push(...parsed.map(lowerCaseKeys));
+    } catch {
+      // invalid JSON is the provider's problem, not a policy violation
+    }
+  }
+  for (const r of ruleResources) {
+    const link = refersTo(r.props.webAclArn, acl, r, "webAclArn");
+    if (link === UNKNOWN) return UNKNOWN;
+    if (link) out.push(r.props);
+  }
+  return out;
+}
+
+/** WAF's JSON uses PascalCase (RateBasedStatement, Action.Block); the provider camelCase. */
+function lowerCaseKeys(v: any): any {
+  if (Array.isArray(v)) return v.map(lowerCaseKeys);
+  if (v && typeof v === "object") {
+    const out: Record<string, any> = {};
+    for (const [k, x] of Object.entries(v)) out[k.charAt(0).toLowerCase() + k.slice(1)] = lowerCaseKeys(x);
+    return out;
+  }
+  return v;
+}
+
+function isBlockingRateRule(rule: any): boolean | typeof UNKNOWN {
+  if (rule === UNKNOWN) return UNKNOWN;
+  if (!rule || typeof rule !== "object") return false;
+  const st = rule.statement;
+  if (st === UNKNOWN) return UNKNOWN;
+  if (!st || typeof st !== "object" || st.rateBasedStatement === undefined) return false;
+  const action = rule.action;
+  if (action === UNKNOWN) return UNKNOWN;
+  if (!action || typeof action !== "object") return false;
+  return action.block !== undefined || action.captcha !== undefined || action.challenge !== undefined;
+}
+
+export const wafRateLimits = stackPolicy({
+  name: "waf-rate-limits",
+  layer: "edge",
+  summary: "Every WAF web ACL has at least one rate-based rule that blocks (or challenges) a client IP over its limit, as the seeds' per-IP rate limits require.",
+  fix: "add a rule with statement.rateBasedStatement { limit, aggregateKeyType: \"IP\" } and action { block: {} } (components/waf builds them from the app's rateLimits).",
+  check(ctx) {
+    const ruleResources = ctx.ofType(T.webAclRule);
+    for (const acl of ctx.ofType(T.webAcl)) {
+      const rules = aclRules(acl, ruleResources);
+      if (rules === UNKNOWN) continue;
+      const results = rules.map(isBlockingRateRule);
+      if (results.includes(true) || results.includes(UNKNOWN)) continue;
+      const counting = rules.some((r) => r && r.statement?.rateBasedStatement !== undefined);
+      ctx.report(acl, counting
+        ? "the web ACL's rate-based rules only count requests; none blocks a client over its limit."
+        : "the web ACL has no rate-based rule, so a single client IP can send unlimited requests.");
+    }
+  },
+});
+
+/**
+ * Whether a load balancer can only be reached through CloudFront (or other groups): none of
+ * its security groups accepts traffic from an address range, only from prefix lists (the
+ * CloudFront origin-facing list) or security groups. UNKNOWN if that cannot be told yet.
+ */
+function onlyBehindCloudFront(lb: StackResource, ctx: { ofType(...t: string[]): StackResource[] }): boolean | typeof UNKNOWN {
+  const ids = asList(lb.props.securityGroups);
+  if (ids === UNKNOWN) return UNKNOWN;
+  const groups = ctx.ofType(SG);
+  const mine = groups.filter((g) => ids.some((id) => refersTo(id, g, lb, "securityGroups") === true));
+  if (mine.length === 0 || mine.length < ids.length) return ids.some((id) => id === UNKNOWN) ? UNKNOWN : false;
+  const rules = rulesByGroup(ctx).filter((r) => r.group && mine.includes(r.group));
+  if (rules.some(({ rule }) => rule.cidrs.some((c) => c === UNKNOWN))) return UNKNOWN;
+  return rules.length > 0 && rules.every(({ rule }) => rule.cidrs.length === 0 && (rule.prefixList || rule.groupPeer));
+}
+
+export const wafInProd = stackPolicy<{ requireOnLoadBalancers: boolean }>({
+  name: "waf-in-prod",
+  layer: "edge",
+  summary: "In prod, every CloudFront distribution and every internet-facing application load balancer sits behind a WAF web ACL (a load balancer that accepts traffic only from CloudFront's origin-facing prefix list is covered by the distribution's).",
+  fix: "set webAclId on the distribution to a CLOUDFRONT-scope web ACL (created in us-east-1), and attach a REGIONAL web ACL to the load balancer with aws.wafv2.WebAclAssociation.",
+  schema: {
+    requireOnLoadBalancers: { type: "boolean", default: true, description: "Also require a web ACL association on internet-facing application load balancers." },
+  },
+  defaults: { requireOnLoadBalancers: true },
+  check(ctx) {
+    if (ctx.env !== "prod") return;
+    for (const d of ctx.ofType(T.distribution)) {
+      const acl = d.props.webAclId;
+      if (acl === undefined || acl === null || acl === "") ctx.report(d, "the prod distribution has no WAF web ACL (webAclId).");
+    }
+    if (!ctx.config.requireOnLoadBalancers) return;
+    const associations = ctx.ofType(T.webAclAssociation);
+    for (const lb of ctx.ofType(...LOAD_BALANCERS)) {
+      if (isApplicationLb(lb.props) !== true) continue;
+      const internal = asBool(lb.props.internal);
+      if (internal === true || internal === UNKNOWN) continue;
+      const links = associations.map((a) => refersTo(a.props.resourceArn, lb, a, "resourceArn"));
+      if (links.includes(true) || links.includes(UNKNOWN)) continue;
+      if (onlyBehindCloudFront(lb, ctx) !== false) continue;
+      ctx.report(lb, "the internet-facing prod load balancer has no WAF web ACL associated.");
+    }
+  },
+});
+
+export const EDGE_POLICIES = [albDropInvalidHeaders, albDeletionProtectionProd, cloudfrontS3OriginAccessControl, cloudfrontSecurityHeaders, wafRateLimits, wafInProd];

@@ -1,0 +1,225 @@
+/**
+ * Host hardening for EC2 instances and launch templates: IMDSv2 only, encrypted volumes,
+ * an instance profile (so hosts fetch secrets with their role, not with keys), and no
+ * public address on fleet hosts; the single web host at the edge is the one exception.
+ */
+import { exemptionFor } from "./lib/config";
+import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
+import { refersTo } from "./lib/refs";
+import { SG } from "./lib/net";
+import { T } from "./lib/types";
+import { UNKNOWN, asBool, asList, tagValue } from "./lib/values";
+
+export const imdsv2Required = resourcePolicy({
+  name: "imdsv2-required",
+  layer: "host",
+  summary: "Instances and launch templates require IMDSv2 session tokens, so a server-side request forgery cannot read the instance role's credentials.",
+  fix: 'set metadataOptions { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 (2 for Docker hosts) }.',
+  severity: "critical",
+  types: [T.instance, T.launchTemplate],
+  check(r, ctx) {
+    const mo = r.props.metadataOptions;
+    if (mo === UNKNOWN) return;
+    if (!mo || typeof mo !== "object") {
+      ctx.report("no metadataOptions are set, so IMDSv1 (no token) stays enabled.");
+      return;
+    }
+    if (mo.httpEndpoint === "disabled" || mo.httpTokens === "required") return;
+    if (mo.httpTokens === UNKNOWN || mo.httpEndpoint === UNKNOWN) return; // may turn out required, or the endpoint off
+    if (mo.httpTokens !== "required") ctx.report(`metadataOptions.httpTokens is "${mo.httpTokens ?? "optional"}", so IMDSv1 (no token) stays enabled.`);
+  },
+});
+
+export const ebsEncrypted = resourcePolicy<{ accountEncryptionByDefault: boolean }>({
+  name: "ebs-volumes-encrypted",
+  layer: "host",
+  summary: "Every EBS volume of an instance or launch template (root and data) is encrypted.",
+  fix: "set rootBlockDevice { encrypted: true } on instances, blockDeviceMappings [{ deviceName: \"/dev/sda1\", ebs: { encrypted: \"true\", volumeType: \"gp3\" } }] on launch templates, and encrypted: true on volumes.",
+  types: [T.instance, T.launchTemplate, T.ebsVolume],
+  schema: {
+    accountEncryptionByDefault: {
+      type: "boolean", default: false,
+      description: "The target accounts enforce EBS encryption by default, so a volume without an explicit setting is encrypted.",
+    },
+  },
+  defaults: { accountEncryptionByDefault: false },
+  check(r, ctx) {
+    const implicitOk = ctx.config.accountEncryptionByDefault;
+    const verdict = (v: unknown, what: string) => {
+      const b = asBool(v);
+      if (b === UNKNOWN || b === true) return;
+      if (b === undefined && implicitOk) return;
+      ctx.report(b === false ? `${what} is explicitly unencrypted.` : `${what} does not set encrypted, so it follows the AMI snapshot and is unencrypted unless the account enforces EBS encryption.`);
+    };
+    if (r.type === T.ebsVolume) {
+      verdict(r.props.encrypted, "the volume");
+      return;
+    }
+    if (r.type === T.instance) {
+      const root = r.props.rootBlockDevice;
+      if (root === UNKNOWN) return;
+      if (!root || typeof root !== "object") {
+        if (!implicitOk) ctx.report("the root volume's encryption is not set (no rootBlockDevice), so it follows the AMI snapshot and is unencrypted.");
+      } else verdict(root.encrypted, "the root volume");
+      const ebs = asList(r.props.ebsBlockDevices);
+      if (ebs === UNKNOWN) return;
+      for (const d of ebs) if (d && d !== UNKNOWN) verdict(d.encrypted, `data volume ${typeof d.deviceName === "string" ? d.deviceName : "?"}`);
+      return;
+    }
+    const mappings = asList(r.props.blockDeviceMappings);
+    if (mappings === UNKNOWN) return;
+    const withEbs = mappings.filter((m) => m && m !== UNKNOWN && m.ebs !== undefined);
+    if (withEbs.length === 0) {
+      if (!implicitOk) ctx.report("the launch template maps no EBS volume, so the root volume follows the AMI snapshot and is unencrypted.");
+      return;
+    }
+    for (const m of withEbs) {
+      if (m.ebs === UNKNOWN) continue;
+      verdict(m.ebs?.encrypted, `volume ${typeof m.deviceName === "string" ? m.deviceName : "?"}`);
+    }
+  },
+});
+
+export const instanceProfileAttached = resourcePolicy({
+  name: "instance-profile-attached",
+  layer: "host",
+  summary: "Every instance and launch template has an instance profile, so the host reaches AWS (Secrets Manager, S3, SSM, CloudWatch) with its role and never with stored keys.",
+  fix: "create an aws.iam.InstanceProfile for the host's role (scoped to its own secrets and buckets) and set iamInstanceProfile (launch templates: iamInstanceProfile { arn } or { name }).",
+  types: [T.instance, T.launchTemplate],
+  check(r, ctx) {
+    const p = r.props.iamInstanceProfile;
+    if (p === UNKNOWN) return;
+    if (r.type === T.instance) {
+      if (typeof p !== "string" || p === "") ctx.report("the instance has no instance profile.");
+      return;
+    }
+    const set = (v: unknown) => v === UNKNOWN || (typeof v === "string" && v !== "");
+    if (!p || typeof p !== "object" || !(set(p.arn) || set(p.name))) ctx.report("the launch template has no instance profile.");
+  },
+});
+
+/** Network interfaces an instance is launched with (primaryNetworkInterface, networkInterfaces). */
+function interfacesOf(inst: StackResource, enis: StackResource[]): StackResource[] {
+  const refs: { value: unknown; prop: string }[] = [];
+  const primary = inst.props.primaryNetworkInterface;
+  if (primary === UNKNOWN) refs.push({ value: UNKNOWN, prop: "primaryNetworkInterface" });
+  else if (primary && typeof primary === "object") refs.push({ value: primary.networkInterfaceId, prop: "primaryNetworkInterface" });
+  const nics = asList(inst.props.networkInterfaces);
+  if (nics === UNKNOWN) refs.push({ value: UNKNOWN, prop: "networkInterfaces" });
+  else for (const n of nics) refs.push({ value: n === UNKNOWN ? UNKNOWN : n?.networkInterfaceId, prop: "networkInterfaces" });
+  return enis.filter((e) => refs.some((r) => r.value !== undefined && refersTo(r.value, e, inst, r.prop) === true));
+}
+
+/** Whether `holder`'s security groups (in `prop`) include an edge-tier group (not the load balancer's). */
+function inEdgeGroup(holder: StackResource, prop: string, edgeGroups: StackResource[]): boolean | typeof UNKNOWN {
+  const ids = asList(holder.props[prop]);
+  if (ids === UNKNOWN) return edgeGroups.some((g) => holder.dependencies.includes(g)) ? true : UNKNOWN;
+  let unknown = false;
+  for (const id of ids) {
+    const hits = edgeGroups.map((g) => refersTo(id, g, holder, prop));
+    if (hits.includes(true)) return true;
+    if (hits.includes(UNKNOWN)) unknown = true;
+  }
+  return unknown ? UNKNOWN : false;
+}
+
+/**
+ * An edge host: tagged tier/role "edge", named in config, or placed (directly or through
+ * its network interface) in an edge-tier security group that is not the load balancer's.
+ */
+function isEdgeHost(inst: StackResource, enis: StackResource[], groups: StackResource[], edgeHosts: string[]): boolean | typeof UNKNOWN {
+  if (tagValue(inst.tags, "tier") === "edge" || tagValue(inst.tags, "role") === "edge") return true;
+  if (exemptionFor(inst.name, edgeHosts.map((h) => ({ resource: h, reason: "edge host" }))).exempt) return true;
+  const edgeGroups = groups.filter((g) => tagValue(g.tags, "tier") === "edge" && tagValue(g.tags, "role") !== "lb");
+  const results = [
+    inEdgeGroup(inst, "vpcSecurityGroupIds", edgeGroups),
+    inEdgeGroup(inst, "securityGroups", edgeGroups),
+    ...enis.map((e) => inEdgeGroup(e, "securityGroups", edgeGroups)),
+  ];
+  if (results.includes(true)) return true;
+  return results.includes(UNKNOWN) ? UNKNOWN : false;
+}
+
+/** Whether a subnet hands out public addresses (tier tag "public" or mapPublicIpOnLaunch). */
+function isPublicSubnet(s: StackResource): boolean | typeof UNKNOWN {
+  if (tagValue(s.tags, "tier") === "public") return true;
+  const map = asBool(s.props.mapPublicIpOnLaunch);
+  return map === UNKNOWN ? UNKNOWN : map === true;
+}
+
+function publicSubnetsOf(holder: StackResource, ids: unknown, prop: string, subnets: StackResource[]): StackResource[] {
+  const list = ids === UNKNOWN ? subnets.filter((s) => holder.dependencies.includes(s)) : typeof ids === "string" ? [ids] : asList(ids);
+  if (list === UNKNOWN) return [];
+  const out: StackResource[] = [];
+  for (const id of list) {
+    const s = typeof id === "object" && id !== null && "urn" in id ? (id as StackResource) : subnets.find((x) => refersTo(id, x, holder, prop) === true);
+    if (s && isPublicSubnet(s) === true) out.push(s);
+  }
+  return out;
+}
+
+export const fleetNoPublicIp = stackPolicy<{ edgeHosts: string[] }>({
+  name: "fleet-no-public-ip",
+  layer: "host",
+  summary: "Fleet hosts (launch templates, autoscaling groups, instances behind a load balancer) get no public IP address; only the single web host at the edge (tier = edge) faces the internet.",
+  fix: "launch fleet hosts into the private subnets and set associatePublicIpAddress to false (launch templates: networkInterfaces [{ associatePublicIpAddress: \"false\" }]); reach them through the load balancer and SSM.",
+  severity: "critical",
+  schema: {
+    edgeHosts: { type: "array", items: { type: "string" }, default: [], description: "Logical names of instances that are edge hosts although not tagged tier = edge." },
+  },
+  defaults: { edgeHosts: [] },
+  check(ctx) {
+    const groups = ctx.ofType(SG);
+    const subnets = ctx.ofType(T.subnet);
+    const templates = ctx.ofType(T.launchTemplate);
+    const publicFlag = (lt: StackResource): boolean | undefined | typeof UNKNOWN => {
+      const nics = asList(lt.props.networkInterfaces);
+      if (nics === UNKNOWN) return UNKNOWN;
+      const flags = nics.map((n) => (n && n !== UNKNOWN ? asBool(n.associatePublicIpAddress) : UNKNOWN));
+      if (flags.includes(true)) return true;
+      if (flags.includes(UNKNOWN)) return UNKNOWN;
+      return flags.includes(false) ? false : undefined;
+    };
+    for (const lt of templates) {
+      if (publicFlag(lt) === true) ctx.report(lt, "the launch template gives fleet hosts a public IP (associatePublicIpAddress \"true\").");
+    }
+    for (const asg of ctx.ofType(T.autoscalingGroup)) {
+      const pub = publicSubnetsOf(asg, asg.props.vpcZoneIdentifiers, "vpcZoneIdentifiers", subnets);
+      if (pub.length === 0) continue;
+      const ltRef = asg.props.launchTemplate;
+      const lt = ltRef && ltRef !== UNKNOWN
+        ? templates.find((t) => refersTo(ltRef.id ?? ltRef.name, t, asg, "launchTemplate") === true)
+        : templates.find((t) => asg.dependencies.includes(t));
+      const flag = lt ? publicFlag(lt) : undefined;
+      if (flag === false || flag === UNKNOWN) continue;
+      ctx.report(asg, `the group launches hosts into public subnet(s) ${pub.map((s) => `"${s.name}"`).join(", ")}, where they get public IPs.`);
+    }
+    const eips = ctx.ofType(T.eip);
+    const eipAssociations = ctx.ofType(T.eipAssociation);
+    const allEnis = ctx.ofType(T.networkInterface);
+    for (const inst of ctx.ofType(T.instance)) {
+      const enis = interfacesOf(inst, allEnis);
+      if (isEdgeHost(inst, enis, groups, ctx.config.edgeHosts) !== false) continue;
+      const assoc = asBool(inst.props.associatePublicIpAddress);
+      if (assoc === true) {
+        ctx.report(inst, "the instance is not an edge host but gets a public IP (associatePublicIpAddress: true).");
+        continue;
+      }
+      if (assoc !== false && assoc !== UNKNOWN) {
+        const pub = [
+          ...publicSubnetsOf(inst, inst.props.subnetId, "subnetId", subnets),
+          ...enis.flatMap((e) => publicSubnetsOf(e, e.props.subnetId, "subnetId", subnets)),
+        ];
+        if (pub.length > 0) ctx.report(inst, `the instance is not an edge host but sits in public subnet "${pub[0].name}", where it gets a public IP.`);
+      }
+      const onInstance = (holder: StackResource, instanceProp: string, eniProp: string) =>
+        (holder.props[instanceProp] !== undefined && refersTo(holder.props[instanceProp], inst, holder, instanceProp) === true)
+        || (holder.props[eniProp] !== undefined && enis.some((e) => refersTo(holder.props[eniProp], e, holder, eniProp) === true));
+      const attached = eips.some((e) => onInstance(e, "instance", "networkInterface"))
+        || eipAssociations.some((a) => onInstance(a, "instanceId", "networkInterfaceId"));
+      if (attached) ctx.report(inst, "the instance is not an edge host but has an Elastic IP.");
+    }
+  },
+});
+
+export const HOST_POLICIES = [imdsv2Required, ebsEncrypted, instanceProfileAttached, fleetNoPublicIp];

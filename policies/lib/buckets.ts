@@ -1,0 +1,91 @@
+/**
+ * S3 buckets and their companion resources (public access block, encryption, versioning,
+ * policy), and which buckets hold data.
+ *
+ * A data bucket holds what users upload or what the business must keep: media, uploads,
+ * KYC documents, backups. It is recognised by a tag (data-class / purpose / role / kind =
+ * data, media, uploads, documents, kyc, backups) or, failing that, by a name that says so.
+ * Log buckets (tag value logs, or a name ending in -logs) and static site buckets are not
+ * data buckets: their content is written by AWS services or rebuilt on each deploy, so
+ * versioning would only double their storage. That is why the versioning and TLS-only
+ * requirements apply to data buckets only; public access blocking applies to every bucket.
+ */
+import type { StackResource } from "./define";
+import { refersTo } from "./refs";
+import { BUCKETS } from "./types";
+import { UNKNOWN, Unknown, tagValue } from "./values";
+
+export const DATA_TAG_KEYS = ["data-class", "purpose", "role", "kind"];
+export const DATA_TAG_VALUES = ["data", "media", "uploads", "documents", "kyc", "backups", "user-data"];
+const LOG_TAG_VALUES = ["logs", "log", "access-logs"];
+export const DATA_NAME_PATTERN = "(^|[-_.])(data|media|uploads?|documents?|docs|kyc|backups?|user-?files)([-_.]|$)";
+const LOG_NAME_PATTERN = /(^|[-_.])(logs?|access-?logs?)([-_.]|$)/i;
+
+export interface BucketClassConfig {
+  dataBucketTagKeys: string[];
+  dataBucketTagValues: string[];
+  dataBucketNamePattern: string;
+}
+
+export const BUCKET_CLASS_DEFAULTS: BucketClassConfig = {
+  dataBucketTagKeys: DATA_TAG_KEYS,
+  dataBucketTagValues: DATA_TAG_VALUES,
+  dataBucketNamePattern: DATA_NAME_PATTERN,
+};
+
+export const BUCKET_CLASS_SCHEMA = {
+  dataBucketTagKeys: { type: "array" as const, items: { type: "string" as const }, default: DATA_TAG_KEYS, description: "Tag keys that classify a bucket." },
+  dataBucketTagValues: { type: "array" as const, items: { type: "string" as const }, default: DATA_TAG_VALUES, description: "Values of those tags that mark a data bucket." },
+  dataBucketNamePattern: { type: "string" as const, default: DATA_NAME_PATTERN, description: "Regular expression (case-insensitive) on the logical or bucket name that marks an untagged data bucket." },
+};
+
+function names(b: StackResource): string[] {
+  return [b.name, b.props.bucket, b.props.bucketPrefix].filter((n): n is string => typeof n === "string" && n !== "");
+}
+
+/** Whether a bucket holds data (see the module comment). */
+export function isDataBucket(b: StackResource, cfg: BucketClassConfig): boolean {
+  const values = cfg.dataBucketTagKeys.map((k) => tagValue(b.tags, k)?.toLowerCase()).filter((v): v is string => v !== undefined);
+  if (values.some((v) => cfg.dataBucketTagValues.includes(v))) return true;
+  if (values.some((v) => LOG_TAG_VALUES.includes(v))) return false;
+  if (values.length > 0) return false; // classified as something else (static site, artifacts, ...)
+  const ns = names(b);
+  if (ns.some((n) => LOG_NAME_PATTERN.test(n))) return false;
+  const re = new RegExp(cfg.dataBucketNamePattern, "i");
+  return ns.some((n) => re.test(n));
+}
+
+/** Companion resources of `bucket` among `candidates` (matched on their `bucket` input). */
+export function companions(bucket: StackResource, candidates: StackResource[]): { found: StackResource[]; unknown: boolean } {
+  const found: StackResource[] = [];
+  let unknown = false;
+  for (const c of candidates) {
+    const link = refersTo(c.props.bucket, bucket, c, "bucket");
+    if (link === true) found.push(c);
+    else if (link === UNKNOWN) unknown = true;
+  }
+  return { found, unknown };
+}
+
+export function bucketsOf(ctx: { ofType(...t: string[]): StackResource[] }): StackResource[] {
+  return ctx.ofType(...BUCKETS);
+}
+
+/** Parses a bucket policy document (JSON text or object); UNKNOWN if not known yet. */
+export function policyDocument(v: unknown): any | Unknown | undefined {
+  if (v === UNKNOWN) return UNKNOWN;
+  if (typeof v === "string") {
+    try {
+      return JSON.parse(v);
+    } catch {
+      return undefined;
+    }
+  }
+  return v && typeof v === "object" ? v : undefined;
+}
+
+export function statements(doc: any): any[] {
+  if (!doc || typeof doc !== "object") return [];
+  const s = doc.Statement;
+  return Array.isArray(s) ? s : s ? [s] : [];
+}

@@ -1,0 +1,162 @@
+/**
+ * Observability: an alarm on every database, cache, load balancer and host; alarms that
+ * notify someone; logs kept for a bounded, sufficient time; access logs on the load
+ * balancer and CloudFront (the seeds' monitoring stack: "service down", "high error
+ * rate", "SSL expiry", logs and log rotation).
+ */
+import { perEnvironmentSchema } from "./lib/config";
+import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
+import { dependsOn, identifiers, refersTo } from "./lib/refs";
+import { LOAD_BALANCERS, T } from "./lib/types";
+import { UNKNOWN, asBool, asList, asNumber } from "./lib/values";
+
+/** Which alarm dimensions identify each monitored kind of resource. */
+const MONITORED: { types: string[]; what: string; dimensions: string[]; example: string }[] = [
+  { types: [T.rdsInstance], what: "database", dimensions: ["DBInstanceIdentifier"], example: "CPUUtilization or FreeStorageSpace with DBInstanceIdentifier" },
+  { types: [T.rdsCluster], what: "database cluster", dimensions: ["DBClusterIdentifier"], example: "CPUUtilization with DBClusterIdentifier" },
+  { types: [T.replicationGroup], what: "cache", dimensions: ["ReplicationGroupId", "CacheClusterId"], example: "DatabaseMemoryUsagePercentage with ReplicationGroupId" },
+  { types: LOAD_BALANCERS, what: "load balancer", dimensions: ["LoadBalancer"], example: "HTTPCode_ELB_5XX_Count or UnHealthyHostCount with LoadBalancer = the arn suffix" },
+  { types: [T.instance], what: "host", dimensions: ["InstanceId"], example: "StatusCheckFailed with InstanceId" },
+  { types: [T.autoscalingGroup], what: "host fleet", dimensions: ["AutoScalingGroupName"], example: "StatusCheckFailed with AutoScalingGroupName" },
+];
+
+/** Dimension maps of an alarm: its own and those of its metric queries. UNKNOWN entries when not known. */
+function dimensionSets(alarm: StackResource): (Record<string, unknown> | typeof UNKNOWN)[] {
+  const out: (Record<string, unknown> | typeof UNKNOWN)[] = [];
+  const own = alarm.props.dimensions;
+  if (own === UNKNOWN) out.push(UNKNOWN);
+  else if (own && typeof own === "object") out.push(own);
+  const queries = asList(alarm.props.metricQueries);
+  if (queries === UNKNOWN) out.push(UNKNOWN);
+  else for (const q of queries) {
+    if (q === UNKNOWN || q?.metric === UNKNOWN || q?.metric?.dimensions === UNKNOWN) out.push(UNKNOWN);
+    else if (q?.metric?.dimensions && typeof q.metric.dimensions === "object") out.push(q.metric.dimensions);
+  }
+  return out;
+}
+
+/** Whether an alarm watches `r`: a dimension names it, or (unknown values) the alarm depends on it. */
+function watches(alarm: StackResource, r: StackResource, dims: string[]): boolean | typeof UNKNOWN {
+  let unknown = false;
+  const ids = identifiers(r);
+  for (const set of dimensionSets(alarm)) {
+    if (set === UNKNOWN) {
+      if (dependsOn(alarm, r)) return true;
+      unknown = true;
+      continue;
+    }
+    for (const d of dims) {
+      const v = set[d];
+      if (v === undefined) continue;
+      if (v === UNKNOWN) {
+        if (dependsOn(alarm, r, "dimensions")) return true;
+        unknown = true;
+      } else if (typeof v === "string" && (ids.has(v) || [...ids].some((id) => id.startsWith("arn:") && id.endsWith(`/${v}`)))) {
+        return true;
+      }
+    }
+  }
+  return unknown ? UNKNOWN : false;
+}
+
+export const alarmsCoverResources = stackPolicy({
+  name: "alarms-cover-resources",
+  layer: "observability",
+  summary: "Every database, cache, load balancer, host and host fleet has at least one CloudWatch alarm whose dimensions name it.",
+  fix: "add the resource's alarms through components/monitoring (AppAlarms with the specs from components/alarms.ts), notifying the stack's alert topic.",
+  check(ctx) {
+    const alarms = ctx.ofType(T.metricAlarm);
+    for (const kind of MONITORED) {
+      for (const r of ctx.ofType(...kind.types)) {
+        const results = alarms.map((a) => watches(a, r, kind.dimensions));
+        if (results.includes(true) || results.includes(UNKNOWN)) continue;
+        ctx.report(r, `no CloudWatch alarm watches this ${kind.what} (for example ${kind.example}).`);
+      }
+    }
+  },
+});
+
+export const alarmsNotify = resourcePolicy({
+  name: "alarms-notify",
+  layer: "observability",
+  summary: "Every alarm has actions enabled and notifies at least one target (the stack's alert topic).",
+  fix: "set alarmActions (and okActions) to the alert topic's ARN and leave actionsEnabled on.",
+  severity: "medium",
+  types: [T.metricAlarm, T.compositeAlarm],
+  check(r, ctx) {
+    if (asBool(r.props.actionsEnabled) === false) {
+      ctx.report("the alarm's actions are disabled, so it notifies no one.");
+      return;
+    }
+    const actions = asList(r.props.alarmActions);
+    if (actions === UNKNOWN) return;
+    if (actions.length === 0) ctx.report("the alarm has no alarmActions, so it notifies no one.");
+  },
+});
+
+const MIN_RETENTION = { prod: 30, staging: 1 };
+
+export const logGroupRetention = resourcePolicy<{ minRetentionDays: Record<string, number> }>({
+  name: "log-group-retention",
+  layer: "observability",
+  summary: "Every CloudWatch log group has a retention period (never \"keep forever\"), of at least 30 days in prod.",
+  fix: "set retentionInDays (the stack's logRetentionDays: 14 in staging, 90 in prod by default).",
+  severity: "medium",
+  types: [T.logGroup],
+  schema: {
+    minRetentionDays: perEnvironmentSchema({ type: "integer", minimum: 1 }, MIN_RETENTION, "Shortest retention accepted, in days, per environment."),
+  },
+  defaults: { minRetentionDays: MIN_RETENTION },
+  check(r, ctx) {
+    const days = asNumber(r.props.retentionInDays);
+    if (days === UNKNOWN) return;
+    if (days === undefined || days === 0) {
+      ctx.report("the log group keeps its logs forever (no retentionInDays), so storage grows without bound.");
+      return;
+    }
+    const min = ctx.config.minRetentionDays[ctx.env] ?? MIN_RETENTION[ctx.env];
+    if (days < min) ctx.report(`logs are kept ${days} day(s); ${ctx.env} requires at least ${min}.`);
+  },
+});
+
+export const albAccessLogs = resourcePolicy({
+  name: "alb-access-logs",
+  layer: "observability",
+  summary: "Load balancers write access logs to S3.",
+  fix: "set accessLogs { bucket: <log bucket>, prefix: <app>, enabled: true }; the log bucket's policy must allow the region's ELB log delivery account.",
+  severity: "medium",
+  types: LOAD_BALANCERS,
+  check(r, ctx) {
+    const logs = r.props.accessLogs;
+    if (logs === UNKNOWN) return;
+    if (!logs || typeof logs !== "object") {
+      ctx.report("access logs are off (no accessLogs).");
+      return;
+    }
+    const enabled = asBool(logs.enabled);
+    if (enabled === UNKNOWN) return;
+    if (enabled !== true) ctx.report("accessLogs.enabled is not true (it defaults to false even with a bucket).");
+    else if (logs.bucket === undefined || logs.bucket === "") ctx.report("accessLogs names no bucket.");
+  },
+});
+
+export const cloudfrontLogging = stackPolicy({
+  name: "cloudfront-logging",
+  layer: "observability",
+  summary: "Every CloudFront distribution writes access logs: standard logging to S3 (loggingConfig) or a CloudWatch log delivery source for it.",
+  fix: "set loggingConfig { bucket: <log bucket>.bucketDomainName, prefix: <app>/ } (the bucket needs ACLs enabled for CloudFront), or create an aws.cloudwatch.LogDeliverySource with resourceArn = the distribution's ARN and logType ACCESS_LOGS.",
+  severity: "medium",
+  check(ctx) {
+    const sources = ctx.ofType(T.logDeliverySource);
+    for (const d of ctx.ofType(T.distribution)) {
+      const lc = d.props.loggingConfig;
+      if (lc === UNKNOWN) continue;
+      if (lc && typeof lc === "object" && (lc.bucket === UNKNOWN || (typeof lc.bucket === "string" && lc.bucket !== ""))) continue;
+      const links = sources.map((s) => refersTo(s.props.resourceArn, d, s, "resourceArn"));
+      if (links.includes(true) || links.includes(UNKNOWN)) continue;
+      ctx.report(d, "the distribution writes no access logs.");
+    }
+  },
+});
+
+export const OBSERVABILITY_POLICIES = [alarmsCoverResources, alarmsNotify, logGroupRetention, albAccessLogs, cloudfrontLogging];

@@ -1,0 +1,252 @@
+/**
+ * The host configuration renderer as pure functions: structure, defaults, validation,
+ * determinism, and what each kind of host gets. The real tools check the same output in
+ * hostconfig-tools.test.ts and nginx-live.test.ts.
+ */
+import { parse as parseYaml } from "yaml";
+import {
+  artifactObjectArn, artifactTemplate, encodeUserData, globalRate, HostConfigInput, hostConfigFromApp, hostPolicyDocument, pathRate,
+  renderCloudConfig, renderHostFiles, resolveHostConfig,
+} from "../components/hostconfig";
+import { toYaml } from "../components/hostconfig/yaml";
+import { gunzipSync } from "zlib";
+import { allCases, inputFor, stackConfig } from "./fixtures/hostconfig/inputs";
+
+const cases = allCases();
+const find = (stack: "staging" | "prod", name: string) => cases.find((c) => c.stack === stack && c.app.name === name)!;
+const file = (input: HostConfigInput, suffix: string) => {
+  const f = renderHostFiles(input).find((x) => x.path.endsWith(suffix));
+  if (!f) throw new Error(`no file ending ${suffix}`);
+  return f.content;
+};
+
+describe("the YAML emitter", () => {
+  it("round-trips the awkward values exactly", () => {
+    const value = {
+      plain: "yes", octal: "0644", colon: "a: b", hash: "# not a comment", empty: "", quote: "it's \"quoted\"",
+      block: "line 1\n  indented\n\nlast\n", noNewline: "a\nb", manyNewlines: "a\n\n\n", leadingSpace: "  starts with spaces\nnext\n",
+      list: ["a", { k: "v", n: 1, nested: ["x"] }, [1, 2]], emptyList: [], emptyMap: {}, flag: false, nothing: null,
+    };
+    expect(parseYaml(toYaml(value))).toEqual(value);
+  });
+});
+
+describe("the cloud-config document", () => {
+  it.each(cases.map((c) => [`${c.stack} ${c.app.name}`, c] as const))("%s: parses to exactly the rendered files and runs the bootstrap", (_, c) => {
+    const doc = renderCloudConfig(c.input);
+    expect(doc.split("\n")[0]).toBe("#cloud-config");
+    const parsed = parseYaml(doc);
+    const files = renderHostFiles(c.input);
+    expect(parsed.write_files).toEqual(files.map((f) => ({ path: f.path, owner: "root:root", permissions: f.permissions, content: f.content })));
+    expect(parsed.runcmd).toEqual([`/usr/local/sbin/${c.app.name}-bootstrap`]);
+    expect(parsed.users[1]).toMatchObject({ name: c.app.name, system: true, shell: "/usr/sbin/nologin", lock_passwd: true });
+    expect(parsed).toMatchObject({ package_update: true, package_upgrade: true, ssh_pwauth: false, timezone: "Etc/UTC" });
+  });
+
+  it("is identical for identical input, byte for byte, compressed too", () => {
+    const c = find("prod", "flashbill");
+    const again = inputFor(stackConfig("prod"), c.app);
+    expect(renderCloudConfig(again)).toBe(renderCloudConfig(c.input));
+    expect(encodeUserData(renderCloudConfig(again)).base64).toBe(encodeUserData(renderCloudConfig(c.input)).base64);
+    expect(renderCloudConfig({ ...c.input, appVersion: "0.9.3" })).not.toBe(renderCloudConfig(c.input));
+  });
+
+  it("is gzip-compressed far under EC2's 16 KB for every app", () => {
+    for (const c of cases) {
+      const doc = renderCloudConfig(c.input);
+      const enc = encodeUserData(doc);
+      expect(enc.bytes).toBeLessThan(8 * 1024);
+      expect(gunzipSync(Buffer.from(enc.base64, "base64")).toString("utf8")).toBe(doc);
+    }
+    expect(() => encodeUserData(Array.from({ length: 40000 }, (_, i) => `${i}-${Math.sin(i)}`).join("\n"))).toThrow(/over EC2's 16384/);
+  });
+
+  it("contains no secret values: secrets are fetched by name at boot into a 0600 file of the app user", () => {
+    const c = find("prod", "smartboostpro");
+    const secrets = file(c.input, "-secrets");
+    expect(secrets).toContain("fetch 'prod/smartboostpro/DJANGO_SECRET_KEY' DJANGO_SECRET_KEY");
+    expect(secrets).toContain("fetch 'prod/smartboostpro/DATABASE' DATABASE");
+    expect(secrets).toContain("fetch 'prod/smartboostpro/REDIS' REDIS");
+    expect(secrets).toMatch(/umask 077[\s\S]*chown "\$APP:\$APP" "\$tmp"\nchmod 0600 "\$tmp"\nmv -f "\$tmp" "\$OUT"/);
+    const env = file(c.input, "/config.env");
+    expect(env).not.toMatch(/SECRET|PASSWORD|DATABASE_URL|TOKEN/);
+    expect(env).toContain("MEDIA_BUCKET='smartboostpro-media-prod-0a1b2c3'");
+  });
+});
+
+describe("nginx rate limits", () => {
+  it("translates N per W seconds into the nearest nginx rate that is not looser, with N as the burst", () => {
+    expect(pathRate({ requests: 10, windowSeconds: 60 })).toMatchObject({ rate: "10r/m", burst: 9, exact: true });
+    expect(pathRate({ requests: 100, windowSeconds: 60 })).toMatchObject({ rate: "100r/m", burst: 99, exact: true });
+    expect(pathRate({ requests: 7, windowSeconds: 30 })).toMatchObject({ rate: "14r/m", burst: 6, exact: true });
+    expect(pathRate({ requests: 10, windowSeconds: 45 })).toMatchObject({ rate: "13r/m", burst: 9, exact: false });
+  });
+
+  it("documents the gap below nginx's slowest rate (SaaS login: 5 per 900 s)", () => {
+    const r = pathRate({ requests: 5, windowSeconds: 900 });
+    expect(r).toMatchObject({ rate: "1r/m", burst: 4, exact: false });
+    expect(r.note).toBe("5 per 900s is below nginx's slowest rate (1r/m): 5 at once, then 1/min (up to 20 in 900s); WAF enforces the exact window");
+    expect(file(find("prod", "saas-platform").input, "sites-available/saas-platform")).toContain(`# login: ${r.note}`);
+  });
+
+  it("limits the whole site per IP with ten seconds' worth of burst, and returns 429", () => {
+    expect(globalRate(600)).toMatchObject({ rate: "600r/m", burst: 100 });
+    const site = file(find("prod", "saas-platform").input, "sites-available/saas-platform");
+    expect(site).toContain("limit_req_zone $binary_remote_addr zone=saas_platform_global:10m rate=1000r/m;");
+    expect(site).toContain("limit_req_zone $binary_remote_addr zone=saas_platform_webhook:10m rate=100r/m;");
+    expect(site).toContain("limit_req_status 429;");
+    expect(site).toMatch(/location \^~ \/api\/stripe\/webhook\/ \{\n\s+limit_req zone=saas_platform_global burst=167 nodelay;\n\s+limit_req zone=saas_platform_webhook burst=99 nodelay;/);
+  });
+});
+
+describe("hosts that terminate TLS themselves (Let's Encrypt)", () => {
+  const c = find("prod", "flashbill");
+
+  it("issue with DNS-01 for every served name and renew daily at 03:00 with an nginx reload", () => {
+    const certs = file(c.input, "-certs");
+    expect(certs).toContain("--dns-route53");
+    expect(certs).toContain("-d flashbill.app -d www.flashbill.app -d api.flashbill.app");
+    expect(certs).toContain('certbot renew --non-interactive --quiet --deploy-hook "systemctl reload nginx"');
+    expect(file(c.input, "-certs.timer")).toContain("OnCalendar=*-*-* 03:00:00");
+    const bootstrap = file(c.input, "-bootstrap");
+    expect(bootstrap).toContain("systemctl disable --now certbot.timer");
+    expect(bootstrap).toMatch(/openssl req -x509 [^\n]*-days 7/); // a bootstrap cert so nginx starts before issuance
+    expect(bootstrap.indexOf("openssl req -x509")).toBeLessThan(bootstrap.indexOf("nginx -t"));
+  });
+
+  it("open only 80 and 443 in the host firewall, and SSH only from admin CIDRs", () => {
+    const bootstrap = file(c.input, "-bootstrap");
+    expect(bootstrap).toMatch(/ufw default deny incoming\nufw default allow outgoing\nufw allow 80\/tcp\nufw allow 443\/tcp\n/);
+    expect(bootstrap).not.toContain("port 22");
+    const withAdmin = inputFor({ ...stackConfig("prod"), adminCidrs: ["198.51.100.0/24"] }, c.app);
+    expect(file(withAdmin, "-bootstrap")).toContain("ufw allow from 198.51.100.0/24 to any port 22 proto tcp");
+  });
+
+  it("run the Rust binary as its own user on 127.0.0.1 under a hardened unit", () => {
+    const unit = file(c.input, "/flashbill.service");
+    expect(unit).toContain("ExecStart=/srv/flashbill/current/bin/flashbill");
+    expect(unit).toContain("User=flashbill");
+    expect(unit).toContain("Restart=on-failure");
+    for (const d of ["NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes", "ProtectHome=yes", "CapabilityBoundingSet="]) expect(unit).toContain(d);
+    expect(file(c.input, "/config.env")).toContain("HOST='127.0.0.1'\nPORT='3000'");
+  });
+
+  it("run Django under gunicorn bound to 127.0.0.1, with collectstatic and migrations at deploy", () => {
+    const s = find("prod", "smartboostpro");
+    expect(file(s.input, "/smartboostpro.service")).toContain("gunicorn --bind 127.0.0.1:8000 --forwarded-allow-ips 127.0.0.1 --access-logfile - --error-logfile - config.wsgi:application");
+    const deploy = file(s.input, "-deploy");
+    expect(deploy).toContain("manage.py collectstatic --noinput");
+    expect(deploy).toContain("manage.py migrate --noinput");
+  });
+
+  it("publish the certificate's days to expiry in the namespace the alarm reads", () => {
+    expect(file(c.input, "-cert-expiry")).toContain("--namespace 'WebappPlatform/Host'");
+    expect(file(c.input, "-certs.service")).toMatch(/ExecStart=-\/usr\/local\/sbin\/flashbill-certs\nExecStart=\/usr\/local\/sbin\/flashbill-cert-expiry/);
+  });
+
+  it("run the node exporter on the private address only", () => {
+    const bootstrap = file(c.input, "-bootstrap");
+    expect(bootstrap).toContain("latest/meta-data/local-ipv4");
+    expect(bootstrap).toContain('--web.listen-address=$ip:9100');
+    expect(renderCloudConfig(c.input)).toContain("prometheus-node-exporter");
+    expect(renderCloudConfig(find("prod", "smartboostpro").input)).not.toContain("prometheus-node-exporter");
+  });
+});
+
+describe("hosts behind a load balancer", () => {
+  it("listen on 80 for the ALB only, trust its X-Forwarded-For from the VPC, and keep headers and limits", () => {
+    const c = find("prod", "avanii-shop");
+    const site = file(c.input, "sites-available/avanii-shop");
+    expect(site).not.toMatch(/listen [^;]*443/);
+    expect(site).not.toContain("ssl_certificate");
+    expect(site).toContain("listen 80 default_server;");
+    expect(site).toContain(`set_real_ip_from ${c.config.network.cidr};`);
+    expect(site).toContain("real_ip_header X-Forwarded-For;");
+    expect(site).toContain("proxy_set_header X-Forwarded-Proto $avanii_shop_proto;");
+    expect(site).toContain('add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;');
+    expect(site).toContain("limit_req zone=avanii_shop_login burst=9 nodelay;");
+    const doc = renderCloudConfig(c.input);
+    expect(doc).not.toContain("certbot");
+    expect(file(c.input, "-bootstrap")).toContain(`ufw allow from ${c.config.network.cidr} to any port 80 proto tcp`);
+    expect(file(c.input, "-bootstrap")).not.toContain("ufw allow 443");
+  });
+
+  it("run a compose stack pinned by digest on loopback, the frontend on the domain and the API on its own name", () => {
+    const c = find("prod", "saas-platform");
+    const compose = parseYaml(file(c.input, "/compose.yaml"));
+    expect(Object.keys(compose.services)).toEqual(["backend", "frontend"]);
+    expect(compose.services.backend).toMatchObject({
+      image: expect.stringMatching(/^123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/saas-platform-backend@sha256:[0-9a-f]{64}$/),
+      ports: ["127.0.0.1:8000:8000"], env_file: ["/etc/saas-platform/config.env", "/etc/saas-platform/secrets.env"],
+      logging: { driver: "awslogs", options: { "awslogs-group": "/webapp-platform/prod/saas-platform/app" } },
+    });
+    const site = file(c.input, "sites-available/saas-platform");
+    expect(site).toMatch(/server_name saasplatform\.io www\.saasplatform\.io;[\s\S]*location \/ \{\n\s+proxy_pass http:\/\/saas_platform_web;/);
+    expect(site).toMatch(/server_name api\.saasplatform\.io;[\s\S]*location \/ \{\n\s+proxy_pass http:\/\/saas_platform_app;/);
+    expect(site).toContain("server 127.0.0.1:3000;");
+    const doc = renderCloudConfig(c.input);
+    expect(doc).toContain("docker-compose-v2");
+    expect(doc).not.toContain("python3-venv");
+    expect(file(c.input, "-deploy")).toContain("ecr get-login-password --region \"$REGION\" | docker login --username AWS --password-stdin '123456789012.dkr.ecr.eu-west-1.amazonaws.com'");
+  });
+});
+
+describe("hostConfigFromApp", () => {
+  it("serves the API name only for the Rust and containers apps and picks TLS by architecture", () => {
+    const map = Object.fromEntries(cases.filter((c) => c.stack === "prod").map((c) => {
+      const r = resolveHostConfig(c.input);
+      return [c.app.name, [r.tls, r.apiDomain ?? null, r.kind]];
+    }));
+    expect(map).toEqual({
+      smartboostpro: ["letsencrypt", null, "python"],
+      "investment-platform": ["alb", null, "python"],
+      "saas-platform": ["alb", "api.saasplatform.io", "compose"],
+      flashbill: ["letsencrypt", "api.flashbill.app", "binary"],
+      "avanii-shop": ["alb", null, "python"],
+    });
+  });
+
+  it("validates over HTTP-01 when the app's DNS is at an external registrar", () => {
+    const config = stackConfig("prod");
+    const app = { ...config.apps.find((a) => a.name === "smartboostpro")!, dns: { mode: "external" as const, registrar: "GoDaddy" } };
+    const input = hostConfigFromApp(app, { stack: config, logGroups: { nginxAccess: "a", nginxError: "b", app: "c" } });
+    expect(file(input, "-certs")).toContain("--webroot --webroot-path '/var/www/letsencrypt'");
+    expect(renderCloudConfig(input)).not.toContain("python3-certbot-dns-route53");
+  });
+});
+
+describe("input validation", () => {
+  const base = find("staging", "smartboostpro").input;
+  it.each([
+    ["app", { app: "Bad_Name" }, /input\.app "Bad_Name" must be 2-20 lower-case letters/],
+    ["port", { port: 80 }, /input\.port 80 must be an integer 1024-65535/],
+    ["CSP", { headers: { ...base.headers, contentSecurityPolicy: "default-src 'self'\"; evil" } }, /input\.headers\.contentSecurityPolicy may contain only/],
+    ["HSTS", { headers: { ...base.headers, hstsMaxAgeSeconds: 3600 } }, /input\.headers\.hstsMaxAgeSeconds 3600 must be at least 31536000/],
+    ["limit on the static path", { rateLimits: { perIpPerMinute: 600, paths: [{ name: "st", path: "/static/", requests: 1, windowSeconds: 60 }] } }, /input\.rateLimits\.paths\[0\]\.path "\/static\/" is the static or health-check path/],
+    ["world SSH", { adminCidrs: ["0.0.0.0/0"] }, /input\.adminCidrs\[0\] may not be a \/0/],
+    ["env with a quote", { env: { GREETING: "it's" } }, /input\.env\.GREETING values may not contain quotes/],
+    ["secret not named for a variable", { secrets: ["prod/app/db-connection"] }, /input\.secrets\[0\] "prod\/app\/db-connection" must end in an upper-case variable name/],
+    ["an insecure artifact", { artifactUrl: "http://example.com/app.tar.gz" }, /input\.artifactUrl "http:\/\/example\.com\/app\.tar\.gz" must be an s3:\/\/ or https:\/\/ URL/],
+    ["compose on a python app", { compose: { services: [] } }, /input\.compose only applies to appKind compose, not python/],
+    ["an undigested image", { appKind: "compose" as const, compose: { services: [{ name: "web", image: "nginx:latest", port: 8000 }] } }, /input\.compose\.services\[0\]\.image "nginx:latest" must be pinned by digest/],
+    ["a relative path", { paths: { certDir: "certs" } }, /input\.paths\.certDir "certs" must be an absolute path/],
+  ] as [string, Partial<HostConfigInput>, RegExp][])("rejects %s, naming the field", (_, change, error) => {
+    expect(() => renderCloudConfig({ ...base, ...change })).toThrow(error);
+  });
+});
+
+describe("IAM policy and artifact helpers", () => {
+  it("scopes artifact reads to the app's folder and swaps the version for redeploys", () => {
+    expect(artifactObjectArn("s3://artifacts/smartboostpro/1.0.3.tar.gz")).toBe("arn:aws:s3:::artifacts/smartboostpro/*");
+    expect(artifactObjectArn("s3://artifacts/app.tar.gz")).toBe("arn:aws:s3:::artifacts/app.tar.gz");
+    expect(artifactObjectArn("https://example.com/a.tar.gz")).toBeUndefined();
+    const r = resolveHostConfig({ ...find("prod", "flashbill").input, artifactUrl: "s3://builds-0.9.2/flashbill/0.9.2/flashbill-0.9.2.tar.gz" });
+    expect(artifactTemplate(r)).toBe("s3://builds-0.9.2/flashbill/0.9.2/flashbill-@VERSION@.tar.gz");
+  });
+
+  it("refuses wildcard secret ARNs and grants Route53 only with ACME names", () => {
+    expect(() => hostPolicyDocument({ region: "eu-west-1", secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/*"] })).toThrow(/secretArns must be exact ARNs/);
+    const doc = hostPolicyDocument({ region: "eu-west-1" });
+    expect(doc.Statement.map((s) => s.Sid)).toEqual(["PublishHostMetrics"]);
+  });
+});

@@ -1,0 +1,203 @@
+import { isDataBucket, BUCKET_CLASS_DEFAULTS } from "../../policies/lib/buckets";
+import { T } from "../../policies/lib/types";
+import { TAGS, U, describePolicy, res } from "./helpers";
+
+const db = (o: Record<string, any> = {}, outputs: Record<string, any> = {}, deps: any[] = []) => res(T.rdsInstance, "shop-db", {
+  identifier: "prod-shop", engine: "postgres", instanceClass: "db.m7g.large", storageEncrypted: true, backupRetentionPeriod: 14,
+  multiAz: true, deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "prod-shop-final", tags: TAGS, ...o,
+}, { outputs: { arn: "arn:aws:rds:eu-west-1:1:db:prod-shop", ...outputs }, deps });
+const replica = (o: Record<string, any> = {}) => res(T.rdsInstance, "shop-replica", {
+  identifier: "prod-shop-replica", replicateSourceDb: "arn:aws:rds:eu-west-1:1:db:prod-shop", instanceClass: "db.m7g.large",
+  backupRetentionPeriod: 0, multiAz: false, skipFinalSnapshot: true, tags: TAGS, ...o,
+});
+
+describePolicy({
+  policy: "rds-storage-encrypted",
+  violating: [
+    { title: "encryption not set", resources: [db({ storageEncrypted: undefined })], message: /stored unencrypted/ },
+    { title: "encryption off", resources: [db({ storageEncrypted: false })], message: /explicitly off/ },
+  ],
+  compliant: [{ title: "encrypted", resources: [db()] }, { title: "a replica inheriting encryption", resources: [replica()] }],
+  unknown: [{ title: "flag unknown", resources: [db({ storageEncrypted: U })] }],
+});
+
+describePolicy({
+  policy: "rds-backup-retention",
+  violating: [
+    { title: "1 day in prod", resources: [db({ backupRetentionPeriod: 1 })], message: /at least 7/ },
+    { title: "the RDS default in prod", resources: [db({ backupRetentionPeriod: undefined })], message: /RDS default/ },
+    { title: "backups off in staging", resources: [db({ backupRetentionPeriod: 0 })], environment: "staging" },
+  ],
+  compliant: [
+    { title: "14 days in prod", resources: [db()] },
+    { title: "1 day in staging", resources: [db({ backupRetentionPeriod: 1 })], environment: "staging" },
+    { title: "a replica without backups", resources: [replica()] },
+  ],
+  unknown: [{ title: "retention unknown", resources: [db({ backupRetentionPeriod: U })] }],
+});
+
+describePolicy({
+  policy: "rds-multi-az-prod",
+  violating: [{ title: "single-AZ in prod", resources: [db({ multiAz: false })], message: /Multi-AZ/ }, { title: "unset in prod", resources: [db({ multiAz: undefined })] }],
+  compliant: [{ title: "Multi-AZ in prod", resources: [db()] }, { title: "single-AZ in staging", resources: [db({ multiAz: false })], environment: "staging" }, { title: "a replica", resources: [replica()] }],
+  unknown: [{ title: "flag unknown", resources: [db({ multiAz: U })] }],
+});
+
+describePolicy({
+  policy: "rds-deletion-protection-prod",
+  violating: [{ title: "unprotected in prod", resources: [db({ deletionProtection: false })], message: /deletion protection/ }],
+  compliant: [{ title: "protected", resources: [db()] }, { title: "unprotected in staging", resources: [db({ deletionProtection: false })], environment: "staging" }],
+  unknown: [{ title: "flag unknown", resources: [db({ deletionProtection: U })] }],
+});
+
+describePolicy({
+  policy: "rds-final-snapshot-prod",
+  violating: [
+    { title: "skipFinalSnapshot in prod", resources: [db({ skipFinalSnapshot: true, finalSnapshotIdentifier: undefined })], message: /loses its data/ },
+    { title: "no snapshot identifier", resources: [db({ finalSnapshotIdentifier: undefined })], message: /finalSnapshotIdentifier/ },
+  ],
+  compliant: [{ title: "named final snapshot", resources: [db()] }, { title: "skipped in staging", resources: [db({ skipFinalSnapshot: true })], environment: "staging" }, { title: "a replica", resources: [replica()] }],
+  unknown: [{ title: "flag unknown", resources: [db({ skipFinalSnapshot: U, finalSnapshotIdentifier: undefined })] }],
+});
+
+const rg = (o: Record<string, any> = {}) => res(T.replicationGroup, "shop-redis", {
+  description: "x", nodeType: "cache.t4g.small", numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: true,
+  atRestEncryptionEnabled: true, transitEncryptionEnabled: true, authToken: "a-generated-token-0123456789", tags: TAGS, ...o,
+});
+
+describePolicy({
+  policy: "elasticache-encryption-at-rest",
+  violating: [{ title: "at rest off", resources: [rg({ atRestEncryptionEnabled: false })] }, { title: "unset", resources: [rg({ atRestEncryptionEnabled: undefined })] }],
+  compliant: [{ title: "encrypted", resources: [rg()] }, { title: "string form", resources: [rg({ atRestEncryptionEnabled: "true" })] }],
+  unknown: [{ title: "flag unknown", resources: [rg({ atRestEncryptionEnabled: U })] }],
+});
+
+describePolicy({
+  policy: "elasticache-auth",
+  violating: [{ title: "no token and no user groups", resources: [rg({ authToken: undefined })], message: /without authentication/ }],
+  compliant: [{ title: "AUTH token", resources: [rg()] }, { title: "RBAC user groups", resources: [rg({ authToken: undefined, userGroupIds: ["ug-1"] })] }],
+  unknown: [{ title: "token unknown (generated in the same preview)", resources: [rg({ authToken: U })] }],
+});
+
+describePolicy({
+  policy: "elasticache-failover-prod",
+  violating: [
+    { title: "one node in prod", resources: [rg({ numCacheClusters: 1, automaticFailoverEnabled: false, multiAzEnabled: false })], message: /automatic failover, no Multi-AZ, no a replica node/ },
+  ],
+  compliant: [{ title: "two nodes with failover", resources: [rg()] }, { title: "one node in staging", resources: [rg({ numCacheClusters: 1, automaticFailoverEnabled: false })], environment: "staging" }],
+  unknown: [{ title: "node count unknown", resources: [rg({ numCacheClusters: U, automaticFailoverEnabled: false })] }],
+});
+
+// --- S3 ----------------------------------------------------------------------------------
+const bucket = (name: string, o: Record<string, any> = {}, outputs: Record<string, any> = {}) =>
+  res(T.bucket, name, { forceDestroy: false, tags: TAGS, ...o }, { id: `${name}-8f3a`, outputs: { bucket: `${name}-8f3a`, arn: `arn:aws:s3:::${name}-8f3a`, ...outputs } });
+const companion = (type: string, name: string, bucketRef: any, inputs: Record<string, any>, deps: any[] = []) => res(type, name, { bucket: bucketRef, ...inputs }, { deps });
+const pab = (b: any, flags: Partial<Record<string, any>> = {}, deps: any[] = []) => companion(T.bucketPublicAccessBlock, `${typeof b === "string" ? b : "x"}-pab`, b, {
+  blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...flags,
+}, deps);
+const sse = (b: any, alg: any = "aws:kms", deps: any[] = []) => companion(T.bucketSse, `${typeof b === "string" ? b : "x"}-sse`, b, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: alg } }] }, deps);
+const versioning = (b: any, status: any = "Enabled", deps: any[] = []) => companion(T.bucketVersioning, `${typeof b === "string" ? b : "x"}-ver`, b, { versioningConfiguration: { status } }, deps);
+const tlsPolicy = (b: any, arn: string, deps: any[] = []) => companion(T.bucketPolicy, `${typeof b === "string" ? b : "x"}-policy`, b, {
+  policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }] }),
+}, deps);
+
+describe("data bucket classification", () => {
+  const classify = (name: string, tags: Record<string, string> = {}, bucketName?: string) =>
+    isDataBucket({ type: T.bucket, name, urn: "", props: { bucket: bucketName }, tags, opts: {} as any, dependencies: [], propertyDependencies: {} }, BUCKET_CLASS_DEFAULTS);
+  it.each([
+    ["shop-media", {}, true], ["invest-kyc", {}, true], ["shop-uploads", {}, true], ["shop-site", {}, false], ["shop-alb-logs", {}, false],
+    ["api-logs", { "data-class": "data" }, true], ["shop-media", { purpose: "static-site" }, false], ["x", { purpose: "media" }, true], ["x", {}, false],
+  ] as const)("%s %j is a data bucket: %s", (name, tags, expected) => expect(classify(name, tags as Record<string, string>)).toBe(expected));
+  it("also reads the physical bucket name", () => expect(classify("b1", {}, "acme-documents-prod")).toBe(true));
+});
+
+const media = bucket("shop-media");
+const site = bucket("shop-site");
+
+describePolicy({
+  policy: "s3-public-access-blocked",
+  violating: [
+    { title: "a bucket without public access block", resources: [site], message: /no public access block/ },
+    { title: "a block leaving public policies allowed", resources: [site, pab("shop-site-8f3a", { blockPublicPolicy: false, restrictPublicBuckets: false })], message: /blockPublicPolicy, restrictPublicBuckets/ },
+    { title: "a public-read ACL", resources: [site, pab("shop-site-8f3a"), res(T.bucketAclV2, "site-acl", { bucket: "shop-site-8f3a", acl: "public-read" })], message: /public-read/ },
+    { title: "a policy allowing anyone", resources: [site, pab("shop-site-8f3a"), companion(T.bucketPolicy, "site-policy", "shop-site-8f3a", { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::shop-site-8f3a/*" }] }) })], message: /any principal/ },
+  ],
+  compliant: [
+    { title: "every bucket blocked", resources: [site, media, pab("shop-site-8f3a", {}, [site]), pab("shop-media-8f3a", {}, [media])] },
+    { title: "an account-wide block", resources: [site, res(T.accountPublicAccessBlock, "account", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true })] },
+    { title: "the OAC bucket policy (CloudFront principal with a condition)", resources: [site, pab("shop-site-8f3a"), companion(T.bucketPolicy, "site-policy", "shop-site-8f3a", { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::shop-site-8f3a/*", Condition: { StringEquals: { "AWS:SourceArn": "arn:aws:cloudfront::1:distribution/E1" } } }] }) })] },
+  ],
+  unknown: [
+    { title: "the block's bucket unknown (bucket created in the same preview)", resources: [site, pab(U, {}, [site])] },
+    { title: "a bucket id unknown in a block that does not depend on it", resources: [site, pab(U)] },
+    { title: "policy document unknown", resources: [site, pab("shop-site-8f3a"), companion(T.bucketPolicy, "site-policy", "shop-site-8f3a", { policy: U })] },
+  ],
+});
+
+describePolicy({
+  policy: "s3-encryption",
+  violating: [
+    { title: "a data bucket without declared encryption", resources: [media], message: /declares no default encryption/ },
+    { title: "an algorithm outside the list", resources: [site, sse("shop-site-8f3a", "none")], message: /none/ },
+  ],
+  compliant: [
+    { title: "a data bucket with SSE-KMS", resources: [media, sse("shop-media-8f3a", "aws:kms", [media])] },
+    { title: "a static-site bucket relying on S3's default SSE-S3", resources: [site] },
+    { title: "inline configuration (legacy Bucket)", resources: [bucket("shop-media", { serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } } })] },
+  ],
+  unknown: [
+    { title: "the configuration's bucket unknown", resources: [media, sse(U, "aws:kms", [media])] },
+    { title: "the algorithm unknown", resources: [media, sse("shop-media-8f3a", U)] },
+  ],
+});
+
+describePolicy({
+  policy: "s3-data-bucket-versioning",
+  violating: [
+    { title: "a media bucket without versioning", resources: [media], message: /keeps no object versions/ },
+    { title: "versioning suspended", resources: [media, versioning("shop-media-8f3a", "Suspended")], message: /Suspended/ },
+    { title: "a bucket tagged as data", resources: [bucket("api-archive", { tags: { ...TAGS, "data-class": "data" } })] },
+  ],
+  compliant: [
+    { title: "versioned media bucket", resources: [media, versioning("shop-media-8f3a", "Enabled", [media])] },
+    { title: "a log bucket is exempt", resources: [bucket("shop-alb-logs")] },
+    { title: "a site bucket is not a data bucket", resources: [site] },
+  ],
+  unknown: [{ title: "the versioning resource's bucket unknown", resources: [media, versioning(U, "Enabled", [media])] }, { title: "status unknown", resources: [media, versioning("shop-media-8f3a", U)] }],
+});
+
+describePolicy({
+  policy: "s3-data-bucket-tls-only",
+  violating: [
+    { title: "a data bucket without policy", resources: [media], message: /plain HTTP/ },
+    { title: "a policy without the TLS deny", resources: [media, companion(T.bucketPolicy, "media-policy", "shop-media-8f3a", { policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:DeleteBucket", Resource: "arn:aws:s3:::shop-media-8f3a" }] }) })] },
+  ],
+  compliant: [
+    { title: "TLS-only policy", resources: [media, tlsPolicy("shop-media-8f3a", "arn:aws:s3:::shop-media-8f3a", [media])] },
+    { title: "non-data buckets are not checked", resources: [site] },
+  ],
+  unknown: [{ title: "the policy document unknown", resources: [media, companion(T.bucketPolicy, "media-policy", "shop-media-8f3a", { policy: U })] }],
+});
+
+const selection = (resources: any, deps: any[] = [], o: Record<string, any> = {}) => res(T.backupSelection, "shop-selection", { name: "shop-data", planId: "plan-1", iamRoleArn: "arn:role", resources, ...o }, { deps });
+
+describePolicy({
+  policy: "backup-covers-databases",
+  violating: [
+    { title: "a prod database without backup selection", resources: [db()], message: /no AWS Backup selection/ },
+    { title: "a selection of another database", resources: [db(), selection(["arn:aws:rds:eu-west-1:1:db:prod-other"])] },
+    { title: "excluded by notResources", resources: [db(), selection(["arn:aws:rds:*:*:db:*"], [], { notResources: ["arn:aws:rds:eu-west-1:1:db:prod-shop"] })] },
+  ],
+  compliant: [
+    { title: "selected by ARN", resources: [db(), selection(["arn:aws:rds:eu-west-1:1:db:prod-shop"])] },
+    { title: "selected by wildcard", resources: [db(), selection(["arn:aws:rds:*:*:db:*"])] },
+    { title: "selected by tag", resources: [db(), selection([], [], { selectionTags: [{ type: "STRINGEQUALS", key: "app", value: "shop" }] })] },
+    { title: "staging is not checked", resources: [db()], environment: "staging" },
+    { title: "replicas are not checked", resources: [replica()] },
+  ],
+  unknown: [
+    { title: "the ARN list unknown, selection depends on the database", resources: [db({}, { arn: U }), selection(U, [db()])] },
+    { title: "an ARN entry unknown", resources: [db({}, { arn: U }), selection([U], [db()])] },
+    { title: "ARN unknown, selection not linked", resources: [db({}, { arn: U }), selection(["arn:aws:rds:eu-west-1:1:db:prod-other"])] },
+  ],
+});

@@ -1,0 +1,138 @@
+import { SG, SG_INGRESS } from "../../policies/lib/net";
+import { T } from "../../policies/lib/types";
+import { TAGS, U, describePolicy, res } from "./helpers";
+
+const lb = (name: string, o: Record<string, any> = {}) => res(T.loadBalancer, name, {
+  loadBalancerType: "application", internal: false, dropInvalidHeaderFields: true, enableDeletionProtection: true,
+  accessLogs: { bucket: "logs", prefix: "alb", enabled: true }, subnets: ["subnet-1", "subnet-2"], tags: TAGS, ...o,
+}, { outputs: { arn: `arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/${name}/abc`, arnSuffix: `app/${name}/abc` } });
+
+describePolicy({
+  policy: "alb-drop-invalid-headers",
+  violating: [
+    { title: "headers not dropped", resources: [lb("api-alb", { dropInvalidHeaderFields: false })], message: /invalid names/ },
+    { title: "setting left out (type defaults to application)", resources: [lb("api-alb", { dropInvalidHeaderFields: undefined, loadBalancerType: undefined })] },
+  ],
+  compliant: [
+    { title: "headers dropped", resources: [lb("api-alb")] },
+    { title: "a network load balancer", resources: [lb("nlb", { loadBalancerType: "network", dropInvalidHeaderFields: undefined })] },
+  ],
+  unknown: [{ title: "the flag unknown", resources: [lb("api-alb", { dropInvalidHeaderFields: U })] }],
+});
+
+describePolicy({
+  policy: "alb-deletion-protection-prod",
+  violating: [
+    { title: "a prod load balancer without deletion protection", resources: [lb("api-alb", { enableDeletionProtection: false })] },
+    { title: "environment from the resource's tag", resources: [lb("api-alb", { enableDeletionProtection: undefined })] },
+  ],
+  compliant: [
+    { title: "protected in prod", resources: [lb("api-alb")] },
+    { title: "unprotected in staging", resources: [lb("api-alb", { enableDeletionProtection: false })], environment: "staging" },
+  ],
+  unknown: [{ title: "the flag unknown", resources: [lb("api-alb", { enableDeletionProtection: U })] }],
+});
+
+const headers = (name: string, shc: any) => res(T.responseHeadersPolicy, name, { comment: "x", securityHeadersConfig: shc }, { id: `${name}-id`, outputs: { etag: "E1" } });
+const goodHeaders = {
+  strictTransportSecurity: { accessControlMaxAgeSec: 31536000, includeSubdomains: true, override: true },
+  contentTypeOptions: { override: true },
+  frameOptions: { frameOption: "DENY", override: true },
+};
+const cdn = (name: string, headerId: any, deps: any[] = [], extra: Record<string, any> = {}) => res(T.distribution, name, {
+  defaultCacheBehavior: { targetOriginId: "site", viewerProtocolPolicy: "redirect-to-https", responseHeadersPolicyId: headerId },
+  orderedCacheBehaviors: [],
+  tags: TAGS,
+  ...extra,
+}, { deps, outputs: { arn: `arn:aws:cloudfront::1:distribution/${name}` } });
+
+describePolicy({
+  policy: "cloudfront-security-headers",
+  violating: [
+    { title: "a behavior without a response headers policy", resources: [cdn("site-cdn", undefined)], message: /no response headers policy/ },
+    { title: "HSTS shorter than a year", resources: [headers("site-headers", { ...goodHeaders, strictTransportSecurity: { accessControlMaxAgeSec: 86400, override: true } }), cdn("site-cdn", "site-headers-id")], message: /86400/ },
+    { title: "no HSTS, no nosniff, no frame options", resources: [headers("site-headers", { referrerPolicy: { referrerPolicy: "same-origin", override: true } }), cdn("site-cdn", "site-headers-id")], message: /Strict-Transport-Security/ },
+    { title: "an untrusted external policy (Managed-SimpleCORS)", resources: [cdn("site-cdn", "60669652-455b-4ae9-85a4-c4c02393f86c")], message: /trusted/ },
+  ],
+  compliant: [
+    { title: "the stack's own policy", resources: [headers("site-headers", goodHeaders), cdn("site-cdn", "site-headers-id", [])] },
+    { title: "AWS Managed-SecurityHeadersPolicy", resources: [cdn("site-cdn", "67f7725c-6f97-4210-82d7-5512b31e9d03")] },
+  ],
+  unknown: [
+    { title: "the policy id unknown (created in the same preview)", resources: [headers("site-headers", goodHeaders), cdn("site-cdn", U)] },
+    { title: "the headers config unknown", resources: [headers("site-headers", U), cdn("site-cdn", U)] },
+    { title: "HSTS max-age unknown", resources: [headers("site-headers", { ...goodHeaders, strictTransportSecurity: { accessControlMaxAgeSec: U, override: true } }), cdn("site-cdn", U)] },
+  ],
+});
+
+const rateRule = (action: any = { block: {} }) => ({ name: "per-ip", priority: 1, action, statement: { rateBasedStatement: { limit: 1000, aggregateKeyType: "IP" } }, visibilityConfig: {} });
+const acl = (name: string, o: Record<string, any>) => res(T.webAcl, name, { scope: "REGIONAL", defaultAction: { allow: {} }, tags: TAGS, ...o }, { outputs: { arn: `arn:aws:wafv2:eu-west-1:1:regional/webacl/${name}/1` } });
+
+describePolicy({
+  policy: "waf-rate-limits",
+  violating: [
+    { title: "no rate-based rule", resources: [acl("api-waf", { rules: [{ name: "common", priority: 0, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { name: "AWSManagedRulesCommonRuleSet", vendorName: "AWS" } } }] })], message: /no rate-based rule/ },
+    { title: "a rate rule that only counts", resources: [acl("api-waf", { rules: [rateRule({ count: {} })] })], message: /only count/ },
+  ],
+  compliant: [
+    { title: "a blocking per-IP rate rule", resources: [acl("api-waf", { rules: [rateRule()] })] },
+    { title: "a rule in ruleJson (WAF's PascalCase)", resources: [acl("api-waf", { ruleJson: JSON.stringify([{ Name: "r", Priority: 1, Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 100, AggregateKeyType: "IP" } } }]) })] },
+    { title: "a separate WebAclRule resource", resources: [acl("api-waf", {}), res(T.webAclRule, "api-waf-rate", { webAclArn: "arn:aws:wafv2:eu-west-1:1:regional/webacl/api-waf/1", ...rateRule() })] },
+  ],
+  unknown: [
+    { title: "rules unknown", resources: [acl("api-waf", { rules: U })] },
+    { title: "a rule's action unknown", resources: [acl("api-waf", { rules: [rateRule(U)] })] },
+  ],
+});
+
+const assoc = (lbArn: any, deps: any[] = []) => res(T.webAclAssociation, "api-waf-assoc", { resourceArn: lbArn, webAclArn: "arn:acl" }, { deps });
+const alb = lb("api-alb");
+
+describePolicy({
+  policy: "waf-in-prod",
+  violating: [
+    { title: "a prod distribution without web ACL", resources: [cdn("site-cdn", "x", [], { webAclId: undefined })], message: /webAclId/ },
+    { title: "an internet-facing prod ALB without association", resources: [alb], message: /no WAF web ACL/ },
+    {
+      title: "an ALB open to the world besides CloudFront",
+      resources: [
+        lb("api-alb", { securityGroups: ["sg-lb"] }),
+        res(SG, "api-lb", { description: "lb", tags: { ...TAGS, tier: "edge", role: "lb" } }, { id: "sg-lb" }),
+        res(SG_INGRESS, "api-lb-in", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListId: "pl-4fa04526", description: "CloudFront" }),
+        res(SG_INGRESS, "api-lb-in-1", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "world" }),
+      ],
+    },
+  ],
+  compliant: [
+    { title: "both protected", resources: [cdn("site-cdn", "x", [], { webAclId: "arn:aws:wafv2:us-east-1:1:global/webacl/x/1" }), alb, assoc("arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/api-alb/abc", [alb])] },
+    { title: "staging needs no WAF", resources: [cdn("site-cdn", "x", [], { webAclId: undefined }), alb], environment: "staging" },
+    { title: "an internal load balancer", resources: [lb("internal-alb", { internal: true })] },
+    {
+      title: "a load balancer reachable only from CloudFront's origin-facing prefix list",
+      resources: [
+        lb("api-alb", { securityGroups: ["sg-lb"] }),
+        res(SG, "api-lb", { description: "lb", tags: { ...TAGS, tier: "edge", role: "lb" } }, { id: "sg-lb" }),
+        res(SG_INGRESS, "api-lb-in", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListId: "pl-4fa04526", description: "CloudFront" }),
+      ],
+    },
+  ],
+  unknown: [
+    { title: "association target unknown", resources: [alb, assoc(U)] },
+    { title: "web ACL id unknown", resources: [cdn("site-cdn", "x", [], { webAclId: U })] },
+  ],
+});
+
+const s3Origin = (o: Record<string, any>) => res(T.distribution, "site-cdn", { origins: [{ originId: "site", domainName: "site-1a2b.s3.eu-west-1.amazonaws.com", ...o }], tags: TAGS });
+describePolicy({
+  policy: "cloudfront-s3-origin-access-control",
+  violating: [
+    { title: "an S3 origin without origin access control", resources: [s3Origin({})], message: /no origin access control/ },
+    { title: "a legacy origin access identity", resources: [s3Origin({ s3OriginConfig: { originAccessIdentity: "origin-access-identity/cloudfront/E1" } })], message: /legacy origin access identity/ },
+    { title: "an origin with a name not known yet and neither OAC nor a custom config (S3)", resources: [s3Origin({ domainName: U })] },
+  ],
+  compliant: [
+    { title: "OAC on the bucket's regional domain", resources: [s3Origin({ originAccessControlId: "E2QWRUHAPOMQZL" })] },
+    { title: "a load balancer origin", resources: [s3Origin({ domainName: "api.example.com", customOriginConfig: { originProtocolPolicy: "https-only", httpPort: 80, httpsPort: 443, originSslProtocols: ["TLSv1.2"] } })] },
+  ],
+  unknown: [{ title: "OAC id unknown (created in the same preview)", resources: [s3Origin({ domainName: U, originAccessControlId: U })] }, { title: "origins unknown", resources: [res(T.distribution, "site-cdn", { origins: U })] }],
+});

@@ -1,0 +1,81 @@
+import { T } from "../../policies/lib/types";
+import { TAGS, U, describePolicy, res } from "./helpers";
+
+const db = res(T.rdsInstance, "shop-db", { identifier: "prod-shop", engine: "postgres", tags: TAGS }, { outputs: { arn: "arn:aws:rds:eu-west-1:1:db:prod-shop" } });
+const cache = res(T.replicationGroup, "shop-redis", { replicationGroupId: "prod-shop", description: "x" }, { outputs: { memberClusters: ["prod-shop-001", "prod-shop-002"] } });
+const alb = res(T.loadBalancer, "api-alb", { loadBalancerType: "application" }, { outputs: { arn: "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/api-alb/abc", arnSuffix: "app/api-alb/abc" } });
+const host = res(T.instance, "web-host", { instanceType: "t3.small" }, { id: "i-0abc123456789def0" });
+const fleet = res(T.autoscalingGroup, "api-asg", { minSize: 1, maxSize: 2 }, { id: "api-asg-7d2c", outputs: { name: "api-asg-7d2c" } });
+const alarm = (name: string, dimensions: any, deps: any[] = [], o: Record<string, any> = {}) =>
+  res(T.metricAlarm, name, { namespace: "AWS/X", metricName: "M", dimensions, alarmActions: ["arn:aws:sns:eu-west-1:1:alerts"], comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1, threshold: 1, tags: TAGS, ...o }, { deps });
+const covering = [
+  alarm("db-cpu", { DBInstanceIdentifier: "prod-shop" }),
+  alarm("cache-memory", { CacheClusterId: "prod-shop-001" }),
+  alarm("alb-5xx", { LoadBalancer: "app/api-alb/abc", TargetGroup: "targetgroup/x/1" }),
+  alarm("host-status", { InstanceId: "i-0abc123456789def0" }),
+  alarm("fleet-status", { AutoScalingGroupName: "api-asg-7d2c" }),
+];
+
+describePolicy({
+  policy: "alarms-cover-resources",
+  violating: [
+    { title: "nothing watched", resources: [db, cache, alb, host, fleet], message: /no CloudWatch alarm watches this database/ },
+    { title: "an alarm on another database", resources: [db, alarm("db-cpu", { DBInstanceIdentifier: "prod-other" })] },
+    { title: "an unwatched host among watched ones", resources: [db, host, covering[0]], message: /this host/ },
+  ],
+  compliant: [
+    { title: "every kind watched by its dimension", resources: [db, cache, alb, host, fleet, ...covering] },
+    { title: "a metric-math alarm", resources: [db, alarm("db-math", undefined, [], { metricQueries: [{ id: "m1", metric: { metricName: "CPUUtilization", namespace: "AWS/RDS", period: 60, stat: "Average", dimensions: { DBInstanceIdentifier: "prod-shop" } }, returnData: true }] })] },
+  ],
+  unknown: [
+    { title: "dimension values unknown, alarm depends on the resource", resources: [db, alarm("db-cpu", { DBInstanceIdentifier: U }, [db])] },
+    { title: "dimensions unknown altogether, no dependency", resources: [db, alarm("db-cpu", U)] },
+  ],
+});
+
+describePolicy({
+  policy: "alarms-notify",
+  violating: [
+    { title: "no alarm actions", resources: [alarm("db-cpu", { DBInstanceIdentifier: "x" }, [], { alarmActions: [] })], message: /notifies no one/ },
+    { title: "actions disabled", resources: [alarm("db-cpu", { DBInstanceIdentifier: "x" }, [], { actionsEnabled: false })], message: /disabled/ },
+  ],
+  compliant: [{ title: "notifies the topic", resources: [covering[0]] }],
+  unknown: [{ title: "actions unknown", resources: [alarm("db-cpu", {}, [], { alarmActions: U })] }],
+});
+
+const logGroup = (days: any) => res(T.logGroup, "app-log", { name: "/webapp/shop/app", retentionInDays: days, tags: TAGS });
+describePolicy({
+  policy: "log-group-retention",
+  violating: [
+    { title: "no retention", resources: [logGroup(undefined)], message: /forever/ },
+    { title: "retention 0 (never expire)", resources: [logGroup(0)] },
+    { title: "7 days in prod", resources: [logGroup(7)], message: /at least 30/ },
+  ],
+  compliant: [{ title: "90 days in prod", resources: [logGroup(90)] }, { title: "7 days in staging", resources: [logGroup(7)], environment: "staging" }],
+  unknown: [{ title: "retention unknown", resources: [logGroup(U)] }],
+});
+
+const lb = (accessLogs: any) => res(T.loadBalancer, "api-alb", { loadBalancerType: "application", accessLogs, tags: TAGS });
+describePolicy({
+  policy: "alb-access-logs",
+  violating: [
+    { title: "no access logs", resources: [lb(undefined)], message: /access logs are off/ },
+    { title: "a bucket but not enabled", resources: [lb({ bucket: "logs", prefix: "alb" })], message: /defaults to false/ },
+  ],
+  compliant: [{ title: "enabled", resources: [lb({ bucket: "logs", prefix: "alb", enabled: true })] }],
+  unknown: [{ title: "block unknown", resources: [lb(U)] }, { title: "enabled unknown", resources: [lb({ bucket: U, enabled: U })] }],
+});
+
+const cdn = (loggingConfig: any) => res(T.distribution, "site-cdn", { loggingConfig, tags: TAGS }, { outputs: { arn: "arn:aws:cloudfront::1:distribution/E1" } });
+describePolicy({
+  policy: "cloudfront-logging",
+  violating: [{ title: "no logging", resources: [cdn(undefined)], message: /no access logs/ }],
+  compliant: [
+    { title: "standard logging to S3", resources: [cdn({ bucket: "logs.s3.amazonaws.com", prefix: "cf/" })] },
+    { title: "a CloudWatch log delivery source", resources: [cdn(undefined), res(T.logDeliverySource, "cdn-logs", { name: "cdn", logType: "ACCESS_LOGS", resourceArn: "arn:aws:cloudfront::1:distribution/E1" })] },
+  ],
+  unknown: [
+    { title: "bucket unknown", resources: [cdn({ bucket: U })] },
+    { title: "the log source's ARN unknown", resources: [cdn(undefined), res(T.logDeliverySource, "cdn-logs", { name: "cdn", logType: "ACCESS_LOGS", resourceArn: U })] },
+  ],
+});

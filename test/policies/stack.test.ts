@@ -1,0 +1,251 @@
+/**
+ * The pack on the real stacks: both Pulumi.<stack>.yaml stacks, recorded with the harness,
+ * pass with no mandatory violation (with recorded values, and replayed as a first preview
+ * where every computed value is unknown). Then protections are switched off inside the
+ * components, the way a regression would, and the policy meant to catch each one must fire
+ * on the resource that lost it.
+ */
+import * as fs from "fs";
+import { gunzipSync, gzipSync } from "zlib";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { buildPlatform } from "../../architectures/platform";
+import { loadStackConfig } from "../../config";
+import { SG_INGRESS } from "../../policies/lib/net";
+import { T } from "../../policies/lib/types";
+import { PackConfig, Verdict, formatVerdicts, runPolicyPack, simulatePreview } from "../../tools/policy-check";
+import { Recording, RecordedResource, record, recordStack } from "../harness";
+import { analyze, asDiag, diagKey } from "./engine";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const STACKS = ["staging", "prod"] as const;
+const recordings = new Map<string, Recording>();
+const mandatory = (vs: Verdict[]) => vs.filter((v) => v.enforcementLevel === "mandatory");
+const show = (vs: Verdict[]) => formatVerdicts(vs, "text");
+
+/** Runs a recording with the program's info lines (console.log) kept out of the test output. */
+async function quietly<R>(f: () => Promise<R>): Promise<R> {
+  const spy = jest.spyOn(console, "log").mockImplementation(() => undefined);
+  try {
+    return await f();
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  for (const s of STACKS) recordings.set(s, await quietly(() => recordStack(s)));
+}, 120_000);
+
+describe.each(STACKS)("the %s stack", (stack) => {
+  const rec = () => recordings.get(stack)!;
+
+  it("builds the resources the pack is about", () => {
+    const types = new Set(rec().resources.map((r) => r.type));
+    for (const t of [T.rdsInstance, T.replicationGroup, T.loadBalancer, T.listener, T.distribution, T.instance, T.launchTemplate, T.bucket, T.secret, T.metricAlarm, T.backupSelection, T.webAcl]) {
+      expect(types).toContain(t);
+    }
+  });
+
+  it("passes the whole pack with no mandatory violation", () => {
+    const vs = runPolicyPack(rec().resources, { environment: stack });
+    expect(show(mandatory(vs))).toBe(show([]));
+  });
+
+  it("passes as a first preview too (computed values unknown), without tripping on unknowns", () => {
+    const vs = runPolicyPack(rec().resources, { environment: stack, preview: true });
+    expect(show(mandatory(vs))).toBe(show([]));
+    expect(vs.filter((v) => v.unknownValue)).toEqual([]);
+  });
+
+  it("passes with the environment taken from the resources' tags, and with the shipped policy config", () => {
+    expect(show(mandatory(runPolicyPack(rec().resources)))).toBe(show([]));
+    const config = JSON.parse(fs.readFileSync(path.join(ROOT, `policies/config/${stack}.json`), "utf8")) as PackConfig;
+    expect(show(mandatory(runPolicyPack(rec().resources, { config })))).toBe(show([]));
+  });
+});
+
+// --- Mutations ------------------------------------------------------------------------------
+
+interface Mutation {
+  /** What is switched off, for the test title. */
+  what: string;
+  /** The policy that must catch it. */
+  policy: string;
+  /** Picks, from the unmutated recording, the resource the policy must then flag. */
+  pick(rec: Recording): RecordedResource | undefined;
+  /** The resources to change (default: the picked one), e.g. every alarm of a database. */
+  change?(rec: Recording, target: RecordedResource): RecordedResource[];
+  /** New inputs for a changed resource (may return Outputs). */
+  mutate(props: Record<string, any>): Record<string, any>;
+  /** Whether the change is still visible in a first preview (false when it hides inside an unknown value). */
+  visibleInPreview: boolean;
+}
+
+/** Appends a line to launch template user data (base64 of gzip, as components/app-fleet encodes it). */
+function appendToUserData(b64: string, line: string): string {
+  const raw = Buffer.from(b64, "base64");
+  const gz = raw[0] === 0x1f && raw[1] === 0x8b;
+  const text = (gz ? gunzipSync(raw) : raw).toString() + `\n${line}\n`;
+  return (gz ? gzipSync(text) : Buffer.from(text)).toString("base64");
+}
+
+const first = (type: string, f: (r: RecordedResource) => boolean = () => true) => (rec: Recording) => rec.ofType(type).find(f);
+const STRIPE = ["sk", "live", "4eC39HqLyjWDarjtT1zdp7dc"].join("_");
+
+const MUTATIONS: Mutation[] = [
+  {
+    what: "database storage encryption", policy: "rds-storage-encrypted", visibleInPreview: true,
+    pick: first(T.rdsInstance, (r) => !r.inputs.replicateSourceDb), mutate: (p) => ({ ...p, storageEncrypted: false }),
+  },
+  {
+    what: "IMDSv2 on a launch template", policy: "imdsv2-required", visibleInPreview: true,
+    pick: first(T.launchTemplate), mutate: (p) => ({ ...p, metadataOptions: { ...p.metadataOptions, httpTokens: "optional" } }),
+  },
+  {
+    what: "IMDSv2 on the single web host", policy: "imdsv2-required", visibleInPreview: true,
+    pick: first(T.instance), mutate: (p) => ({ ...p, metadataOptions: undefined }),
+  },
+  {
+    what: "the HTTP to HTTPS redirect", policy: "alb-http-redirects-to-https", visibleInPreview: true,
+    pick: first(T.listener, (r) => r.inputs.protocol === "HTTP"),
+    mutate: (p) => ({ ...p, defaultActions: [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "200", messageBody: "ok" } }] }),
+  },
+  {
+    what: "a bucket's public access block", policy: "s3-public-access-blocked", visibleInPreview: true,
+    pick: first(T.bucketPublicAccessBlock), mutate: (p) => ({ ...p, blockPublicPolicy: false, restrictPublicBuckets: false }),
+  },
+  {
+    what: "the data tier's group reference (now world-open)", policy: "sg-data-tier-from-groups-only", visibleInPreview: true,
+    pick: first(SG_INGRESS, (r) => /-data-in-0$/.test(r.name)), mutate: (p) => ({ ...p, referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" }),
+  },
+  {
+    what: "a world-open database port", policy: "sg-world-ingress-web-ports-only", visibleInPreview: true,
+    pick: first(SG_INGRESS, (r) => /-data-in-0$/.test(r.name)), mutate: (p) => ({ ...p, referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" }),
+  },
+  {
+    what: "HTTPS on the edge host turned into SSH", policy: "sg-no-admin-ports-from-world", visibleInPreview: true,
+    pick: first(SG_INGRESS, (r) => r.inputs.cidrIpv4 === "0.0.0.0/0" && r.inputs.fromPort === 443 && /-edge-in-/.test(r.name)), mutate: (p) => ({ ...p, fromPort: 22, toPort: 22 }),
+  },
+  {
+    what: "HTTPS-only viewers on CloudFront", policy: "cloudfront-viewer-https", visibleInPreview: true,
+    pick: first(T.distribution), mutate: (p) => ({ ...p, defaultCacheBehavior: pulumi.output(p.defaultCacheBehavior).apply((b: any) => ({ ...b, viewerProtocolPolicy: "allow-all" })) }),
+  },
+  {
+    what: "Redis TLS", policy: "elasticache-encryption-in-transit", visibleInPreview: true,
+    pick: first(T.replicationGroup), mutate: (p) => ({ ...p, transitEncryptionEnabled: false, transitEncryptionMode: undefined }),
+  },
+  {
+    what: "secrets kept out of user data", policy: "user-data-no-secrets", visibleInPreview: false,
+    pick: (rec) => rec.ofType(T.launchTemplate)[1] ?? rec.ofType(T.launchTemplate)[0],
+    mutate: (p) => ({ ...p, userData: pulumi.output(p.userData).apply((b64: string) => appendToUserData(b64, `export STRIPE_SECRET_KEY=${STRIPE}`)) }),
+  },
+  {
+    what: "log retention", policy: "log-group-retention", visibleInPreview: true,
+    pick: first(T.logGroup), mutate: (p) => ({ ...p, retentionInDays: undefined }),
+  },
+  {
+    what: "the database's alarms", policy: "alarms-cover-resources", visibleInPreview: true,
+    pick: first(T.rdsInstance, (r) => !r.inputs.replicateSourceDb),
+    change: (rec, db) => rec.ofType(T.metricAlarm).filter((a) => a.inputs.dimensions?.DBInstanceIdentifier === db.inputs.identifier),
+    mutate: (p) => ({ ...p, dimensions: { DBInstanceIdentifier: "somewhere-else" } }),
+  },
+  {
+    what: "the required tags", policy: "required-tags", visibleInPreview: true,
+    pick: first(T.bucket), mutate: (p) => ({ ...p, tags: { ...(p.tags ?? {}), app: "" } }),
+  },
+  {
+    what: "key rotation", policy: "kms-key-rotation", visibleInPreview: true,
+    pick: first(T.kmsKey), mutate: (p) => ({ ...p, enableKeyRotation: false }),
+  },
+  {
+    what: "the stack key on a secret", policy: "secrets-use-stack-key", visibleInPreview: true,
+    pick: first(T.secret), mutate: (p) => ({ ...p, kmsKeyId: undefined }),
+  },
+  {
+    what: "a year of HSTS", policy: "cloudfront-security-headers", visibleInPreview: true,
+    pick: first(T.responseHeadersPolicy),
+    mutate: (p) => ({ ...p, securityHeadersConfig: pulumi.output(p.securityHeadersConfig).apply((c: any) => ({ ...c, strictTransportSecurity: { ...c.strictTransportSecurity, accessControlMaxAgeSec: 86400 } })) }),
+  },
+  {
+    what: "load balancer access logs", policy: "alb-access-logs", visibleInPreview: true,
+    pick: first(T.loadBalancer), mutate: (p) => ({ ...p, accessLogs: undefined }),
+  },
+  {
+    what: "an allowed instance size", policy: "allowed-instance-sizes", visibleInPreview: true,
+    pick: first(T.launchTemplate), mutate: (p) => ({ ...p, instanceType: "m6i.4xlarge" }),
+  },
+  {
+    what: "private fleet hosts", policy: "fleet-no-public-ip", visibleInPreview: true,
+    pick: (rec) => rec.ofType(T.launchTemplate).slice(-1)[0], mutate: (p) => ({ ...p, networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "true" }] }),
+  },
+  {
+    what: "Multi-AZ in prod", policy: "rds-multi-az-prod", visibleInPreview: true,
+    pick: (rec) => rec.ofType(T.rdsInstance).filter((r) => !r.inputs.replicateSourceDb).slice(-1)[0], mutate: (p) => ({ ...p, multiAz: false }),
+  },
+];
+
+describe("switching off a protection in a component (prod)", () => {
+  let baseline: Recording;
+  let verdicts: Verdict[];
+  let previewVerdicts: Verdict[];
+  let mutatedResources: RecordedResource[];
+  const targets = new Map<Mutation, RecordedResource>();
+
+  beforeAll(async () => {
+    baseline = recordings.get("prod")!;
+    const byKey = new Map<string, Mutation[]>();
+    for (const m of MUTATIONS) {
+      const target = m.pick(baseline);
+      if (!target) throw new Error(`no resource to switch off ${m.what} on`);
+      targets.set(m, target);
+      const changed = m.change ? m.change(baseline, target) : [target];
+      if (changed.length === 0) throw new Error(`nothing to change to switch off ${m.what}`);
+      for (const c of changed) byKey.set(`${c.type}::${c.name}`, [...(byKey.get(`${c.type}::${c.name}`) ?? []), m]);
+    }
+    // All mutations in one run, each on its own resource; every assertion below names the resource.
+    const mutated = await quietly(() => record(() => {
+      // Registered before the platform's own tagging transformation, like a change inside a component.
+      pulumi.runtime.registerStackTransformation((args) => {
+        const ms = byKey.get(`${args.type}::${args.name}`);
+        if (!ms) return undefined;
+        return { props: ms.reduce((p, m) => m.mutate(p), args.props), opts: args.opts };
+      });
+      return buildPlatform(loadStackConfig());
+    }, { stack: "prod" }));
+    mutatedResources = mutated.resources;
+    verdicts = runPolicyPack(mutated.resources, { environment: "prod" });
+    previewVerdicts = runPolicyPack(mutated.resources, { environment: "prod", preview: true });
+  }, 120_000);
+
+  it("reports what @pulumi/policy's analyzer reports, verdict for verdict (recorded values and first preview)", async () => {
+    // The analyzer gets no pack config here, so the runner runs without one too: environment from the tags.
+    const engine = await analyze(mutatedResources);
+    expect(runPolicyPack(mutatedResources).map(asDiag).map(diagKey).sort()).toEqual(engine.map(diagKey).sort());
+    const previewed = simulatePreview(mutatedResources);
+    const enginePreview = await analyze(previewed, undefined, true);
+    expect(runPolicyPack(mutatedResources, { preview: true }).map(asDiag).map(diagKey).sort()).toEqual(enginePreview.map(diagKey).sort());
+    expect(new Set(engine.map((d) => d.policy)).size).toBeGreaterThanOrEqual(15);
+  }, 60_000);
+
+  it("the unmutated stack is clean, so every verdict below comes from a mutation", () => {
+    expect(mandatory(runPolicyPack(baseline.resources, { environment: "prod" }))).toEqual([]);
+  });
+
+  it.each(MUTATIONS.map((m) => [m.what, m.policy, m] as const))("%s: %s fires on the resource that lost it", (_, policy, m) => {
+    const target = targets.get(m)!;
+    const hits = (vs: Verdict[]) => mandatory(vs).filter((v) => v.policy === policy && v.urn === target.urn);
+    expect(hits(verdicts).length).toBeGreaterThan(0);
+    if (m.visibleInPreview) expect(hits(previewVerdicts).length).toBeGreaterThan(0);
+  });
+
+  it("never trips on unknown values, mutated or not", () => {
+    expect(previewVerdicts.filter((v) => v.unknownValue)).toEqual([]);
+  });
+
+  it("names the exposed secret's kind, never the secret", () => {
+    const vs = verdicts.filter((v) => v.policy === "user-data-no-secrets");
+    expect(vs.map((v) => v.detail).join("\n")).toMatch(/a Stripe secret key/);
+    expect(JSON.stringify(vs)).not.toContain(STRIPE);
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * Whole-stack tests: both real stack files, recorded with the harness. One test per row of
+ * docs/architectures.md at least: each seed's boxes and security layers, built.
+ */
+import { gunzipSync } from "zlib";
+import { RecordedResource, Recording, recordStack } from "./harness";
+
+const INSTANCE = "aws:ec2/instance:Instance";
+const ASG = "aws:autoscaling/group:Group";
+const LT = "aws:ec2/launchTemplate:LaunchTemplate";
+const RDS = "aws:rds/instance:Instance";
+const REDIS = "aws:elasticache/replicationGroup:ReplicationGroup";
+const CDN = "aws:cloudfront/distribution:Distribution";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const APPS = ["smartboostpro", "investment-platform", "saas-platform", "flashbill", "avanii-shop"];
+
+const stacks: Record<string, Recording> = {};
+beforeAll(async () => {
+  stacks.staging = await recordStack("staging");
+  stacks.prod = await recordStack("prod");
+});
+
+/** The app's architecture component and everything below it. */
+function appResources(rec: Recording, app: string): RecordedResource[] {
+  const root = rec.resources.find((r) => r.type.startsWith("webapp-platform:architecture:") && r.name === app);
+  if (!root) throw new Error(`no architecture component for ${app}`);
+  return [root, ...rec.descendants(root.urn)];
+}
+const ofType = (rs: RecordedResource[], type: string) => rs.filter((r) => r.type === type);
+function userDataOf(r: RecordedResource): string {
+  const raw = r.type === LT ? r.inputs.userData : r.inputs.userDataBase64 ?? r.inputs.userData;
+  const bytes = Buffer.from(raw, "base64");
+  return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString("utf8");
+}
+
+describe.each(["staging", "prod"])("the %s stack", (stack) => {
+  const rec = () => stacks[stack];
+
+  it("builds all five apps with no warning about a skipped app", () => {
+    expect(rec().warnings.filter((w) => /skipped/.test(w))).toEqual([]);
+    expect(rec().outputs.skippedApps).toEqual([]);
+    expect(Object.keys(rec().outputs.apps as object).sort()).toEqual([...APPS].sort());
+  });
+
+  it("never makes a host or fleet wait for a database, cache or CDN (they create side by side)", () => {
+    const slow = new Set(rec().resources.filter((r) => [RDS, REDIS, CDN].includes(r.type)).map((r) => r.urn));
+    expect(slow.size).toBeGreaterThan(5);
+    for (const host of [...rec().ofType(INSTANCE), ...rec().ofType(ASG), ...rec().ofType(LT)]) {
+      const waits = [...rec().transitiveDependencies(host.urn)].filter((u) => slow.has(u));
+      expect({ host: host.name, waits }).toEqual({ host: host.name, waits: [] });
+    }
+  });
+
+  it("gives every app alarms that notify the stack's topic, and backs up every database", () => {
+    const topicArn = rec().one("aws:sns/topic:Topic").outputs.arn;
+    for (const app of APPS) {
+      const alarms = ofType(appResources(rec(), app), ALARM);
+      expect(alarms.length).toBeGreaterThanOrEqual(5);
+      for (const a of alarms) expect(a.inputs.alarmActions).toContain(topicArn);
+      const dbArn = ofType(appResources(rec(), app), RDS).find((d) => !d.inputs.replicateSourceDb)!.outputs.arn;
+      expect(ofType(appResources(rec(), app), "aws:backup/selection:Selection")[0].inputs.resources).toContain(dbArn);
+    }
+  });
+
+  it("keeps every database and cache private and encrypted, in the isolated subnets' groups", () => {
+    for (const db of rec().ofType(RDS)) {
+      expect(db.inputs.publiclyAccessible).toBe(false);
+      expect(db.inputs.storageEncrypted ?? true).toBe(true);
+    }
+    for (const c of rec().ofType(REDIS)) expect(c.inputs).toMatchObject({ atRestEncryptionEnabled: true, transitEncryptionEnabled: true });
+  });
+});
+
+describe("prod protection", () => {
+  const STATEFUL = [RDS, REDIS, "aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:backup/vault:Vault"];
+
+  it("protects every stateful resource and data bucket in prod, and none in staging", () => {
+    const stateful = (rec: Recording) => rec.resources.filter((r) => STATEFUL.includes(r.type) || (r.type === "aws:s3/bucket:Bucket" && /-(media|kyc)$/.test(r.name)));
+    const prod = stateful(stacks.prod);
+    expect(prod.length).toBeGreaterThan(20);
+    expect(prod.filter((r) => !r.options.protect).map((r) => r.name)).toEqual([]);
+    expect(stateful(stacks.staging).filter((r) => r.options.protect).map((r) => r.name)).toEqual([]);
+  });
+
+  it("runs prod databases Multi-AZ with deletion protection and a named final snapshot", () => {
+    for (const db of stacks.prod.ofType(RDS).filter((d) => !d.inputs.replicateSourceDb)) {
+      expect(db.inputs).toMatchObject({ multiAz: true, deletionProtection: true, skipFinalSnapshot: false });
+      expect(db.inputs.finalSnapshotIdentifier).toMatch(/final/);
+      expect(db.inputs.backupRetentionPeriod).toBeGreaterThanOrEqual(14);
+    }
+  });
+
+  it("runs prod on 3 AZs with a NAT per AZ and staging on 2 with one", () => {
+    expect(stacks.prod.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(3);
+    expect(stacks.staging.ofType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);
+  });
+});
+
+describe("SmartBoostPro (single host, Django)", () => {
+  const app = () => appResources(stacks.prod, "smartboostpro");
+
+  it("runs gunicorn on 127.0.0.1:8000 behind nginx with SAMEORIGIN framing, on an EC2 host with an Elastic IP", () => {
+    const [host] = ofType(app(), INSTANCE);
+    const doc = userDataOf(host);
+    expect(doc).toMatch(/gunicorn[^\n]*--bind[= ]127\.0\.0\.1:8000/);
+    expect(doc).toMatch(/X-Frame-Options "SAMEORIGIN"/);
+    expect(doc).toMatch(/return 301 https:\/\/\$host\$request_uri/);
+    expect(ofType(app(), "aws:ec2/eipAssociation:EipAssociation")).toHaveLength(1);
+    expect(host.inputs.metadataOptions).toMatchObject({ httpTokens: "required" });
+  });
+
+  it("keeps media on a versioned private bucket and data on RDS PostgreSQL 16, backed up daily", () => {
+    expect(ofType(app(), "aws:s3/bucketVersioning:BucketVersioning").some((v) => /media/.test(v.name))).toBe(true);
+    expect(ofType(app(), RDS)[0].inputs).toMatchObject({ engine: "postgres", dbName: "smartboost" });
+    expect(String(ofType(app(), RDS)[0].inputs.engineVersion)).toMatch(/^16/);
+    expect(ofType(app(), "aws:backup/plan:Plan")[0].inputs.rules[0].schedule).toBe("cron(0 3 * * ? *)");
+  });
+
+  it("points apex and www at the host", () => {
+    const records = ofType(app(), "aws:route53/record:Record").map((r) => r.inputs.name).sort();
+    expect(records).toEqual(["smartboostpro.com", "www.smartboostpro.com"]);
+  });
+});
+
+describe("Investment Platform (SPA + API)", () => {
+  const app = () => appResources(stacks.prod, "investment-platform");
+
+  it("serves the SPA from a private bucket through CloudFront with origin access control", () => {
+    const [cdn] = ofType(app(), CDN);
+    expect(cdn.inputs.aliases).toEqual(["investplatform.app", "www.investplatform.app"]);
+    expect(cdn.inputs.origins[0].originAccessControlId).toBeTruthy();
+    expect(cdn.inputs.webAclId).toMatch(/global\/webacl/);
+  });
+
+  it("runs the API on a fleet behind an ALB at api.<domain>, with the SPA as its only CORS origin", () => {
+    const [lt] = ofType(app(), LT);
+    expect(userDataOf(lt)).toMatch(/CORS_ALLOWED_ORIGINS=.*https:\/\/investplatform\.app,https:\/\/www\.investplatform\.app/);
+    expect(ofType(app(), "aws:route53/record:Record").find((r) => r.name === "investment-platform-host-0-a")!.inputs.name).toBe("api.investplatform.app");
+  });
+
+  it("keeps KYC documents KMS-encrypted, versioned, access-logged and readable only by the API's role", () => {
+    const kyc = ofType(app(), "aws:s3/bucket:Bucket").find((b) => b.name === "investment-platform-kyc")!;
+    const sse = ofType(app(), "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((s) => s.inputs.bucket === kyc.id)!;
+    expect(sse.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("aws:kms");
+    expect(ofType(app(), "aws:s3/bucketLogging:BucketLogging").find((l) => l.inputs.bucket === kyc.id)).toBeDefined();
+    const policy = JSON.parse(ofType(app(), "aws:s3/bucketPolicy:BucketPolicy").find((p) => p.inputs.bucket === kyc.id)!.inputs.policy);
+    const roleArn = ofType(app(), "aws:iam/role:Role").find((r) => r.name === "investment-platform-host")?.outputs.arn
+      ?? ofType(app(), "aws:iam/role:Role").find((r) => /host|instance/.test(r.name))!.outputs.arn;
+    expect(policy.Statement.find((s: any) => s.Sid === "OnlyTheAppReadsDocuments").Condition.ArnNotEquals["aws:PrincipalArn"]).toEqual([roleArn]);
+  });
+
+  it("verifies its mail domain with SES, publishes three DKIM records, and lets only the API send", () => {
+    expect(ofType(app(), "aws:route53/record:Record").filter((r) => /mail-dkim/.test(r.name))).toHaveLength(3);
+    const identityArn = ofType(app(), "aws:ses/domainIdentity:DomainIdentity")[0].outputs.arn;
+    const senders = stacks.prod.resources.filter((r) => typeof r.inputs.policy === "string" && r.inputs.policy.includes("ses:SendRawEmail"));
+    expect(senders.map((r) => [r.parent === appResources(stacks.prod, "investment-platform").find((c) => c.type === "webapp-platform:compute:AppFleet")?.urn, JSON.parse(r.inputs.policy).Statement[0].Resource])).toEqual([[true, identityArn]]);
+    expect(ofType(app(), REDIS)).toHaveLength(1);
+  });
+});
+
+describe("SaaS platform (containers)", () => {
+  const app = () => appResources(stacks.prod, "saas-platform");
+
+  it("builds backend and frontend images for the hosts' CPU and pushes them to scanned, immutable ECR repositories", () => {
+    for (const repo of ofType(app(), "aws:ecr/repository:Repository")) {
+      expect(repo.inputs).toMatchObject({ imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } });
+    }
+    expect(ofType(app(), "docker:index/image:Image").map((i) => i.inputs.build.platform)).toEqual(["linux/amd64", "linux/amd64"]);
+  });
+
+  it("runs the compose stack with images referenced by digest", () => {
+    const doc = userDataOf(ofType(app(), LT)[0]);
+    expect(doc).toMatch(/image: "?[0-9]+\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/[^\s@]+@sha256:[0-9a-f]{64}/);
+  });
+
+  it("puts CloudFront with the seed's WAF limits in front, and admits only CloudFront at the load balancer", () => {
+    const waf = ofType(app(), "aws:wafv2/webAcl:WebAcl")[0];
+    expect(waf.inputs.scope).toBe("CLOUDFRONT");
+    const limits = waf.inputs.rules.filter((r: any) => r.statement.rateBasedStatement).map((r: any) => r.statement.rateBasedStatement.limit).sort((a: number, b: number) => a - b);
+    expect(limits).toEqual([10, 100, 1000]);
+    const lbIngress = ofType(app(), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => /-lb-in-/.test(r.name));
+    expect(lbIngress.map((r) => [r.inputs.fromPort, r.inputs.prefixListId])).toEqual([[443, "pl-4fa04526"]]);
+  });
+
+  it("sends HSTS for a year and X-Frame-Options DENY from the edge", () => {
+    const headers = ofType(app(), "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")[0].inputs.securityHeadersConfig;
+    expect(headers.strictTransportSecurity.accessControlMaxAgeSec).toBeGreaterThanOrEqual(31536000);
+    expect(headers.frameOptions.frameOption).toBe("DENY");
+  });
+
+  it("scales horizontally in prod with a read replica, and checks /health/", () => {
+    expect(ofType(app(), ASG)[0].inputs).toMatchObject({ minSize: 2, maxSize: 20 });
+    expect(ofType(app(), RDS).filter((d) => d.inputs.replicateSourceDb)).toHaveLength(1);
+    expect(ofType(app(), "aws:lb/targetGroup:TargetGroup")[0].inputs.healthCheck.path).toBe("/health/");
+    expect(ofType(appResources(stacks.staging, "saas-platform"), RDS).filter((d) => d.inputs.replicateSourceDb)).toHaveLength(0);
+  });
+});
+
+describe("FlashBill (single host, Rust + Flutter web)", () => {
+  const app = () => appResources(stacks.prod, "flashbill");
+
+  it("runs the binary on 127.0.0.1:3000, serves the Flutter build and proxies the API domain", () => {
+    const doc = userDataOf(ofType(app(), INSTANCE)[0]);
+    expect(doc).toMatch(/127\.0\.0\.1:3000/);
+    expect(doc).toMatch(/server_name api\.flashbill\.app/);
+    expect(doc).toMatch(/limit_req_zone/);
+    expect(doc).toMatch(/node.exporter|node_exporter/i);
+  });
+
+  it("caps PostgreSQL connections and alarms on certificate expiry, service down and error rate", () => {
+    const params = ofType(app(), "aws:rds/parameterGroup:ParameterGroup")[0].inputs.parameters;
+    expect(params).toContainEqual(expect.objectContaining({ name: "max_connections", value: "200" }));
+    const alarms = ofType(app(), ALARM).map((a) => a.inputs.metricName);
+    expect(alarms).toEqual(expect.arrayContaining(["CertificateDaysToExpiry", "NginxUpstreamDown", "Nginx5xx", "StatusCheckFailed"]));
+  });
+});
+
+describe("Avanii shop (web fleet)", () => {
+  it("uses external DNS in prod: no Route53 record, and outputs every record to create at GoDaddy", () => {
+    const app = appResources(stacks.prod, "avanii-shop");
+    expect(ofType(app, "aws:route53/record:Record")).toEqual([]);
+    const out = (stacks.prod.outputs.apps as any)["avanii-shop"];
+    const types = out.dnsRecords.map((r: any) => `${r.type} ${r.name}`);
+    expect(types).toEqual(expect.arrayContaining(["ALIAS avaniishop.com", "CNAME www.avaniishop.com"]));
+    expect(out.dnsRecords.filter((r: any) => /acm-validations/.test(r.value))).toHaveLength(2);
+    expect(out.dnsNote).toMatch(/CNAME/);
+  });
+
+  it("uses Route53 in staging", () => {
+    expect(ofType(appResources(stacks.staging, "avanii-shop"), "aws:route53/record:Record").length).toBeGreaterThan(0);
+  });
+
+  it("delivers SECRET_KEY and DATABASE_URL from Secrets Manager and FLASK_ENV as plain config, backed up weekly", () => {
+    const app = appResources(stacks.prod, "avanii-shop");
+    const doc = userDataOf(ofType(app, LT)[0]);
+    expect(doc).toMatch(/FLASK_ENV='production'/); // plain config: not a secret
+    expect(doc).toMatch(/prod\/avanii-shop\/SECRET_KEY/);
+    expect(doc).toMatch(/prod\/avanii-shop\/DATABASE/);
+    expect(ofType(app, "aws:backup/plan:Plan")[0].inputs.rules[0].schedule).toBe("cron(0 3 ? * SUN *)");
+  });
+
+  it("rolls a new app version out by instance refresh", () => {
+    const asg = ofType(appResources(stacks.prod, "avanii-shop"), ASG)[0];
+    expect(asg.inputs.instanceRefresh.strategy).toBe("Rolling");
+    expect(asg.inputs.tags).toContainEqual(expect.objectContaining({ key: "app-version", value: "1.2.0" }));
+  });
+});
