@@ -10,7 +10,7 @@ import { AlarmSpec, certificateAlarms, fleetAlarms, loadBalancerAlarms } from ".
 import { AppFleet } from "../components/app-fleet";
 import { AppDns } from "../components/dns";
 import { ComposeService, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, renderCloudConfig } from "../components/hostconfig";
-import { instanceArchitecture, ubuntuAmiParameter } from "../components/single-host";
+import { cpuArchitecture, ubuntuAmiParameter } from "../components/ami";
 import { denyInsecureTransport, privateBucket } from "../components/static-site";
 import { WebAcl } from "../components/waf";
 import type { AppData } from "./app-data";
@@ -78,7 +78,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
       artifactUrl: app.architecture === "containers" ? undefined : app.artifactUrl,
     })));
 
-  const amiId = aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(instanceArchitecture(app.instanceType)) }, { parent }).value;
+  const amiId = aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(cpuArchitecture(app.instanceType)) }, { parent }).value;
   const fleet = new AppFleet(app.name, {
     ctx,
     app: app.name,

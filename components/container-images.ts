@@ -3,6 +3,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { cpuArchitecture } from "./ami";
 import { ContainerServiceConfig } from "../config";
 import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
 
@@ -16,7 +17,6 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..");
 /** Untagged layers left behind by rebuilds are useless after a week. */
 export const UNTAGGED_EXPIRY_DAYS = 7;
 
-const EC2_INSTANCE_TYPE = /^([a-z][a-z0-9-]*)\.([a-z0-9]+)$/;
 /** Docker's tag grammar. */
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** ECR's repository-name grammar. */
@@ -29,10 +29,7 @@ const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+
  * on the host, long after `pulumi up` reported success, so it is derived, not typed.
  */
 export function platformForInstanceType(instanceType: string): ImagePlatform {
-  const m = EC2_INSTANCE_TYPE.exec(instanceType);
-  if (!m) throw new Error(`"${instanceType}" is not an EC2 instance type (family.size, e.g. t4g.small)`);
-  const family = m[1];
-  return family === "a1" || /^[a-z]+\d+g/.test(family) ? "linux/arm64" : "linux/amd64";
+  return `linux/${cpuArchitecture(instanceType)}`;
 }
 
 /**

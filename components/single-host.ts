@@ -7,21 +7,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "../config/types";
+import { cpuArchitecture, ubuntuAmiParameter } from "./ami";
 import { invalidArg, PlatformContext, statefulOptions, typeToken } from "./common";
 import {
   encodeUserData, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, HOST_METRICS_NAMESPACE,
   NGINX_502_METRIC, NGINX_5XX_METRIC, renderCloudConfig, resolveHostConfig,
 } from "./hostconfig";
 
-/** Canonical's SSM parameter for the current Ubuntu 24.04 LTS gp3 AMI of an architecture. */
-export function ubuntuAmiParameter(arch: "amd64" | "arm64"): string {
-  return `/aws/service/canonical/ubuntu/server/24.04/stable/current/${arch}/hvm/ebs-gp3/ami-id`;
-}
-
-/** Graviton instance families (t4g, m7g, c7g, r7g, ...) run arm64 images. */
-export function instanceArchitecture(instanceType: string): "amd64" | "arm64" {
-  return /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? "arm64" : "amd64";
-}
 
 export interface SingleWebHostArgs {
   /** The app, as parsed from the stack config; its architecture must be single-host. Required. */
@@ -205,7 +197,7 @@ export class SingleWebHost extends pulumi.ComponentResource {
       ? bucket.bucket.apply((b) => encodeUserData(renderCloudConfig(hostInput(b))).base64)
       : pulumi.output(encodeUserData(renderCloudConfig(hostInput(undefined))).base64);
 
-    const ami = aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(instanceArchitecture(instanceType)) }, { parent: this }).value;
+    const ami = aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(cpuArchitecture(instanceType)) }, { parent: this }).value;
 
     // The Elastic IP sits on a network interface that exists before the instance, so the host
     // has its public address from the first second of boot (package installs and certbot need it).

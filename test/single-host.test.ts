@@ -4,7 +4,8 @@ import * as random from "@pulumi/random";
 import { gunzipSync } from "zlib";
 import { storeSecret } from "../components/app-secrets";
 import { contextFrom } from "../components/common";
-import { SingleWebHost, SingleWebHostArgs, instanceArchitecture, ubuntuAmiParameter } from "../components/single-host";
+import { cpuArchitecture, ubuntuAmiParameter } from "../components/ami";
+import { SingleWebHost, SingleWebHostArgs } from "../components/single-host";
 import type { AppConfig, StackConfig } from "../config/types";
 import { Recording, record } from "./harness";
 import { UBUNTU_AMI_ID, UBUNTU_AMI_PARAMETER } from "./harness/invokes";
@@ -284,8 +285,8 @@ describe("a single host whose DNS is at an external registrar", () => {
   });
 
   it("runs the arm64 image on a Graviton instance type", () => {
-    expect(instanceArchitecture("t4g.small")).toBe("arm64");
-    expect(instanceArchitecture("m7i.large")).toBe("amd64");
+    expect(cpuArchitecture("t4g.small")).toBe("arm64");
+    expect(cpuArchitecture("m7i.large")).toBe("amd64");
     expect(ubuntuAmiParameter("arm64")).toBe("/aws/service/canonical/ubuntu/server/24.04/stable/current/arm64/hvm/ebs-gp3/ami-id");
     expect(rec.one(INSTANCE).inputs.instanceType).toBe("t4g.small");
   });
