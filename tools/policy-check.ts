@@ -159,7 +159,7 @@ function stackResources(recs: RecordedResource[], preview: boolean): PolicyResou
     const pr = out.get(r.urn)!;
     if (r.parent && out.has(r.parent)) pr.parent = out.get(r.parent);
     pr.dependencies = r.dependencies.map((d) => out.get(d)).filter((d): d is PolicyResource => d !== undefined);
-    const propDeps = (r as RecordedResource & { propertyDependencies?: Record<string, string[]> }).propertyDependencies;
+    const propDeps = r.propertyDependencies;
     for (const [k, urns] of Object.entries(propDeps ?? {})) {
       pr.propertyDependencies[k] = urns.map((d) => out.get(d)).filter((d): d is PolicyResource => d !== undefined);
     }

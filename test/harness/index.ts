@@ -58,6 +58,8 @@ export interface RecordedResource {
   unknownPaths: string[];
   /** URNs this resource depends on (inputs and dependsOn). */
   dependencies: string[];
+  /** For each input, the URNs its value came from. */
+  propertyDependencies: Record<string, string[]>;
   options: ResourceOptionsRecord;
 }
 
@@ -238,6 +240,7 @@ function wrapMonitor(monitor: any, resources: RecordedResource[], failures: stri
       secretPaths,
       unknownPaths,
       dependencies: req.getDependenciesList(),
+      propertyDependencies: propertyDependencies(req),
       options: {
         protect: req.getProtect() === true,
         retainOnDelete: req.getRetainondelete() === true,
@@ -267,6 +270,13 @@ function wrapMonitor(monitor: any, resources: RecordedResource[], failures: stri
       callback(err, resp);
     });
   };
+}
+
+/** The request's per-input dependencies (a protobuf map of key -> { urns }). */
+function propertyDependencies(req: any): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps: any, key: string) => { out[key] = deps.getUrnsList(); });
+  return out;
 }
 
 /** Turns the wire form of inputs into plain values, noting secret and unknown paths. */

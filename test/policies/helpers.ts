@@ -25,7 +25,7 @@ export function urnOf(type: string, name: string): string {
 }
 
 export function res(type: string, name: string, inputs: Record<string, any>, o: ResOptions = {}): RecordedResource {
-  const r: RecordedResource & { propertyDependencies?: Record<string, string[]> } = {
+  const r: RecordedResource = {
     urn: urnOf(type, name),
     id: o.id ?? "",
     type,
@@ -37,6 +37,7 @@ export function res(type: string, name: string, inputs: Record<string, any>, o: 
     secretPaths: [],
     unknownPaths: [],
     dependencies: (o.deps ?? []).map((d) => (typeof d === "string" ? d : d.urn)),
+    propertyDependencies: {},
     options: {
       protect: o.protect ?? false, retainOnDelete: false, ignoreChanges: o.ignoreChanges ?? [], replaceOnChanges: [],
       deleteBeforeReplace: false, additionalSecretOutputs: [],

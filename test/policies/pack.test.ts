@@ -98,6 +98,11 @@ describe("the policy pack package", () => {
     }
   });
 
+  it("documents every policy in policies/README.md", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "policies/README.md"), "utf8");
+    expect(POLICIES.filter((p) => !readme.includes(`| \`${p.name}\` | ${p.enforcementLevel} |`)).map((p) => p.name)).toEqual([]);
+  });
+
   it.each(["staging", "prod"])("ships a policy config for %s naming every policy with its environment", (env) => {
     const cfg = JSON.parse(fs.readFileSync(path.join(ROOT, `policies/config/${env}.json`), "utf8"));
     expect(Object.keys(cfg).sort()).toEqual(POLICIES.map((p) => p.name).sort());

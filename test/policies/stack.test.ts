@@ -65,6 +65,20 @@ describe.each(STACKS)("the %s stack", (stack) => {
   });
 });
 
+describe("the single web hosts", () => {
+  it("are the named edge exception to fleet-no-public-ip: without their edge tier they would be flagged", () => {
+    const untiered = recordings.get("prod")!.resources.map((r) => ([T.securityGroup, T.instance] as string[]).includes(r.type)
+      ? { ...r, inputs: { ...r.inputs, tags: { ...r.inputs.tags, tier: "app", role: "app" } }, outputs: { ...r.outputs, tags: { ...r.outputs.tags, tier: "app", role: "app" } } }
+      : r);
+    const hosts = recordings.get("prod")!.ofType(T.instance);
+    expect(hosts.length).toBeGreaterThanOrEqual(2);
+    for (const preview of [false, true]) {
+      const flagged = new Set(runPolicyPack(untiered, { environment: "prod", preview }).filter((v) => v.policy === "fleet-no-public-ip").map((v) => v.name));
+      for (const h of hosts) expect(flagged).toContain(h.name);
+    }
+  });
+});
+
 // --- Mutations ------------------------------------------------------------------------------
 
 interface Mutation {
@@ -130,6 +144,11 @@ const MUTATIONS: Mutation[] = [
   {
     what: "HTTPS-only viewers on CloudFront", policy: "cloudfront-viewer-https", visibleInPreview: true,
     pick: first(T.distribution), mutate: (p) => ({ ...p, defaultCacheBehavior: pulumi.output(p.defaultCacheBehavior).apply((b: any) => ({ ...b, viewerProtocolPolicy: "allow-all" })) }),
+  },
+  {
+    what: "origin access control on the SPA bucket", policy: "cloudfront-s3-origin-access-control", visibleInPreview: true,
+    pick: first(T.distribution, (r) => (r.inputs.origins ?? []).some((o: any) => o.originAccessControlId)),
+    mutate: (p) => ({ ...p, origins: pulumi.output(p.origins).apply((os: any[]) => os.map((o) => ({ ...o, originAccessControlId: undefined }))) }),
   },
   {
     what: "Redis TLS", policy: "elasticache-encryption-in-transit", visibleInPreview: true,

@@ -27,6 +27,10 @@ export interface Verdict {
   /** "mandatory" | "advisory" (others are counted under their own name). */
   enforcementLevel: string;
   message: string;
+  /** The finding alone, without the policy's description (preferred for tables). */
+  detail?: string;
+  /** How to fix it. */
+  fix?: string;
   urn?: string;
   resourceUrn?: string;
   type?: string;
@@ -307,7 +311,7 @@ export function renderTextSummary(report: PlanReport): string {
   lines.push("", `Deploy critical path: ${formatDuration(cp.seconds)} (${formatDuration(cp.low)} to ${formatDuration(cp.high)})`);
   for (const s of cp.chain) lines.push(`  ${formatDuration(s.start).padStart(12)}  +${formatDuration(s.seconds).padEnd(10)} ${s.type}  ${s.name}`);
   lines.push("", `Policy verdicts: ${policyLine(report).replace(/\*\*/g, "")}`);
-  for (const v of report.policies.verdicts) lines.push(`  [${v.enforcementLevel}] ${v.policy} ${verdictResource(v)}: ${v.message}`);
+  for (const v of report.policies.verdicts) lines.push(`  [${v.enforcementLevel}] ${v.policy} ${verdictResource(v)}: ${v.detail ?? v.message}${v.fix ? `\n      fix: ${v.fix}` : ""}`);
   if (report.diff) {
     const d = report.diff;
     lines.push("", `Changes against ${d.label}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`);
