@@ -38,6 +38,10 @@ describe("the infrastructure workflow", () => {
     expect(JSON.stringify(job)).not.toMatch(/configure-aws-credentials|PULUMI_ACCESS_TOKEN|id-token/);
     expect(job.permissions["pull-requests"]).toBe("write");
     expect(steps("plan").some((s) => String(s.uses).startsWith("actions/github-script@"))).toBe(true);
+    // The report diffs against the base branch's plan, so replacements of stateful resources show up.
+    const run = steps("plan").map((s) => s.run).join("\n");
+    expect(run).toMatch(/--format json --out "\$GITHUB_WORKSPACE\/base-\$\{\{ matrix\.stack \}\}\.json"/);
+    expect(run).toMatch(/base=\(--base base-\$\{\{ matrix\.stack \}\}\.json\)/);
   });
 
   it("previews both stacks with the policy pack and comments the result, with AWS credentials from OIDC", () => {
