@@ -62,6 +62,22 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
     }
   });
 
+  it("opens nothing but 80 and 443 to the world, and only on edge-tier groups; data tiers admit groups, never CIDRs", () => {
+    const groups = new Map(rec().ofType("aws:ec2/securityGroup:SecurityGroup").map((g) => [g.id, g.inputs.tags.tier]));
+    const ingress = rec().ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    const open = ingress.filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
+    expect(open.length).toBeGreaterThan(0);
+    for (const r of open) {
+      expect([80, 443]).toContain(r.inputs.fromPort);
+      expect(r.inputs.toPort).toBe(r.inputs.fromPort);
+      expect(groups.get(r.inputs.securityGroupId)).toBe("edge");
+    }
+    for (const r of ingress.filter((i) => groups.get(i.inputs.securityGroupId) === "data")) {
+      expect(r.inputs.referencedSecurityGroupId).toBeTruthy();
+      expect(r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6 ?? r.inputs.prefixListId).toBeUndefined();
+    }
+  });
+
   it("keeps every database and cache private and encrypted, in the isolated subnets' groups", () => {
     for (const db of rec().ofType(RDS)) {
       expect(db.inputs.publiclyAccessible).toBe(false);

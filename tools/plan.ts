@@ -73,6 +73,7 @@ function renderText(rec: Recording, report: PlanReport): string {
   for (const [type, n] of counts) lines.push(`  ${String(n).padStart(4)}  ${type}`);
   lines.push("", renderTextSummary(report));
   if (rec.warnings.length > 0) lines.push("", "Warnings:", ...rec.warnings.map((w) => `  ! ${w}`));
+  if (rec.infos.length > 0) lines.push("", "Notes:", ...rec.infos.map((n) => `  - ${n}`));
   return lines.join("\n") + "\n";
 }
 

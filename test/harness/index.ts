@@ -85,6 +85,8 @@ export class Recording {
     readonly resources: RecordedResource[],
     readonly outputs: Record<string, unknown>,
     readonly warnings: string[],
+    /** The program's informational messages (pulumi.log.info), e.g. WAF approximations. */
+    readonly infos: string[] = [],
   ) {}
 
   ofType(type: string): RecordedResource[] {
@@ -163,6 +165,7 @@ export async function record(program: () => unknown, options: RecordOptions = {}
   const resources: RecordedResource[] = [];
   const failures: string[] = [];
   const warnings: string[] = [];
+  const infos: string[] = [];
   const invokes = { ...INVOKES, ...(options.invokes ?? {}) };
 
   const configStrings: Record<string, string> = {};
@@ -193,10 +196,18 @@ export async function record(program: () => unknown, options: RecordOptions = {}
   await pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
   wrapMonitor(settings.getMonitor(), resources, failures);
 
+  // Without an engine, pulumi.log writes to the console; keep the program's messages in the
+  // recording instead, so they never mix into a report written to stdout.
   const originalWarn = console.warn;
+  const originalLog = console.log;
   console.warn = (...args: unknown[]) => {
     const text = args.map(String).join(" ");
     warnings.push(text.replace(/^warning: \[runtime\] /, ""));
+  };
+  console.log = (...args: unknown[]) => {
+    const text = args.map(String).join(" ");
+    if (text.startsWith("info: [runtime] ")) infos.push(text.slice("info: [runtime] ".length));
+    else originalLog(...args);
   };
   let outputs: Record<string, unknown> = {};
   try {
@@ -207,6 +218,7 @@ export async function record(program: () => unknown, options: RecordOptions = {}
     await pulumi.runtime.disconnect();
   } finally {
     console.warn = originalWarn;
+    console.log = originalLog;
     running = false;
   }
   if (failures.length > 0) throw new Error(`the program failed under mocks:\n${failures.join("\n")}`);
@@ -219,7 +231,7 @@ export async function record(program: () => unknown, options: RecordOptions = {}
       );
     }
   }
-  return new Recording(stack, region, resources, outputs, warnings);
+  return new Recording(stack, region, resources, outputs, warnings, infos);
 }
 
 function wrapMonitor(monitor: any, resources: RecordedResource[], failures: string[]): void {

@@ -67,5 +67,6 @@ export function toJson(rec: Recording): object {
     })),
     outputs: rec.outputs,
     warnings: rec.warnings,
+    notes: rec.infos,
   };
 }
