@@ -35,6 +35,8 @@ export interface PlanJson {
   resources: PlanResource[];
   outputs?: Record<string, unknown>;
   warnings?: string[];
+  /** The program's informational messages (e.g. rate limits WAF can only approximate). */
+  notes?: string[];
 }
 
 /** Apps are the architecture components; everything outside them is shared. */
@@ -66,6 +68,7 @@ export function planFromRecording(rec: Recording): PlanJson {
     resources: rec.resources.map((r) => fromRecorded(rec, r)),
     outputs: rec.outputs,
     warnings: [...rec.warnings],
+    notes: [...rec.infos],
   };
 }
 

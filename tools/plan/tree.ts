@@ -54,19 +54,3 @@ export function countByType(rec: Recording): [string, number][] {
   for (const r of rec.resources) if (r.custom) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
-
-/** One JSON entry per resource, secrets masked. */
-export function toJson(rec: Recording): object {
-  return {
-    stack: rec.stack,
-    region: rec.region,
-    resources: rec.resources.map((r) => ({
-      urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, custom: r.custom,
-      inputs: rec.maskedInputs(r), dependencies: r.dependencies,
-      protect: r.options.protect, provider: r.options.provider ?? null, ignoreChanges: r.options.ignoreChanges,
-    })),
-    outputs: rec.outputs,
-    warnings: rec.warnings,
-    notes: rec.infos,
-  };
-}
