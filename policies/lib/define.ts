@@ -135,8 +135,8 @@ function message(type: string, name: string, what: string, fix: string | undefin
   return `${label(type, name)}: ${what}${fix ? ` Fix: ${fix}` : ""}${note}`;
 }
 
-export function resourcePolicy<C extends object = Record<string, never>>(spec: ResourcePolicySpec<C>): PackResourcePolicy {
-  const types = new Set(spec.types);
+/** What every policy declares about itself, from its spec. */
+function metadata<C extends object>(spec: ResourcePolicySpec<C> | StackPolicySpec<C>) {
   return {
     name: spec.name,
     description: description(spec.layer, spec.summary, spec.fix),
@@ -146,6 +146,13 @@ export function resourcePolicy<C extends object = Record<string, never>>(spec: R
     remediationSteps: spec.fix,
     configSchema: configSchema(spec),
     layer: spec.layer,
+  };
+}
+
+export function resourcePolicy<C extends object = Record<string, never>>(spec: ResourcePolicySpec<C>): PackResourcePolicy {
+  const types = new Set(spec.types);
+  return {
+    ...metadata(spec),
     appliesTo: spec.types,
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
       if (!types.has("*") && !types.has(args.type)) return;
@@ -167,14 +174,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(spec: R
 
 export function stackPolicy<C extends object = Record<string, never>>(spec: StackPolicySpec<C>): PackStackPolicy {
   return {
-    name: spec.name,
-    description: description(spec.layer, spec.summary, spec.fix),
-    enforcementLevel: spec.enforcementLevel ?? "mandatory",
-    severity: spec.severity ?? "high",
-    tags: [spec.layer],
-    remediationSteps: spec.fix,
-    configSchema: configSchema(spec),
-    layer: spec.layer,
+    ...metadata(spec),
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = withDefaults(spec, args.getConfig<object>());
       const resources = linkResources(args.resources);
