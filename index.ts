@@ -7,5 +7,7 @@ const platform = buildPlatform(loadStackConfig());
 
 export const environment = platform.environment;
 export const vpcId = platform.vpcId;
+export const alertTopicArn = platform.alertTopicArn;
+export const usEast1AlertTopicArn = platform.usEast1AlertTopicArn;
 export const apps = platform.apps;
 export const skippedApps = platform.skippedApps;

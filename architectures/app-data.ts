@@ -55,6 +55,7 @@ export function buildAppData(
   const secrets = new AppSecrets(`${app.name}-secrets`, {
     ctx, appName: app.name, kinds: app.secrets, kmsKeyArn: key.keyArn,
     extraReadableSecretArns: [postgres?.connectionSecretArn, redis?.authSecretArn].filter((a): a is pulumi.Output<string> => a !== undefined),
+    settings: app.envInSecretsManager ? app.env : undefined,
   }, { parent });
 
   const alarms: AlarmSpec[] = [
@@ -74,11 +75,13 @@ export function buildAppData(
     ...Object.values(secrets.secretNames),
     ...(postgres ? [postgres.connectionSecretName] : []),
     ...(redis ? [redis.authSecretName] : []),
+    ...(secrets.settingsSecret ? [secrets.settingsSecret.name] : []),
   ].filter((n): n is string => n !== undefined);
   const secretArns = [
     ...Object.values(secrets.secretArns),
     ...(postgres ? [postgres.connectionSecretArn] : []),
     ...(redis ? [redis.authSecretArn] : []),
+    ...(secrets.settingsSecret ? [secrets.settingsSecret.arn] : []),
   ].filter((a): a is pulumi.Output<string> => a !== undefined);
   return { tiers, postgres, redis, secrets, secretNames, secretArns, alarms };
 }

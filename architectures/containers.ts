@@ -9,6 +9,7 @@ import { AppDns } from "../components/dns";
 import { AppAlarms } from "../components/monitoring";
 import { WebAcl } from "../components/waf";
 import { buildAppData } from "./app-data";
+import { cdnCertificateAlarms } from "./cdn-alarms";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
 import type { SharedPlatform } from "./platform";
@@ -53,6 +54,7 @@ export class ContainersApp extends pulumi.ComponentResource {
     }, { parent: this });
 
     new AppAlarms(app.name, { alarms: [...alarms, ...data.alarms], topicArn: shared.alerts.topicArn }, { parent: this });
+    cdnCertificateAlarms(app, shared, cdn.certificateArn, this);
     if (shared.config.verifyAfterDeploy) {
       new PostDeployCheck(`${app.name}-verify`, { url: `https://${app.domain}${app.healthCheckPath}`, triggers: [app.appVersion] }, { parent: this, dependsOn: [fleet, cdn] });
     }

@@ -9,7 +9,9 @@ import { AppConfig } from "../config";
 import { AlarmSpec, certificateAlarms, fleetAlarms, loadBalancerAlarms } from "../components/alarms";
 import { AppFleet } from "../components/app-fleet";
 import { AppDns } from "../components/dns";
-import { ComposeService, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, renderCloudConfig } from "../components/hostconfig";
+import {
+  ComposeService, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, plainHostEnv, renderCloudConfig,
+} from "../components/hostconfig";
 import { cpuArchitecture, ubuntuAmiParameter } from "../components/ami";
 import { denyInsecureTransport, privateBucket } from "../components/static-site";
 import { WebAcl } from "../components/waf";
@@ -68,7 +70,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
   const userData = pulumi.all([media?.bucket.bucket, pulumi.output(o.composeServices ?? []), pulumi.output(o.env ?? {})]).apply(([mediaBucket, services, env]) => {
     const input: HostConfigInput = hostConfigFromApp(app, {
       stack: config, tls: "alb", secrets: data.secretNames, mediaBucket, composeServices: services,
-      overrides: { env: { ...app.env, ...env } },
+      overrides: { env: { ...plainHostEnv(app), ...env } },
     });
     return renderCloudConfig(input);
   });

@@ -29,6 +29,7 @@ export function commonOutputs(architecture: Architecture, urls: string[], dns: A
     secretArns.DATABASE_MASTER = data.postgres.masterSecretArn;
   }
   if (data.redis) secretArns.REDIS = data.redis.authSecretArn;
+  if (data.secrets.settingsSecret) secretArns.SETTINGS = data.secrets.settingsSecret.arn;
   return {
     architecture,
     urls,

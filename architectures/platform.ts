@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig, Architecture, StackConfig } from "../config";
 import { PlatformContext, contextFrom, tagResources } from "../components/common";
+import { US_EAST_1, usEast1Provider } from "../components/certificate";
 import { StackKey } from "../components/kms";
 import { AlertTopic } from "../components/monitoring";
 import { Network } from "../components/network";
@@ -23,6 +24,12 @@ export interface SharedPlatform {
   key: StackKey;
   /** The stack's alarm topic. */
   alerts: AlertTopic;
+  /**
+   * The stack's alarm topic in us-east-1, created when an app first asks for it: CloudFront
+   * certificates live there, ACM publishes their expiry metric only there, and an alarm can
+   * notify only a topic in its own region.
+   */
+  usEast1Alerts(): AlertTopic;
 }
 
 type ArchitectureBuilder = (app: AppConfig, shared: SharedPlatform) => AppOutputs;
@@ -39,6 +46,8 @@ export interface PlatformOutputs {
   environment: string;
   vpcId: pulumi.Output<string>;
   alertTopicArn: pulumi.Output<string>;
+  /** The us-east-1 alarm topic, when an app has CloudFront certificates to watch. */
+  usEast1AlertTopicArn?: pulumi.Output<string>;
   apps: Record<string, AppOutputs>;
   skippedApps: string[];
 }
@@ -58,7 +67,13 @@ export function buildPlatform(config: StackConfig): PlatformOutputs {
   });
   const key = new StackKey(config.stack, { ctx });
   const alerts = new AlertTopic(config.stack, { email: config.alertEmail, kmsKeyId: key.keyArn });
-  const shared: SharedPlatform = { ctx, config, network, key, alerts };
+  let usEast1Alerts: AlertTopic | undefined;
+  const shared: SharedPlatform = {
+    ctx, config, network, key, alerts,
+    // Without SSE: the stack key cannot leave its region, CloudWatch cannot use the AWS-managed
+    // SNS key, and a second customer key would cost more than the certificate alarms it carries.
+    usEast1Alerts: () => usEast1Alerts ??= new AlertTopic(`${config.stack}-${US_EAST_1}`, { email: config.alertEmail }, { provider: usEast1Provider() }),
+  };
 
   const apps: Record<string, AppOutputs> = {};
   const skippedApps: string[] = [];
@@ -71,5 +86,8 @@ export function buildPlatform(config: StackConfig): PlatformOutputs {
     }
     apps[app.name] = build(app, shared);
   }
-  return { environment: config.environment, vpcId: network.vpcId, alertTopicArn: alerts.topicArn, apps, skippedApps };
+  return {
+    environment: config.environment, vpcId: network.vpcId, alertTopicArn: alerts.topicArn,
+    usEast1AlertTopicArn: usEast1Alerts?.topicArn, apps, skippedApps,
+  };
 }

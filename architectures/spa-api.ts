@@ -9,6 +9,7 @@ import { AppAlarms } from "../components/monitoring";
 import { StaticSite } from "../components/static-site";
 import { WebAcl } from "../components/waf";
 import { buildAppData } from "./app-data";
+import { cdnCertificateAlarms } from "./cdn-alarms";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
 import type { SharedPlatform } from "./platform";
@@ -55,6 +56,7 @@ export class SpaApiApp extends pulumi.ComponentResource {
     kyc.restrictTo([fleet.roleArn]);
 
     new AppAlarms(app.name, { alarms: [...alarms, ...data.alarms], topicArn: shared.alerts.topicArn }, { parent: this });
+    cdnCertificateAlarms(app, shared, site.certificateArn, this);
     if (shared.config.verifyAfterDeploy) {
       new PostDeployCheck(`${app.name}-verify`, { url: `https://${app.apiDomain}${app.healthCheckPath}`, triggers: [app.appVersion] }, { parent: this, dependsOn: [fleet] });
     }

@@ -11,8 +11,8 @@ import type { SharedPlatform } from "./platform";
 
 /**
  * Web fleet (the Avanii shop seed): a WSGI app under gunicorn behind nginx on an autoscaled
- * fleet behind an ALB with ACM, PostgreSQL on RDS, secrets (SECRET_KEY, DATABASE_URL) from
- * Secrets Manager and FLASK_ENV as plain config, DNS in Route53 or at an external registrar,
+ * fleet behind an ALB with ACM, PostgreSQL on RDS, SECRET_KEY, DATABASE_URL and (with
+ * envInSecretsManager) FLASK_ENV from Secrets Manager, DNS in Route53 or at an external registrar,
  * weekly backups, and a rolling redeploy whenever appVersion changes (new launch template
  * version -> instance refresh).
  */

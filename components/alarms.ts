@@ -95,9 +95,14 @@ export function fleetAlarms(app: string, asgName: pulumi.Input<string>): AlarmSp
   }];
 }
 
-export function certificateAlarms(app: string, certificateArn: pulumi.Input<string>): AlarmSpec[] {
+/**
+ * Expiry alarm for an ACM certificate, from the DaysToExpiry metric ACM publishes in the
+ * certificate's own region (so a CloudFront certificate's alarm must live in us-east-1).
+ * `id` tells an app's certificates apart; `label` names the one in the description.
+ */
+export function certificateAlarms(app: string, certificateArn: pulumi.Input<string>, id = "acm-expiry", label = "ACM certificate"): AlarmSpec[] {
   return [{
-    id: "acm-expiry", description: `${app}: the ACM certificate expires in under ${CERT_EXPIRY_ALARM_DAYS} days (DNS validation records missing?)`,
+    id, description: `${app}: the ${label} expires in under ${CERT_EXPIRY_ALARM_DAYS} days (DNS validation records missing?)`,
     namespace: "AWS/CertificateManager", metricName: "DaysToExpiry", dimensions: { CertificateArn: certificateArn },
     statistic: "Minimum", periodSeconds: 86400, evaluationPeriods: 1, threshold: CERT_EXPIRY_ALARM_DAYS, comparison: "LessThanThreshold", treatMissingData: "notBreaching",
   }];

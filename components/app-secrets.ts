@@ -171,7 +171,17 @@ export interface AppSecretsArgs {
    * to readPolicyJson. Default [].
    */
   extraReadableSecretArns?: pulumi.Input<string>[];
+  /**
+   * Non-secret settings (AppConfig.env) the app's runbook keeps in Secrets Manager, stored
+   * as one JSON secret `<stack>/<appName>/SETTINGS` that hosts expand into variables. Their
+   * value comes from config, so the pack's `secrets-generated` policy needs a named exemption
+   * for this secret (policies/config). Default: none.
+   */
+  settings?: Record<string, string>;
 }
+
+/** Last name segment of the settings secret (the host expands its JSON keys). */
+export const SETTINGS_SECRET = "SETTINGS";
 
 /**
  * An app's secret bundle: one Secrets Manager secret per kind, generated with @pulumi/random
@@ -185,6 +195,8 @@ export class AppSecrets extends pulumi.ComponentResource {
   readonly secretNames: Partial<Record<AppSecretKind, string>>;
   /** Kinds whose value the operator must set (their current value starts with PLACEHOLDER_PREFIX). */
   readonly placeholders: AppSecretKind[];
+  /** The settings secret's name and ARN, when `settings` were given. */
+  readonly settingsSecret?: { name: string; arn: pulumi.Output<string> };
   /** IAM policy JSON reading only this app's secrets (and extraReadableSecretArns). */
   readonly readPolicyJson: pulumi.Output<string>;
 
@@ -197,7 +209,11 @@ export class AppSecrets extends pulumi.ComponentResource {
     const unknown = args.kinds.filter((k) => !APP_SECRET_KINDS.includes(k));
     if (unknown.length > 0) invalidArg("AppSecrets", "kinds", `contains unknown kinds ${unknown.join(", ")}; allowed: ${APP_SECRET_KINDS.join(", ")}`);
     if (new Set(args.kinds).size !== args.kinds.length) invalidArg("AppSecrets", "kinds", "lists a kind twice");
-    if (args.kinds.length === 0 && extra.length === 0) invalidArg("AppSecrets", "kinds", "is empty and there are no extraReadableSecretArns: nothing to read");
+    const settings = args.settings;
+    if (settings !== undefined && Object.keys(settings).length === 0) invalidArg("AppSecrets", "settings", "is empty: leave it out rather than store an empty secret");
+    const badKeys = Object.keys(settings ?? {}).filter((k) => !/^[A-Z_][A-Z0-9_]*$/.test(k));
+    if (badKeys.length > 0) invalidArg("AppSecrets", "settings", `has keys ${badKeys.join(", ")}; hosts export only upper-case variable names (letters, digits, _)`);
+    if (args.kinds.length === 0 && extra.length === 0 && settings === undefined) invalidArg("AppSecrets", "kinds", "is empty and there are no extraReadableSecretArns: nothing to read");
     checkRecoveryWindow("AppSecrets", recoveryWindowInDays);
 
     this.secretArns = {};
@@ -224,6 +240,20 @@ export class AppSecrets extends pulumi.ComponentResource {
       this.secretArns[kind] = secret.arn;
       arns.push(secret.arn);
       this.secretNames[kind] = fullName;
+    }
+
+    if (settings !== undefined) {
+      const fullName = secretName(ctx, args.appName, SETTINGS_SECRET);
+      const { secret } = storeSecret(`${name}-settings`, {
+        ctx,
+        secretName: fullName,
+        description: `${args.appName}: non-secret settings (${Object.keys(settings).sort().join(", ")}) kept beside the app's secrets`,
+        kmsKeyArn: args.kmsKeyArn,
+        recoveryWindowInDays,
+        value: JSON.stringify(settings),
+      }, this);
+      this.settingsSecret = { name: fullName, arn: secret.arn };
+      arns.push(secret.arn);
     }
 
     this.readPolicyJson = secretReadPolicy({

@@ -168,6 +168,12 @@ export interface AppConfig {
   secrets: AppSecretKind[];
   /** Plain, non-secret environment variables for the app (e.g. FLASK_ENV). Default {}. */
   env: Record<string, string>;
+  /**
+   * Deliver `env` through one Secrets Manager secret (`<stack>/<app>/SETTINGS`, JSON) instead
+   * of the hosts' plain config file, for apps whose runbook keeps every setting beside its
+   * secrets (the Avanii seed). Requires a non-empty `env`. Default false.
+   */
+  envInSecretsManager: boolean;
   /** Client request body limit in MiB (nginx client_max_body_size). Default 10. */
   maxBodyMb: number;
   /** Private S3 bucket for user uploads (media, KYC documents). Default true. */

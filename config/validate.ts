@@ -290,7 +290,7 @@ function parseApp(r: Reader, name: string, environment: Environment, profile: En
   r.onlyKeys([
     "displayName", "architecture", "runtime", "domain", "www", "apiDomain", "dns", "port", "appVersion",
     "artifactUrl", "healthCheckPath", "instanceType", "fleet", "database", "cache", "headers", "rateLimits",
-    "wafEnabled", "secrets", "env", "maxBodyMb", "mediaBucket", "email", "nodeExporter", "containers",
+    "wafEnabled", "secrets", "env", "envInSecretsManager", "maxBodyMb", "mediaBucket", "email", "nodeExporter", "containers",
     "backupSchedule", "backupRetentionDays", "staticPath",
   ]);
   const architecture = r.oneOf("architecture", ARCHITECTURES);
@@ -327,6 +327,8 @@ function parseApp(r: Reader, name: string, environment: Environment, profile: En
     if (/[\n\r"'$`\\]/.test(v)) return "values may not contain quotes, $, backslashes or newlines";
     return undefined;
   });
+  const envInSecretsManager = r.bool("envInSecretsManager", false);
+  if (envInSecretsManager && Object.keys(env).length === 0) r.fail("envInSecretsManager", `is true but ${r.key("env")} is empty: there is nothing to store; set env or drop envInSecretsManager`);
   const containers = parseContainers(r, architecture);
   const backupSchedule = r.oneOf("backupSchedule", BACKUP_SCHEDULES, profile.backup.schedule);
   const backupRetentionDays = r.int("backupRetentionDays", profile.backup.retentionDays, 1, 3650);
@@ -338,7 +340,7 @@ function parseApp(r: Reader, name: string, environment: Environment, profile: En
     appVersion, artifactUrl: r.str("artifactUrl", `s3://artifacts/${name}/${appVersion}.tar.gz`, (v) =>
       /^(s3|https):\/\/[^\s"'$`\\]+$/.test(v) ? undefined : `"${v}" must be an s3:// or https:// URL`),
     healthCheckPath, instanceType, fleet, database, cache, headers, rateLimits,
-    wafEnabled: r.bool("wafEnabled", profile.wafEnabled), secrets, env,
+    wafEnabled: r.bool("wafEnabled", profile.wafEnabled), secrets, env, envInSecretsManager,
     maxBodyMb: r.int("maxBodyMb", 10, 1, 1024), mediaBucket: r.bool("mediaBucket", true),
     email: r.bool("email", false), nodeExporter: r.bool("nodeExporter", false), containers,
     backupSchedule, backupRetentionDays, staticPath,

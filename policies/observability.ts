@@ -1,5 +1,5 @@
 /**
- * Observability: an alarm on every database, cache, load balancer and host; alarms that
+ * Observability: an alarm on every database, cache, load balancer, host and certificate; alarms that
  * notify someone; logs kept for a bounded, sufficient time; access logs on the load
  * balancer and CloudFront (the seeds' monitoring stack: "service down", "high error
  * rate", "SSL expiry", logs and log rotation).
@@ -8,17 +8,25 @@ import { perEnvironmentSchema } from "./lib/config";
 import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
 import { dependsOn, identifiers, refersTo } from "./lib/refs";
 import { LOAD_BALANCERS, T } from "./lib/types";
-import { UNKNOWN, asBool, asList, asNumber } from "./lib/values";
+import { UNKNOWN, asBool, asList, asNumber, asString } from "./lib/values";
 
 /** Which alarm dimensions identify each monitored kind of resource. */
-const MONITORED: { types: string[]; what: string; dimensions: string[]; example: string }[] = [
+const MONITORED: { types: string[]; what: string; dimensions: string[]; example: string; sameRegion?: boolean }[] = [
   { types: [T.rdsInstance], what: "database", dimensions: ["DBInstanceIdentifier"], example: "CPUUtilization or FreeStorageSpace with DBInstanceIdentifier" },
   { types: [T.rdsCluster], what: "database cluster", dimensions: ["DBClusterIdentifier"], example: "CPUUtilization with DBClusterIdentifier" },
   { types: [T.replicationGroup], what: "cache", dimensions: ["ReplicationGroupId", "CacheClusterId"], example: "DatabaseMemoryUsagePercentage with ReplicationGroupId" },
   { types: LOAD_BALANCERS, what: "load balancer", dimensions: ["LoadBalancer"], example: "HTTPCode_ELB_5XX_Count or UnHealthyHostCount with LoadBalancer = the arn suffix" },
   { types: [T.instance], what: "host", dimensions: ["InstanceId"], example: "StatusCheckFailed with InstanceId" },
   { types: [T.autoscalingGroup], what: "host fleet", dimensions: ["AutoScalingGroupName"], example: "StatusCheckFailed with AutoScalingGroupName" },
+  // ACM publishes DaysToExpiry only in the certificate's region (us-east-1 for CloudFront), so an alarm elsewhere never fires.
+  { types: [T.acmCertificate], what: "certificate", dimensions: ["CertificateArn"], example: "AWS/CertificateManager DaysToExpiry with CertificateArn, in the certificate's region", sameRegion: true },
 ];
+
+/** The region in a resource's ARN; undefined when the ARN is unknown or has none (global services). */
+function arnRegion(r: StackResource): string | undefined {
+  const arn = asString(r.props.arn);
+  return typeof arn === "string" ? arn.split(":")[3] || undefined : undefined;
+}
 
 /** Dimension maps of an alarm: its own and those of its metric queries. UNKNOWN entries when not known. */
 function dimensionSets(alarm: StackResource): (Record<string, unknown> | typeof UNKNOWN)[] {
@@ -62,15 +70,21 @@ function watches(alarm: StackResource, r: StackResource, dims: string[]): boolea
 export const alarmsCoverResources = stackPolicy({
   name: "alarms-cover-resources",
   layer: "observability",
-  summary: "Every database, cache, load balancer, host and host fleet has at least one CloudWatch alarm whose dimensions name it.",
+  summary: "Every database, cache, load balancer, host, host fleet and ACM certificate has at least one CloudWatch alarm whose dimensions name it.",
   fix: "add the resource's alarms through components/monitoring (AppAlarms with the specs from components/alarms.ts), notifying the stack's alert topic.",
   check(ctx) {
     const alarms = ctx.ofType(T.metricAlarm);
     for (const kind of MONITORED) {
       for (const r of ctx.ofType(...kind.types)) {
         const results = alarms.map((a) => watches(a, r, kind.dimensions));
-        if (results.includes(true) || results.includes(UNKNOWN)) continue;
-        ctx.report(r, `no CloudWatch alarm watches this ${kind.what} (for example ${kind.example}).`);
+        if (results.includes(UNKNOWN)) continue;
+        const watching = alarms.filter((_, i) => results[i] === true);
+        const region = arnRegion(r);
+        const elsewhere = kind.sameRegion && region ? watching.filter((a) => arnRegion(a) !== undefined && arnRegion(a) !== region) : [];
+        if (watching.length > elsewhere.length) continue;
+        ctx.report(r, watching.length === 0
+          ? `no CloudWatch alarm watches this ${kind.what} (for example ${kind.example}).`
+          : `its alarms are in ${arnRegion(elsewhere[0])}, but the metric exists only in ${region}, so they never fire (create them with a ${region} provider).`);
       }
     }
   },

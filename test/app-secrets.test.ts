@@ -113,6 +113,32 @@ describe("app secrets for every app of the prod stack file", () => {
   });
 });
 
+describe("app settings kept in Secrets Manager", () => {
+  it("stores them as one JSON secret beside the app's secrets, readable by the same policy", async () => {
+    const rec = await record(() => {
+      const ctx = contextFrom(loadStackConfig());
+      const secrets = new AppSecrets("shop", { ctx, appName: "shop", kinds: ["FLASK_SECRET_KEY"], kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k", settings: { FLASK_ENV: "production", LOG_LEVEL: "info" } });
+      return { policy: secrets.readPolicyJson, settings: secrets.settingsSecret };
+    }, { stack: "prod" });
+    const secret = rec.ofType(SECRET).find((s) => s.name === "shop-settings")!;
+    expect(secret.inputs).toMatchObject({ name: "prod/shop/SETTINGS", kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k", recoveryWindowInDays: 30 });
+    expect(secret.inputs.description).toMatch(/non-secret settings \(FLASK_ENV, LOG_LEVEL\)/);
+    expect(JSON.parse(versionOf(rec, secret).inputs.secretString)).toEqual({ FLASK_ENV: "production", LOG_LEVEL: "info" });
+    expect(versionOf(rec, secret).options.ignoreChanges).toEqual([]); // config owns the value: a change is applied
+    expect(rec.outputs.settings).toEqual({ name: "prod/shop/SETTINGS", arn: secret.outputs.arn });
+    expect(JSON.parse(rec.outputs.policy as string).Statement[0].Resource).toContain(secret.outputs.arn);
+  });
+
+  it("rejects empty settings and names the host could not export", async () => {
+    await record(() => {
+      const ctx = contextFrom(loadStackConfig());
+      const base = { ctx, appName: "shop", kinds: ["FLASK_SECRET_KEY" as const], kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k" };
+      expect(() => new AppSecrets("a", { ...base, settings: {} })).toThrow(/AppSecrets: args\.settings is empty/);
+      expect(() => new AppSecrets("b", { ...base, settings: { flask_env: "x", OK: "y" } })).toThrow(/args\.settings has keys flask_env; hosts export only upper-case/);
+    });
+  });
+});
+
 describe("app secrets arguments", () => {
   it("rejects unknown kinds, duplicates, bad recovery windows and wildcard ARNs at once", async () => {
     await record(() => {

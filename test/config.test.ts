@@ -90,6 +90,7 @@ describe("bad input fails with one message naming the full key and what is allow
     ["no apps", (r) => { r.apps = {}; }, /webapp-platform:apps: is required/, "staging"],
     ["bad app name", (r) => { r.apps.Shop = r.apps["avanii-shop"]; delete r.apps["avanii-shop"]; }, /apps\.Shop: app names are 2-20 characters/, "staging"],
     ["secret written into env", (r) => { r.apps["avanii-shop"].env.SECRET_KEY = "830e5b889"; }, /apps\.avanii-shop\.env\.SECRET_KEY: looks like a secret; secrets are generated, never written in config/, "staging"],
+    ["settings in Secrets Manager with no settings", (r) => { r.apps.flashbill.envInSecretsManager = true; }, /apps\.flashbill\.envInSecretsManager: is true but webapp-platform:apps\.flashbill\.env is empty: there is nothing to store/, "staging"],
     ["unknown secret kind", (r) => { r.apps.flashbill.secrets = ["PAYPAL_KEY"]; }, /apps\.flashbill\.secrets\[0\]: "PAYPAL_KEY" is not a known secret; allowed: DJANGO_SECRET_KEY/, "staging"],
     ["CSP that would break out of the nginx directive", (r) => { r.apps.flashbill.headers.contentSecurityPolicy = "default-src 'self'\"; return 200"; }, /apps\.flashbill\.headers\.contentSecurityPolicy: may contain only/, "staging"],
     ["frame options misspelt", (r) => { r.apps.flashbill.headers.frameOptions = "SAME-ORIGIN"; }, /headers\.frameOptions: "SAME-ORIGIN" is not allowed \(did you mean "SAMEORIGIN"\?\)/, "staging"],

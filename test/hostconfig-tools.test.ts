@@ -135,11 +135,15 @@ describe("scripts run for real", () => {
     const db = run("DATABASE", JSON.stringify({ host: "db.internal", port: 5432, password: "pw-1", DATABASE_URL: "postgres://app:pw-1@db.internal:5432/shop?sslmode=require" }));
     expect(db.status).toBe(0);
     expect(db.stdout).toBe("DATABASE_URL='postgres://app:pw-1@db.internal:5432/shop?sslmode=require'\n");
+    // The settings secret (envInSecretsManager): every setting, as the app reads it.
+    const settings = run("SETTINGS", JSON.stringify({ FLASK_ENV: "production", FEATURE_X: "on" }));
+    expect(settings.status).toBe(0);
+    expect(settings.stdout.split("\n").sort().join("\n")).toBe("\nFEATURE_X='on'\nFLASK_ENV='production'");
     // The lines are valid shell too: sourcing them gives back the exact values.
     const envFile = path.join(work, "secrets.env");
-    fs.writeFileSync(envFile, plain.stdout + db.stdout);
-    expect(execFileSync("bash", ["-c", `set -a; . ${envFile}; printf %s "$DJANGO_SECRET_KEY|$DATABASE_URL"`], { encoding: "utf8" }))
-      .toBe("a$b`c\\d-_Z9|postgres://app:pw-1@db.internal:5432/shop?sslmode=require");
+    fs.writeFileSync(envFile, plain.stdout + db.stdout + settings.stdout);
+    expect(execFileSync("bash", ["-c", `set -a; . ${envFile}; printf %s "$DJANGO_SECRET_KEY|$DATABASE_URL|$FLASK_ENV"`], { encoding: "utf8" }))
+      .toBe("a$b`c\\d-_Z9|postgres://app:pw-1@db.internal:5432/shop?sslmode=require|production");
 
     const bad = run("STRIPE_SECRET_KEY", "it's-a-s3cret-value");
     expect(bad.status).not.toBe(0);

@@ -6,7 +6,7 @@
 import { parse as parseYaml } from "yaml";
 import {
   artifactObjectArn, artifactTemplate, encodeUserData, globalRate, HostConfigInput, hostConfigFromApp, hostPolicyDocument, pathRate,
-  renderCloudConfig, renderHostFiles, resolveHostConfig,
+  plainHostEnv, renderCloudConfig, renderHostFiles, resolveHostConfig,
 } from "../components/hostconfig";
 import { toYaml } from "../components/hostconfig/yaml";
 import { gunzipSync } from "zlib";
@@ -204,6 +204,20 @@ describe("hostConfigFromApp", () => {
       flashbill: ["letsencrypt", "api.flashbill.app", "binary"],
       "avanii-shop": ["alb", null, "python"],
     });
+  });
+
+  it("keeps settings delivered through Secrets Manager out of the document, leaving a digest that changes with them", () => {
+    const config = stackConfig("prod");
+    const shop = config.apps.find((a) => a.name === "avanii-shop")!;
+    const render = (env: Record<string, string>, inSecretsManager: boolean) =>
+      file(hostConfigFromApp({ ...shop, env, envInSecretsManager: inSecretsManager }, { stack: config }), "config.env");
+    expect(render({ FLASK_ENV: "production" }, false)).toMatch(/^FLASK_ENV='production'$/m);
+    const hidden = render({ FLASK_ENV: "production", B: "1" }, true);
+    expect(hidden).not.toContain("FLASK_ENV");
+    expect(hidden).toMatch(/^APP_SETTINGS_SHA256='[0-9a-f]{16}'$/m);
+    expect(render({ B: "1", FLASK_ENV: "production" }, true)).toBe(hidden); // key order does not matter
+    expect(render({ FLASK_ENV: "development", B: "1" }, true)).not.toBe(hidden);
+    expect(plainHostEnv({ env: { A: "1" }, envInSecretsManager: false })).toEqual({ A: "1" });
   });
 
   it("validates over HTTP-01 when the app's DNS is at an external registrar", () => {

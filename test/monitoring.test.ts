@@ -1,4 +1,4 @@
-import { cacheAlarms, databaseAlarms, defaultMaxConnections, hostAppAlarms, loadBalancerAlarms } from "../components/alarms";
+import { cacheAlarms, certificateAlarms, databaseAlarms, defaultMaxConnections, hostAppAlarms, loadBalancerAlarms } from "../components/alarms";
 import { AppBackup } from "../components/backups";
 import { contextFrom } from "../components/common";
 import { AlertTopic, AppAlarms } from "../components/monitoring";
@@ -28,6 +28,17 @@ describe("alarm specifications", () => {
     const specs = loadBalancerAlarms("x", "app/lb/1", "targetgroup/tg/2");
     expect(specs.map((a) => a.metricName)).toEqual(["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "UnHealthyHostCount"]);
     expect(specs[2].dimensions).toEqual({ LoadBalancer: "app/lb/1", TargetGroup: "targetgroup/tg/2" });
+  });
+
+  it("names each ACM certificate's expiry alarm apart (load balancer, CloudFront) on ACM's own metric", () => {
+    const [alb] = certificateAlarms("shop", "arn:aws:acm:eu-west-1:1:certificate/a");
+    const [cdn] = certificateAlarms("shop", "arn:aws:acm:us-east-1:1:certificate/c", "cert-expiry", "CloudFront certificate (us-east-1)");
+    expect([alb.id, cdn.id]).toEqual(["acm-expiry", "cert-expiry"]);
+    expect(cdn).toMatchObject({
+      namespace: "AWS/CertificateManager", metricName: "DaysToExpiry", dimensions: { CertificateArn: "arn:aws:acm:us-east-1:1:certificate/c" },
+      statistic: "Minimum", threshold: 30, comparison: "LessThanThreshold",
+    });
+    expect(cdn.description).toBe("shop: the CloudFront certificate (us-east-1) expires in under 30 days (DNS validation records missing?)");
   });
 
   it("treats a host that stops reporting its certificate as an expiring certificate", () => {

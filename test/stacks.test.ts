@@ -12,6 +12,8 @@ const RDS = "aws:rds/instance:Instance";
 const REDIS = "aws:elasticache/replicationGroup:ReplicationGroup";
 const CDN = "aws:cloudfront/distribution:Distribution";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const TOPIC = "aws:sns/topic:Topic";
+const ALERT_EMAIL: Record<string, string> = { staging: "platform-alerts@smartboostpro.com", prod: "oncall@smartboostpro.com" };
 const APPS = ["smartboostpro", "investment-platform", "saas-platform", "flashbill", "avanii-shop"];
 
 const stacks: Record<string, Recording> = {};
@@ -51,15 +53,52 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
     }
   });
 
-  it("gives every app alarms that notify the stack's topic, and backs up every database", () => {
-    const topicArn = rec().one("aws:sns/topic:Topic").outputs.arn;
+  /** The region a resource is created in: its explicit provider's, else the stack's. */
+  const regionOf = (r: RecordedResource) => {
+    const ref = r.options.provider; // "<urn>::<id>"
+    const provider = ref && rec().resources.find((p) => p.urn === ref.slice(0, ref.lastIndexOf("::")));
+    return provider ? provider.inputs.region : "eu-west-1";
+  };
+  const topicIn = (region: string) => rec().ofType(TOPIC).filter((t) => regionOf(t) === region);
+
+  it("gives every app alarms that notify the stack's topic in their own region, and backs up every database", () => {
     for (const app of APPS) {
       const alarms = ofType(appResources(rec(), app), ALARM);
       expect(alarms.length).toBeGreaterThanOrEqual(5);
-      for (const a of alarms) expect(a.inputs.alarmActions).toContain(topicArn);
+      for (const a of alarms) {
+        const topics = topicIn(regionOf(a));
+        expect(topics).toHaveLength(1);
+        expect(a.inputs.alarmActions).toContain(topics[0].outputs.arn);
+      }
       const dbArn = ofType(appResources(rec(), app), RDS).find((d) => !d.inputs.replicateSourceDb)!.outputs.arn;
       expect(ofType(appResources(rec(), app), "aws:backup/selection:Selection")[0].inputs.resources).toContain(dbArn);
     }
+  });
+
+  it("alarms 30 days before any ACM certificate expires, in the certificate's region (us-east-1 for CloudFront)", () => {
+    const certs = rec().ofType("aws:acm/certificate:Certificate");
+    expect(certs.map(regionOf)).toEqual(expect.arrayContaining(["eu-west-1", "us-east-1"]));
+    const expiry = rec().ofType(ALARM).filter((a) => a.inputs.metricName === "DaysToExpiry");
+    for (const cert of certs) {
+      const alarm = expiry.find((a) => a.inputs.dimensions.CertificateArn === cert.outputs.arn);
+      expect({ cert: cert.name, alarm: alarm && { region: regionOf(alarm), namespace: alarm.inputs.namespace, threshold: alarm.inputs.threshold, comparison: alarm.inputs.comparisonOperator } })
+        .toEqual({ cert: cert.name, alarm: { region: regionOf(cert), namespace: "AWS/CertificateManager", threshold: 30, comparison: "LessThanThreshold" } });
+    }
+    for (const cdn of rec().ofType(CDN)) {
+      const cert = certs.find((c) => c.outputs.arn === cdn.inputs.viewerCertificate.acmCertificateArn)!;
+      expect(cert.outputs.arn).toMatch(/^arn:aws:acm:us-east-1:/);
+    }
+  });
+
+  it("mails the alert address from one topic per region that has alarms", () => {
+    const subscriptions = rec().ofType("aws:sns/topicSubscription:TopicSubscription");
+    for (const region of ["eu-west-1", "us-east-1"]) {
+      const [topic] = topicIn(region);
+      const mail = subscriptions.filter((s) => s.inputs.topic === topic.outputs.arn);
+      expect(mail.map((s) => [s.inputs.protocol, s.inputs.endpoint, regionOf(s)])).toEqual([["email", ALERT_EMAIL[stack], region]]);
+    }
+    expect(topicIn("eu-west-1")[0].inputs.kmsMasterKeyId).toBe(rec().one("aws:kms/key:Key").outputs.arn);
+    expect(rec().outputs.usEast1AlertTopicArn).toBe(topicIn("us-east-1")[0].outputs.arn);
   });
 
   it("opens nothing but 80 and 443 to the world, and only on edge-tier groups; data tiers admit groups, never CIDRs", () => {
@@ -246,12 +285,25 @@ describe("Avanii shop (web fleet)", () => {
     expect(ofType(appResources(stacks.staging, "avanii-shop"), "aws:route53/record:Record").length).toBeGreaterThan(0);
   });
 
-  it("delivers SECRET_KEY and DATABASE_URL from Secrets Manager and FLASK_ENV as plain config, backed up weekly", () => {
-    const app = appResources(stacks.prod, "avanii-shop");
+  it.each(["staging", "prod"])("delivers SECRET_KEY, DATABASE_URL and FLASK_ENV from Secrets Manager in %s, readable by the fleet only", (stack) => {
+    const app = appResources(stacks[stack], "avanii-shop");
+    const secrets = ofType(app, "aws:secretsmanager/secret:Secret");
+    const settings = secrets.find((s) => s.inputs.name === `${stack}/avanii-shop/SETTINGS`)!;
+    expect(settings.inputs.kmsKeyId).toBe(stacks[stack].one("aws:kms/key:Key").outputs.arn);
+    const version = ofType(app, "aws:secretsmanager/secretVersion:SecretVersion").find((v) => v.inputs.secretId === settings.id)!;
+    expect(JSON.parse(version.inputs.secretString)).toEqual({ FLASK_ENV: "production" });
+    // The hosts fetch all three at boot; the setting itself is not in the user data.
     const doc = userDataOf(ofType(app, LT)[0]);
-    expect(doc).toMatch(/FLASK_ENV='production'/); // plain config: not a secret
-    expect(doc).toMatch(/prod\/avanii-shop\/SECRET_KEY/);
-    expect(doc).toMatch(/prod\/avanii-shop\/DATABASE/);
+    for (const name of ["SECRET_KEY", "DATABASE", "SETTINGS"]) expect(doc).toContain(`${stack}/avanii-shop/${name}`);
+    expect(doc).not.toMatch(/FLASK_ENV/);
+    expect(doc).toMatch(/APP_SETTINGS_SHA256='[0-9a-f]{16}'/); // a changed setting still rolls the fleet
+    const hostPolicy = ofType(app, "aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy).join("\n");
+    expect(hostPolicy).toContain(settings.outputs.arn);
+    expect((stacks[stack].outputs.apps as any)["avanii-shop"].secretArns.SETTINGS).toBe(settings.outputs.arn);
+  });
+
+  it("backs up weekly, as its seed asks", () => {
+    const app = appResources(stacks.prod, "avanii-shop");
     expect(ofType(app, "aws:backup/plan:Plan")[0].inputs.rules[0].schedule).toBe("cron(0 3 ? * SUN *)");
   });
 

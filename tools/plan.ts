@@ -16,7 +16,7 @@ import type { Recording } from "../test/harness";
 import { PlanReport, Verdict, buildReport, renderJson, renderMarkdown, renderTextSummary } from "./plan/report";
 import { normalizePlan, planFromRecording } from "./plan/resources";
 import { countByType, renderTree } from "./plan/tree";
-import { runPolicyPack } from "./policy-check";
+import { runPolicyPack, stackPackConfig } from "./policy-check";
 
 type Format = "text" | "markdown" | "json";
 interface PlanArgs { stack: string; format: Format; out?: string; base?: string }
@@ -48,10 +48,10 @@ export function parseArgs(argv: string[]): PlanArgs {
   return args;
 }
 
-/** The policy pack's verdicts on the recorded values, in the environment the stack declares. */
+/** The policy pack's verdicts on the recorded values, with the stack's pack config as CI passes it. */
 export function policyVerdicts(rec: Recording): Verdict[] {
   const environment = (rec.outputs.environment ?? rec.stack) === "prod" ? "prod" : "staging";
-  return runPolicyPack(rec.resources, { environment });
+  return runPolicyPack(rec.resources, { environment, config: stackPackConfig(rec.stack) });
 }
 
 /** Records a stack and builds its report (used by the CLI, docs:plans and the bench). */

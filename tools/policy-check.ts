@@ -11,8 +11,10 @@
  * ARNs, endpoints, generated passwords) is unknown, and so is every input built from one.
  *
  * As a tool:  node tools/run.js tools/policy-check.ts --stack prod [--preview] [--format text|markdown|json]
- * exits 1 when a mandatory policy is violated.
+ * applies policies/config/<stack>.json as CI does, and exits 1 when a mandatory policy is violated.
  */
+import * as fs from "fs";
+import * as path from "path";
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { RecordedResource } from "../test/harness";
@@ -64,6 +66,15 @@ export interface RunOptions {
 }
 
 class NotApplicable extends Error {}
+
+/**
+ * The pack config a stack's CI passes with --policy-pack-config (policies/config/<stack>.json:
+ * each policy's environment and its named exemptions); undefined when the stack has none.
+ */
+export function stackPackConfig(stack: string): PackConfig | undefined {
+  const file = path.resolve(__dirname, "..", "policies", "config", `${stack}.json`);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as PackConfig : undefined;
+}
 
 export function runPolicyPack(resources: RecordedResource[], options: RunOptions = {}): Verdict[] {
   const policies = options.policies ?? POLICIES;
@@ -347,7 +358,7 @@ async function main(argv: string[]): Promise<void> {
   const rec = await recordStack(stack).finally(() => { console.log = log; });
   const configured = loadStackFile(stack)["webapp-platform:environment"];
   const environment = configured === "prod" || configured === "staging" ? configured : stack === "prod" ? "prod" : "staging";
-  const verdicts = runPolicyPack(rec.resources, { environment, preview });
+  const verdicts = runPolicyPack(rec.resources, { environment, preview, config: stackPackConfig(stack) });
   if (format === "json") process.stdout.write(JSON.stringify(verdicts, null, 2) + "\n");
   else process.stdout.write(formatVerdicts(verdicts, format, `Policy pack on stack "${stack}"${preview ? " (first preview)" : ""}`) + "\n");
   if (verdicts.some((v) => v.enforcementLevel === "mandatory")) process.exitCode = 1;

@@ -15,6 +15,7 @@
  * requirements.txt, manage.py for Django) or `bin/<binaryName>` and, for a web build,
  * `web/` (binary).
  */
+import { createHash } from "crypto";
 import { gzipSync } from "zlib";
 import type { AppConfig, StackConfig } from "../../config/types";
 import { cloudwatchConfigPath, renderCloudWatchConfig } from "./cloudwatch";
@@ -187,6 +188,17 @@ export interface HostFacts {
   overrides?: Partial<HostConfigInput>;
 }
 
+/**
+ * The plain variables a host's config file carries for an app: its `env`, or, when `env` is
+ * delivered through Secrets Manager (envInSecretsManager), only a digest of it, so a changed
+ * setting still changes the user data and rolls the hosts like a new version does.
+ */
+export function plainHostEnv(app: Pick<AppConfig, "env" | "envInSecretsManager">): Record<string, string> {
+  if (!app.envInSecretsManager) return app.env;
+  const canonical = JSON.stringify(Object.entries(app.env).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { APP_SETTINGS_SHA256: createHash("sha256").update(canonical).digest("hex").slice(0, 16) };
+}
+
 /** Builds the renderer's input from an app's config and its deployment facts. */
 export function hostConfigFromApp(app: AppConfig, facts: HostFacts): HostConfigInput {
   const compose = app.architecture === "containers";
@@ -211,7 +223,7 @@ export function hostConfigFromApp(app: AppConfig, facts: HostFacts): HostConfigI
     staticPath: app.staticPath,
     artifactUrl: compose ? undefined : app.artifactUrl,
     appVersion: app.appVersion,
-    env: app.env,
+    env: plainHostEnv(app),
     secrets: facts.secrets ?? [],
     tls,
     acmeChallenge: facts.acmeChallenge ?? (app.dns.mode === "route53" ? "dns-route53" : "http"),

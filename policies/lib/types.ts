@@ -7,6 +7,7 @@ export const T = {
   loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
   albLoadBalancer: "aws:alb/loadBalancer:LoadBalancer",
   distribution: "aws:cloudfront/distribution:Distribution",
+  acmCertificate: "aws:acm/certificate:Certificate",
   responseHeadersPolicy: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
   webAcl: "aws:wafv2/webAcl:WebAcl",
   webAclRule: "aws:wafv2/webAclRule:WebAclRule",

@@ -174,10 +174,15 @@ export async function record(program: () => unknown, options: RecordOptions = {}
   }
   pulumi.runtime.setAllConfig(configStrings);
 
+  // Explicit AWS providers by id, so resources created through one (the us-east-1 provider)
+  // get ARNs in that provider's region, as they would on AWS.
+  const providerRegions = new Map<string, string>();
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
       const id = args.id || idFor(args.type, args.name);
-      const providerRegion = region;
+      if (args.type === "pulumi:providers:aws" && typeof args.inputs.region === "string") providerRegions.set(id, args.inputs.region);
+      const providerId = args.provider?.split("::").pop();
+      const providerRegion = (providerId && providerRegions.get(providerId)) || region;
       return { id, state: outputsFor(args.type, args.name, args.inputs, id, providerRegion) };
     },
     // A failing invoke is reported by record() rather than thrown here, where it would only

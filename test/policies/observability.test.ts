@@ -6,8 +6,10 @@ const cache = res(T.replicationGroup, "shop-redis", { replicationGroupId: "prod-
 const alb = res(T.loadBalancer, "api-alb", { loadBalancerType: "application" }, { outputs: { arn: "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/api-alb/abc", arnSuffix: "app/api-alb/abc" } });
 const host = res(T.instance, "web-host", { instanceType: "t3.small" }, { id: "i-0abc123456789def0" });
 const fleet = res(T.autoscalingGroup, "api-asg", { minSize: 1, maxSize: 2 }, { id: "api-asg-7d2c", outputs: { name: "api-asg-7d2c" } });
-const alarm = (name: string, dimensions: any, deps: any[] = [], o: Record<string, any> = {}) =>
-  res(T.metricAlarm, name, { namespace: "AWS/X", metricName: "M", dimensions, alarmActions: ["arn:aws:sns:eu-west-1:1:alerts"], comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1, threshold: 1, tags: TAGS, ...o }, { deps });
+const CDN_CERT_ARN = "arn:aws:acm:us-east-1:1:certificate/cdn";
+const cdnCert = res(T.acmCertificate, "site-cert", { domainName: "example.com", validationMethod: "DNS" }, { outputs: { arn: CDN_CERT_ARN } });
+const alarm = (name: string, dimensions: any, deps: any[] = [], o: Record<string, any> = {}, region = "eu-west-1") =>
+  res(T.metricAlarm, name, { namespace: "AWS/X", metricName: "M", dimensions, alarmActions: [`arn:aws:sns:${region}:1:alerts`], comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1, threshold: 1, tags: TAGS, ...o }, { deps, outputs: { arn: `arn:aws:cloudwatch:${region}:1:alarm:${name}` } });
 const covering = [
   alarm("db-cpu", { DBInstanceIdentifier: "prod-shop" }),
   alarm("cache-memory", { CacheClusterId: "prod-shop-001" }),
@@ -22,14 +24,21 @@ describePolicy({
     { title: "nothing watched", resources: [db, cache, alb, host, fleet], message: /no CloudWatch alarm watches this database/ },
     { title: "an alarm on another database", resources: [db, alarm("db-cpu", { DBInstanceIdentifier: "prod-other" })] },
     { title: "an unwatched host among watched ones", resources: [db, host, covering[0]], message: /this host/ },
+    { title: "a certificate without an expiry alarm", resources: [cdnCert], message: /no CloudWatch alarm watches this certificate/ },
+    {
+      title: "a us-east-1 certificate's alarm created in eu-west-1", resources: [cdnCert, alarm("cert-expiry", { CertificateArn: CDN_CERT_ARN })],
+      message: /alarms are in eu-west-1, but the metric exists only in us-east-1/,
+    },
   ],
   compliant: [
     { title: "every kind watched by its dimension", resources: [db, cache, alb, host, fleet, ...covering] },
+    { title: "a certificate's expiry alarm in its region", resources: [cdnCert, alarm("cert-expiry", { CertificateArn: CDN_CERT_ARN }, [], {}, "us-east-1")] },
     { title: "a metric-math alarm", resources: [db, alarm("db-math", undefined, [], { metricQueries: [{ id: "m1", metric: { metricName: "CPUUtilization", namespace: "AWS/RDS", period: 60, stat: "Average", dimensions: { DBInstanceIdentifier: "prod-shop" } }, returnData: true }] })] },
   ],
   unknown: [
     { title: "dimension values unknown, alarm depends on the resource", resources: [db, alarm("db-cpu", { DBInstanceIdentifier: U }, [db])] },
     { title: "dimensions unknown altogether, no dependency", resources: [db, alarm("db-cpu", U)] },
+    { title: "the certificate's ARN unknown (first preview)", resources: [res(T.acmCertificate, "site-cert", { domainName: "example.com" }, { outputs: { arn: U } }), alarm("cert-expiry", { CertificateArn: U })] },
   ],
 });
 

@@ -106,7 +106,12 @@ describe("the policy pack package", () => {
   it.each(["staging", "prod"])("ships a policy config for %s naming every policy with its environment", (env) => {
     const cfg = JSON.parse(fs.readFileSync(path.join(ROOT, `policies/config/${env}.json`), "utf8"));
     expect(Object.keys(cfg).sort()).toEqual(POLICIES.map((p) => p.name).sort());
-    for (const v of Object.values(cfg)) expect(v).toEqual({ environment: env });
+    for (const [name, v] of Object.entries(cfg) as [string, any][]) {
+      expect(v.environment).toBe(env);
+      expect(Object.keys(v).filter((k) => k !== "environment" && k !== "exemptions")).toEqual([]);
+      // Every exemption names one resource (no wildcard) and says why.
+      for (const e of v.exemptions ?? []) expect({ name, resource: e.resource, reasoned: e.reason.length > 40 }).toEqual({ name, resource: expect.stringMatching(/^[a-z0-9-]+$/), reasoned: true });
+    }
     expect(() => runPolicyPack([], { config: cfg })).not.toThrow();
   });
 });
