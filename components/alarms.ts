@@ -5,14 +5,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-export interface AlarmSpec {
-  /** Suffix of the alarm's resource name, e.g. "db-cpu". */
-  id: string;
-  description: string;
+/** One CloudWatch metric, with the statistic an alarm reads it by. */
+export interface MetricRef {
   namespace: string;
   metricName: string;
   dimensions: Record<string, pulumi.Input<string>>;
   statistic: "Average" | "Sum" | "Maximum" | "Minimum";
+}
+
+interface AlarmBase {
+  /** Suffix of the alarm's resource name, e.g. "db-cpu". */
+  id: string;
+  description: string;
   periodSeconds: number;
   evaluationPeriods: number;
   threshold: number;
@@ -23,14 +27,42 @@ export interface AlarmSpec {
   extraActions?: pulumi.Input<string>[];
 }
 
+/** An alarm on one metric. */
+export interface SingleMetricAlarmSpec extends AlarmBase, MetricRef {}
+
+/**
+ * An alarm on a percentage, 100 × part / whole per period (an error rate), computed with
+ * metric math. It reads 0 while `whole` is under `minWhole`, so two failures among three
+ * requests at night do not page anyone.
+ */
+export interface RatioAlarmSpec extends AlarmBase {
+  ratio: { part: MetricRef; whole: MetricRef; minWhole: number };
+}
+
+export type AlarmSpec = SingleMetricAlarmSpec | RatioAlarmSpec;
+
+/**
+ * The metric-math expression of a ratio alarm, over queries `part` and `whole`. Error counts
+ * have no data points while nothing fails, so `part` is filled with 0. Pure.
+ */
+export function ratioExpression(minWhole: number): string {
+  return `IF(whole >= ${minWhole}, 100 * FILL(part, 0) / whole, 0)`;
+}
+
+/** Error-rate alarms page above this share of failed requests, in percent. */
+export const ERROR_RATE_PERCENT = 5;
+/** ...and only with at least this many requests in the period. */
+export const ERROR_RATE_MIN_REQUESTS = 50;
+
 /** Namespace and metric the hosts publish for their Let's Encrypt certificate (host config). */
 export const HOST_METRICS_NAMESPACE = "WebappPlatform/Host";
 export const CERT_DAYS_METRIC = "CertificateDaysToExpiry";
 export const NGINX_5XX_METRIC = "Nginx5xx";
 export const NGINX_502_METRIC = "NginxUpstreamDown";
+export const NGINX_REQUESTS_METRIC = "NginxRequests";
 export const CERT_EXPIRY_ALARM_DAYS = 30;
 
-export function hostAlarms(app: string, instanceId: pulumi.Input<string>): AlarmSpec[] {
+export function hostAlarms(app: string, instanceId: pulumi.Input<string>): SingleMetricAlarmSpec[] {
   return [
     {
       id: "host-status", description: `${app}: the host failed its EC2 status checks (instance or system)`,
@@ -54,11 +86,10 @@ export function hostAppAlarms(app: string): AlarmSpec[] {
       statistic: "Minimum", periodSeconds: 86400, evaluationPeriods: 1, threshold: CERT_EXPIRY_ALARM_DAYS, comparison: "LessThanThreshold",
       treatMissingData: "breaching", // the daily check not reporting is itself a problem
     },
-    {
-      id: "app-errors", description: `${app}: more than 50 HTTP 5xx responses in 5 minutes`,
-      namespace: HOST_METRICS_NAMESPACE, metricName: NGINX_5XX_METRIC, dimensions: { App: app },
-      statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, threshold: 50, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
-    },
+    errorRateAlarm("app-errors", `${app}: more than ${ERROR_RATE_PERCENT}% of requests answered 5xx over 5 minutes`, {
+      part: { namespace: HOST_METRICS_NAMESPACE, metricName: NGINX_5XX_METRIC, dimensions: { App: app }, statistic: "Sum" },
+      whole: { namespace: HOST_METRICS_NAMESPACE, metricName: NGINX_REQUESTS_METRIC, dimensions: { App: app }, statistic: "Sum" },
+    }),
     {
       id: "app-down", description: `${app}: nginx cannot reach the app (502s) for 3 minutes: the service is down`,
       namespace: HOST_METRICS_NAMESPACE, metricName: NGINX_502_METRIC, dimensions: { App: app },
@@ -67,18 +98,29 @@ export function hostAppAlarms(app: string): AlarmSpec[] {
   ];
 }
 
+/** A 5-minute error-rate alarm: above ERROR_RATE_PERCENT with at least ERROR_RATE_MIN_REQUESTS requests. */
+function errorRateAlarm(id: string, description: string, metrics: { part: MetricRef; whole: MetricRef }): RatioAlarmSpec {
+  return {
+    id, description, ratio: { ...metrics, minWhole: ERROR_RATE_MIN_REQUESTS },
+    periodSeconds: 300, evaluationPeriods: 1, threshold: ERROR_RATE_PERCENT, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
+  };
+}
+
+const ELB = "AWS/ApplicationELB";
+
 export function loadBalancerAlarms(app: string, lbArnSuffix: pulumi.Input<string>, tgArnSuffix: pulumi.Input<string>): AlarmSpec[] {
+  const lb = { LoadBalancer: lbArnSuffix };
+  const target = { LoadBalancer: lbArnSuffix, TargetGroup: tgArnSuffix };
   return [
-    {
-      id: "alb-5xx", description: `${app}: the load balancer returned more than 20 5xx responses in 5 minutes`,
-      namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: { LoadBalancer: lbArnSuffix },
-      statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, threshold: 20, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
-    },
-    {
-      id: "app-errors", description: `${app}: the app returned more than 50 5xx responses in 5 minutes`,
-      namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: { LoadBalancer: lbArnSuffix, TargetGroup: tgArnSuffix },
-      statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, threshold: 50, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
-    },
+    // The load balancer's own 5xx (502/503/504: no healthy or answering host) per request.
+    errorRateAlarm("alb-5xx", `${app}: the load balancer answered more than ${ERROR_RATE_PERCENT}% of requests with its own 5xx over 5 minutes`, {
+      part: { namespace: ELB, metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, statistic: "Sum" },
+      whole: { namespace: ELB, metricName: "RequestCount", dimensions: lb, statistic: "Sum" },
+    }),
+    errorRateAlarm("app-errors", `${app}: the app answered more than ${ERROR_RATE_PERCENT}% of requests with 5xx over 5 minutes`, {
+      part: { namespace: ELB, metricName: "HTTPCode_Target_5XX_Count", dimensions: target, statistic: "Sum" },
+      whole: { namespace: ELB, metricName: "RequestCount", dimensions: target, statistic: "Sum" },
+    }),
     {
       id: "unhealthy-hosts", description: `${app}: at least one host failed the load balancer health check for 5 minutes`,
       namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", dimensions: { LoadBalancer: lbArnSuffix, TargetGroup: tgArnSuffix },
@@ -87,7 +129,7 @@ export function loadBalancerAlarms(app: string, lbArnSuffix: pulumi.Input<string
   ];
 }
 
-export function fleetAlarms(app: string, asgName: pulumi.Input<string>): AlarmSpec[] {
+export function fleetAlarms(app: string, asgName: pulumi.Input<string>): SingleMetricAlarmSpec[] {
   return [{
     id: "fleet-status", description: `${app}: a fleet host failed its EC2 status checks`,
     namespace: "AWS/EC2", metricName: "StatusCheckFailed", dimensions: { AutoScalingGroupName: asgName },
@@ -100,7 +142,7 @@ export function fleetAlarms(app: string, asgName: pulumi.Input<string>): AlarmSp
  * certificate's own region (so a CloudFront certificate's alarm must live in us-east-1).
  * `id` tells an app's certificates apart; `label` names the one in the description.
  */
-export function certificateAlarms(app: string, certificateArn: pulumi.Input<string>, id = "acm-expiry", label = "ACM certificate"): AlarmSpec[] {
+export function certificateAlarms(app: string, certificateArn: pulumi.Input<string>, id = "acm-expiry", label = "ACM certificate"): SingleMetricAlarmSpec[] {
   return [{
     id, description: `${app}: the ${label} expires in under ${CERT_EXPIRY_ALARM_DAYS} days (DNS validation records missing?)`,
     namespace: "AWS/CertificateManager", metricName: "DaysToExpiry", dimensions: { CertificateArn: certificateArn },
@@ -108,7 +150,7 @@ export function certificateAlarms(app: string, certificateArn: pulumi.Input<stri
   }];
 }
 
-export function databaseAlarms(app: string, dbIdentifier: pulumi.Input<string>, allocatedStorageGb: number, maxConnections: number): AlarmSpec[] {
+export function databaseAlarms(app: string, dbIdentifier: pulumi.Input<string>, allocatedStorageGb: number, maxConnections: number): SingleMetricAlarmSpec[] {
   return [
     {
       id: "db-cpu", description: `${app}: database CPU above 80% for 15 minutes`,
@@ -128,7 +170,7 @@ export function databaseAlarms(app: string, dbIdentifier: pulumi.Input<string>, 
   ];
 }
 
-export function replicaAlarms(app: string, replicaIdentifier: pulumi.Input<string>): AlarmSpec[] {
+export function replicaAlarms(app: string, replicaIdentifier: pulumi.Input<string>): SingleMetricAlarmSpec[] {
   return [
     {
       id: "replica-lag", description: `${app}: the read replica is more than 5 minutes behind the primary`,
@@ -143,7 +185,7 @@ export function replicaAlarms(app: string, replicaIdentifier: pulumi.Input<strin
   ];
 }
 
-export function cacheAlarms(app: string, replicationGroupId: pulumi.Input<string>): AlarmSpec[] {
+export function cacheAlarms(app: string, replicationGroupId: pulumi.Input<string>): SingleMetricAlarmSpec[] {
   return [
     {
       id: "cache-memory", description: `${app}: Redis memory above 80% for 15 minutes`,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmSpec } from "./alarms";
+import { AlarmSpec, MetricRef, RatioAlarmSpec, ratioExpression } from "./alarms";
 import { invalidArg, typeToken } from "./common";
 
 export interface AlertTopicArgs {
@@ -31,6 +31,19 @@ export interface AppAlarmsArgs {
   topicArn: pulumi.Input<string>;
 }
 
+/** The metric queries of a ratio alarm: its two metrics, and the percentage it compares. */
+function ratioQueries(a: RatioAlarmSpec): aws.types.input.cloudwatch.MetricAlarmMetricQuery[] {
+  const query = (id: "part" | "whole", m: MetricRef) => ({
+    id, returnData: false,
+    metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.statistic, period: a.periodSeconds },
+  });
+  return [
+    query("part", a.ratio.part),
+    query("whole", a.ratio.whole),
+    { id: "ratio", expression: ratioExpression(a.ratio.minWhole), label: `${a.ratio.part.metricName} per ${a.ratio.whole.metricName} (%)`, returnData: true },
+  ];
+}
+
 /** CloudWatch alarms for one app, all notifying the stack's alert topic. */
 export class AppAlarms extends pulumi.ComponentResource {
   readonly alarmNames: pulumi.Output<string>[];
@@ -43,11 +56,9 @@ export class AppAlarms extends pulumi.ComponentResource {
     if (dup) invalidArg("AppAlarms", "alarms", `has two alarms with id "${dup}"`);
     this.alarmNames = args.alarms.map((a) => new aws.cloudwatch.MetricAlarm(`${name}-${a.id}`, {
       alarmDescription: a.description,
-      namespace: a.namespace,
-      metricName: a.metricName,
-      dimensions: a.dimensions,
-      statistic: a.statistic,
-      period: a.periodSeconds,
+      ...("ratio" in a
+        ? { metricQueries: ratioQueries(a) }
+        : { namespace: a.namespace, metricName: a.metricName, dimensions: a.dimensions, statistic: a.statistic, period: a.periodSeconds }),
       evaluationPeriods: a.evaluationPeriods,
       threshold: a.threshold,
       comparisonOperator: a.comparison,

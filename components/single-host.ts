@@ -11,7 +11,7 @@ import { cpuArchitecture, ubuntuAmiParameter } from "./ami";
 import { invalidArg, PlatformContext, statefulOptions, typeToken } from "./common";
 import {
   encodeUserData, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, HOST_METRICS_NAMESPACE,
-  NGINX_502_METRIC, NGINX_5XX_METRIC, renderCloudConfig, resolveHostConfig,
+  NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC, renderCloudConfig, resolveHostConfig,
 } from "./hostconfig";
 
 
@@ -161,7 +161,8 @@ export class SingleWebHost extends pulumi.ComponentResource {
       app: new aws.cloudwatch.LogGroup(`${name}-app-log`, { name: logGroups.app, retentionInDays: ctx.logRetentionDays }, { parent: this }),
     };
     // The host's error metrics come from its JSON access log (status and app fields).
-    for (const [id, metric, pattern] of [["5xx", NGINX_5XX_METRIC, "{ $.status >= 500 }"], ["502", NGINX_502_METRIC, "{ $.status = 502 }"]] as const) {
+    const filters = [["requests", NGINX_REQUESTS_METRIC, "{ $.status >= 100 }"], ["5xx", NGINX_5XX_METRIC, "{ $.status >= 500 }"], ["502", NGINX_502_METRIC, "{ $.status = 502 }"]] as const;
+    for (const [id, metric, pattern] of filters) {
       new aws.cloudwatch.LogMetricFilter(`${name}-nginx-${id}`, {
         logGroupName: groups.nginxAccess.name,
         pattern,

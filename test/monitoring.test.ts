@@ -1,4 +1,4 @@
-import { cacheAlarms, certificateAlarms, databaseAlarms, defaultMaxConnections, hostAppAlarms, loadBalancerAlarms } from "../components/alarms";
+import { cacheAlarms, certificateAlarms, databaseAlarms, defaultMaxConnections, hostAppAlarms, loadBalancerAlarms, ratioExpression } from "../components/alarms";
 import { AppBackup } from "../components/backups";
 import { contextFrom } from "../components/common";
 import { AlertTopic, AppAlarms } from "../components/monitoring";
@@ -24,10 +24,25 @@ describe("alarm specifications", () => {
     ]);
   });
 
-  it("alarms on load balancer 5xx, app 5xx and unhealthy hosts by arn suffix", () => {
-    const specs = loadBalancerAlarms("x", "app/lb/1", "targetgroup/tg/2");
-    expect(specs.map((a) => a.metricName)).toEqual(["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "UnHealthyHostCount"]);
-    expect(specs[2].dimensions).toEqual({ LoadBalancer: "app/lb/1", TargetGroup: "targetgroup/tg/2" });
+  it("alarms on the load balancer's and the app's 5xx rate per request, and on unhealthy hosts, by arn suffix", () => {
+    const [elb, app, unhealthy] = loadBalancerAlarms("x", "app/lb/1", "targetgroup/tg/2");
+    const lb = { LoadBalancer: "app/lb/1" };
+    const target = { LoadBalancer: "app/lb/1", TargetGroup: "targetgroup/tg/2" };
+    expect(elb).toMatchObject({
+      id: "alb-5xx", threshold: 5, comparison: "GreaterThanThreshold", periodSeconds: 300,
+      ratio: { part: { metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, statistic: "Sum" }, whole: { metricName: "RequestCount", dimensions: lb, statistic: "Sum" }, minWhole: 50 },
+    });
+    expect(app).toMatchObject({
+      id: "app-errors", threshold: 5,
+      ratio: { part: { metricName: "HTTPCode_Target_5XX_Count", dimensions: target }, whole: { metricName: "RequestCount", dimensions: target } },
+    });
+    expect(unhealthy).toMatchObject({ metricName: "UnHealthyHostCount", dimensions: target, threshold: 0, comparison: "GreaterThanThreshold" });
+  });
+
+  it("computes a rate only over enough requests, counting no errors as zero", () => {
+    expect(ratioExpression(50)).toBe("IF(whole >= 50, 100 * FILL(part, 0) / whole, 0)");
+    const hostErrors = hostAppAlarms("flashbill").find((a) => a.id === "app-errors")!;
+    expect(hostErrors).toMatchObject({ threshold: 5, ratio: { part: { metricName: "Nginx5xx", dimensions: { App: "flashbill" } }, whole: { metricName: "NginxRequests", dimensions: { App: "flashbill" } } } });
   });
 
   it("names each ACM certificate's expiry alarm apart (load balancer, CloudFront) on ACM's own metric", () => {
@@ -62,6 +77,21 @@ describe("monitoring and backup components", () => {
       expect(a.inputs.okActions).toEqual([topicArn]);
     }
     expect(() => new AlertTopic("x", { email: "nobody" })).toThrow(/args\.email "nobody" is not an e-mail address/);
+  });
+
+  it("builds a ratio alarm from metric math: two hidden metric queries and the percentage it compares", async () => {
+    const rec = await record(() => {
+      new AppAlarms("shop", { alarms: loadBalancerAlarms("shop", "app/lb/1", "targetgroup/tg/2").slice(0, 1), topicArn: "arn:aws:sns:eu-west-1:1:alerts" });
+    });
+    const alarm = rec.one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs;
+    expect(alarm.metricName).toBeUndefined();
+    expect(alarm.period).toBeUndefined(); // AWS rejects period beside metricQueries
+    expect(alarm.metricQueries).toEqual([
+      { id: "part", returnData: false, metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: { LoadBalancer: "app/lb/1" }, stat: "Sum", period: 300 } },
+      { id: "whole", returnData: false, metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: { LoadBalancer: "app/lb/1" }, stat: "Sum", period: 300 } },
+      { id: "ratio", expression: "IF(whole >= 50, 100 * FILL(part, 0) / whole, 0)", label: "HTTPCode_ELB_5XX_Count per RequestCount (%)", returnData: true },
+    ]);
+    expect(alarm).toMatchObject({ threshold: 5, comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 1, treatMissingData: "notBreaching" });
   });
 
   it.each([

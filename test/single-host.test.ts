@@ -187,12 +187,13 @@ describe("SmartBoostPro's host in prod", () => {
     });
   });
 
-  it("ships nginx and app logs to log groups with the stack's retention and counts 5xx / 502 from the access log", () => {
+  it("ships nginx and app logs to log groups with the stack's retention and counts requests, 5xx and 502 from the access log", () => {
     const groups = rec.ofType("aws:cloudwatch/logGroup:LogGroup");
     expect(groups.map((g) => g.inputs.name).sort()).toEqual(["/webapp-platform/prod/smartboostpro/app", "/webapp-platform/prod/smartboostpro/nginx-access", "/webapp-platform/prod/smartboostpro/nginx-error"]);
     expect(groups.every((g) => g.inputs.retentionInDays === 90)).toBe(true);
     const filters = rec.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter").map((f) => f.inputs);
     expect(filters.map((f) => [f.logGroupName, f.pattern, f.metricTransformation.name, f.metricTransformation.namespace, f.metricTransformation.dimensions])).toEqual([
+      ["/webapp-platform/prod/smartboostpro/nginx-access", "{ $.status >= 100 }", "NginxRequests", "WebappPlatform/Host", { App: "$.app" }],
       ["/webapp-platform/prod/smartboostpro/nginx-access", "{ $.status >= 500 }", "Nginx5xx", "WebappPlatform/Host", { App: "$.app" }],
       ["/webapp-platform/prod/smartboostpro/nginx-access", "{ $.status = 502 }", "NginxUpstreamDown", "WebappPlatform/Host", { App: "$.app" }],
     ]);

@@ -90,6 +90,22 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
     }
   });
 
+  it("alarms on each load balancer's 5xx rate and its app's 5xx rate (per request, over at least 50 requests)", () => {
+    const albs = rec().ofType("aws:lb/loadBalancer:LoadBalancer");
+    expect(albs.length).toBe(3);
+    const rates = rec().ofType(ALARM).filter((a) => a.inputs.metricQueries).map((a) => ({
+      metrics: a.inputs.metricQueries.filter((q: any) => q.metric).map((q: any) => [q.metric.metricName, q.metric.dimensions.LoadBalancer]),
+      expression: a.inputs.metricQueries.find((q: any) => q.returnData).expression,
+      threshold: a.inputs.threshold,
+    }));
+    for (const lb of albs) {
+      const suffix = lb.outputs.arnSuffix;
+      for (const errors of ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"]) {
+        expect(rates).toContainEqual({ metrics: [[errors, suffix], ["RequestCount", suffix]], expression: "IF(whole >= 50, 100 * FILL(part, 0) / whole, 0)", threshold: 5 });
+      }
+    }
+  });
+
   it("mails the alert address from one topic per region that has alarms", () => {
     const subscriptions = rec().ofType("aws:sns/topicSubscription:TopicSubscription");
     for (const region of ["eu-west-1", "us-east-1"]) {
@@ -265,8 +281,9 @@ describe("FlashBill (single host, Rust + Flutter web)", () => {
   it("caps PostgreSQL connections and alarms on certificate expiry, service down and error rate", () => {
     const params = ofType(app(), "aws:rds/parameterGroup:ParameterGroup")[0].inputs.parameters;
     expect(params).toContainEqual(expect.objectContaining({ name: "max_connections", value: "200" }));
-    const alarms = ofType(app(), ALARM).map((a) => a.inputs.metricName);
-    expect(alarms).toEqual(expect.arrayContaining(["CertificateDaysToExpiry", "NginxUpstreamDown", "Nginx5xx", "StatusCheckFailed"]));
+    const metrics = (a: RecordedResource): string[] => a.inputs.metricName ? [a.inputs.metricName] : a.inputs.metricQueries.filter((q: any) => q.metric).map((q: any) => q.metric.metricName);
+    const alarms = ofType(app(), ALARM).map((a) => metrics(a).join("/"));
+    expect(alarms).toEqual(expect.arrayContaining(["CertificateDaysToExpiry", "NginxUpstreamDown", "Nginx5xx/NginxRequests", "StatusCheckFailed"]));
   });
 });
 

@@ -3,9 +3,9 @@
  * module of the renderer works on the `ResolvedHost` this produces, never on raw input.
  */
 import type { HeadersConfig, RateLimitConfig, Runtime } from "../../config/types";
-import { CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NGINX_502_METRIC, NGINX_5XX_METRIC } from "../alarms";
+import { CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC } from "../alarms";
 
-export { CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NGINX_502_METRIC, NGINX_5XX_METRIC };
+export { CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC };
 
 /** EC2's limit on user data, in bytes, before base64 encoding. */
 export const USER_DATA_LIMIT_BYTES = 16384;

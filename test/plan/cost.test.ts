@@ -35,6 +35,8 @@ function smallStack(): Fixture {
   f.custom(T.bucket, "blog-media", { parent: blog });
   f.custom(T.logGroup, "blog-nginx", { parent: blog });
   f.custom(T.alarm, "blog-down", { parent: blog });
+  const query = (metricName: string) => ({ id: metricName, metric: { namespace: "AWS/ApplicationELB", metricName, stat: "Sum", period: 300 } });
+  f.custom(T.alarm, "blog-error-rate", { parent: blog, inputs: { metricQueries: [query("HTTPCode_Target_5XX_Count"), query("RequestCount"), { id: "rate", expression: "100 * a / b", returnData: true }] } });
   f.custom(T.instance, "blog-big", { parent: blog, inputs: { instanceType: "x1e.32xlarge" } });
   return f;
 }
@@ -96,7 +98,8 @@ describe("monthly cost estimate", () => {
     expect(item("blog", "blog-media").monthly).toBe(0.23); // 10 GB × 0.023
     expect(item("blog", "blog-nginx").monthly).toBe(0.6); // 1 GB × 0.57 + 1 GB-month × 0.03
     expect(item("blog", "blog-down").monthly).toBe(0.1);
-    expect(group("blog").monthly).toBe(45.31);
+    expect(item("blog", "blog-error-rate").monthly).toBe(0.2); // metric math: each of its two metrics
+    expect(group("blog").monthly).toBe(45.51);
   });
 
   it("reports what it cannot price instead of counting it as free", () => {
@@ -110,6 +113,6 @@ describe("monthly cost estimate", () => {
     expect(item("platform (shared)", "prod-nat-0", T.nat).monthly).toBe(37.44); // 0.048 × 730 = 35.04 + 50 GB × 0.048 = 2.40
     expect(item("platform (shared)", "prod-nat-0", T.eip).monthly).toBe(3.65);
     expect(group("platform (shared)").monthly).toBe(42.09); // 37.44 + 3.65 + 1.00 (KMS key)
-    expect(report.monthly).toBe(430.56); // 343.16 + 45.31 + 42.09
+    expect(report.monthly).toBe(430.76); // 343.16 + 45.51 + 42.09
   });
 });

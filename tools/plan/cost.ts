@@ -216,8 +216,10 @@ export function priceResource(r: PlanResource, index: PlanIndex): Pricing {
       return [usage(PRICES.s3Standard)];
     case "aws:cloudwatch/logGroup:LogGroup":
       return [usage(PRICES.logsIngest), usage(PRICES.logsStorage)];
-    case "aws:cloudwatch/metricAlarm:MetricAlarm":
-      return [usage(PRICES.alarm)];
+    case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+      const metrics = Array.isArray(i.metricQueries) ? i.metricQueries.filter((q: { metric?: unknown }) => q?.metric).length : 1;
+      return [usage(PRICES.alarm, Math.max(1, metrics))];
+    }
     case "aws:backup/selection:Selection":
       return backupCharges(r, index);
     case "aws:route53/zone:Zone":

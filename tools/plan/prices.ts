@@ -97,7 +97,7 @@ export const PRICES = {
   s3Standard: { usd: 0.023, unit: "GB-month", source: "s3", assumed: 10, note: "10 GB stored per bucket (media, documents, SPA build, logs); requests negligible" },
   logsIngest: { usd: 0.57, unit: "GB ingested", source: "cloudwatch", assumed: 1, note: "1 GB/month per log group (flow logs, nginx/app, RDS exports)" },
   logsStorage: { usd: 0.03, unit: "GB-month stored", source: "cloudwatch", assumed: 1, note: "about one month of that volume kept" },
-  alarm: { usd: 0.1, unit: "alarm-month", source: "cloudwatch", note: "standard resolution; the 10 free alarms not applied" },
+  alarm: { usd: 0.1, unit: "alarm metric-month", source: "cloudwatch", note: "standard resolution, per metric the alarm reads (a metric-math alarm pays for each); the 10 free alarms not applied" },
   backupRds: { usd: 0.095, unit: "GB-month", source: "backup", note: "RDS snapshots in AWS Backup; assumed stored size = allocated storage of each selected database" },
   backupEbs: { usd: 0.05, unit: "GB-month", source: "backup", note: "EBS snapshots; assumed stored size = the volumes' size" },
   backupS3: { usd: 0.05, unit: "GB-month", source: "backup", note: "S3 backups; assumed stored size = the bucket assumption (10 GB)" },
