@@ -13,7 +13,7 @@ import {
   ComposeService, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, plainHostEnv, renderCloudConfig,
 } from "../components/hostconfig";
 import { cpuArchitecture, ubuntuAmiParameter } from "../components/ami";
-import { denyInsecureTransport, privateBucket } from "../components/static-site";
+import { mediaBucket } from "../components/private-bucket";
 import { WebAcl } from "../components/waf";
 import type { AppData } from "./app-data";
 import type { SharedPlatform } from "./platform";
@@ -54,16 +54,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
   const logGroups = Object.entries(logGroupNames).map(([id, logName]) =>
     new aws.cloudwatch.LogGroup(`${app.name}-${id}`, { name: logName, retentionInDays: ctx.logRetentionDays, kmsKeyId: key.keyArn }, { parent }));
 
-  const media = app.mediaBucket
-    ? privateBucket(`${app.name}-media`, parent, { ownership: "BucketOwnerEnforced", versioned: true, forceDestroy: !ctx.profile.protectData, protect: ctx.profile.protectData })
-    : undefined;
-
-  if (media) {
-    new aws.s3.BucketPolicy(`${app.name}-media`, {
-      bucket: media.bucket.id,
-      policy: media.bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] })),
-    }, { parent, dependsOn: media.ready });
-  }
+  const media = app.mediaBucket ? mediaBucket(`${app.name}-media`, ctx, key.keyArn, parent) : undefined;
 
   const secretArns = pulumi.all(data.secretArns);
   // User data depends on names only (bucket, secrets, images), never on the database or cache.

@@ -11,7 +11,7 @@ import { PlatformContext, invalidArg, typeToken } from "./common";
 import { AppDns } from "./dns";
 import { encodeUserData } from "./hostconfig";
 import { HOST_HTTP_PORT } from "./security-tiers";
-import { denyInsecureTransport, privateBucket } from "./static-site";
+import { denyInsecureTransport, privateBucket } from "./private-bucket";
 
 /** TLS 1.3 and 1.2 only, forward-secret ciphers. */
 export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";

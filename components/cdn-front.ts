@@ -4,7 +4,8 @@ import { HeadersConfig } from "../config";
 import { AcmCertificate } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { AppDns } from "./dns";
-import { checkHeaders, denyInsecureTransport, privateBucket, securityHeadersPolicy } from "./static-site";
+import { denyInsecureTransport, privateBucket } from "./private-bucket";
+import { checkHeaders, securityHeadersPolicy } from "./static-site";
 
 export interface CdnFrontArgs {
   ctx: PlatformContext;

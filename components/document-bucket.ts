@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformContext, typeToken } from "./common";
-import { denyInsecureTransport, privateBucket } from "./static-site";
+import { denyInsecureTransport, privateBucket } from "./private-bucket";
 
 export interface DocumentBucketArgs {
   ctx: PlatformContext;
@@ -29,17 +29,11 @@ export class DocumentBucket extends pulumi.ComponentResource {
     super(typeToken("storage", "DocumentBucket"), name, {}, opts);
     const { ctx } = args;
     const protect = ctx.profile.protectData;
-    const bucket = new aws.s3.Bucket(name, { forceDestroy: !protect, tags: { "data-class": args.dataClass } }, { parent: this, protect });
+    const { bucket, ready } = privateBucket(name, this, {
+      ownership: "BucketOwnerEnforced", versioned: true, kmsKeyArn: args.kmsKeyArn,
+      tags: { "data-class": args.dataClass }, forceDestroy: !protect, protect,
+    });
     const p = { parent: this };
-    const ready: pulumi.Resource[] = [
-      new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, p),
-      new aws.s3.BucketPublicAccessBlock(name, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, p),
-      new aws.s3.BucketServerSideEncryptionConfiguration(name, {
-        bucket: bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }],
-      }, p),
-      new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, p),
-    ];
 
     // Access logs: S3 log delivery writes with the logging service principal (no ACLs needed).
     const logs = privateBucket(`${name}-access-logs`, this, { ownership: "BucketOwnerEnforced", versioned: false, expireDays: args.accessLogDays ?? 365, forceDestroy: !protect, protect });

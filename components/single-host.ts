@@ -8,7 +8,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "../config/types";
 import { cpuArchitecture, ubuntuAmiParameter } from "./ami";
-import { invalidArg, PlatformContext, statefulOptions, typeToken } from "./common";
+import { invalidArg, PlatformContext, typeToken } from "./common";
+import { mediaBucket } from "./private-bucket";
 import {
   encodeUserData, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, HOST_METRICS_NAMESPACE,
   NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC, renderCloudConfig, resolveHostConfig,
@@ -118,42 +119,9 @@ export class SingleWebHost extends pulumi.ComponentResource {
     this.logGroupNames = logGroups;
 
     // Media: user uploads never live only on the instance disk.
-    let bucket: aws.s3.Bucket | undefined;
-    if (app.mediaBucket) {
-      bucket = new aws.s3.Bucket(`${name}-media`, { forceDestroy: false }, statefulOptions(ctx, this));
-      new aws.s3.BucketPublicAccessBlock(`${name}-media`, {
-        bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-      }, { parent: this });
-      new aws.s3.BucketOwnershipControls(`${name}-media`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-      new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-media`, {
-        bucket: bucket.id,
-        rules: [{
-          applyServerSideEncryptionByDefault: args.kmsKeyArn ? { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn } : { sseAlgorithm: "AES256" },
-          bucketKeyEnabled: args.kmsKeyArn ? true : undefined,
-        }],
-      }, { parent: this });
-      new aws.s3.BucketVersioning(`${name}-media`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-      new aws.s3.BucketLifecycleConfiguration(`${name}-media`, {
-        bucket: bucket.id,
-        rules: [{
-          id: "expire-old-versions", status: "Enabled", filter: {},
-          noncurrentVersionExpiration: { noncurrentDays: 90 },
-          abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-        }],
-      }, { parent: this });
-      new aws.s3.BucketPolicy(`${name}-media`, {
-        bucket: bucket.id,
-        policy: bucket.arn.apply((arn) => JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{
-            Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-            Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
-          }],
-        })),
-      }, { parent: this });
-      this.mediaBucketName = bucket.bucket;
-      this.mediaBucketArn = bucket.arn;
-    }
+    const media = app.mediaBucket ? mediaBucket(`${name}-media`, ctx, args.kmsKeyArn, this) : undefined;
+    this.mediaBucketName = media?.bucket.bucket;
+    this.mediaBucketArn = media?.bucket.arn;
 
     const groups = {
       nginxAccess: new aws.cloudwatch.LogGroup(`${name}-nginx-access`, { name: logGroups.nginxAccess, retentionInDays: ctx.logRetentionDays }, { parent: this }),
@@ -185,7 +153,7 @@ export class SingleWebHost extends pulumi.ComponentResource {
     const inline = new aws.iam.RolePolicy(`${name}-host`, {
       role: role.id,
       policy: pulumi.all([
-        pulumi.all(secretArns), pulumi.output(args.kmsKeyArn), bucket?.arn,
+        pulumi.all(secretArns), pulumi.output(args.kmsKeyArn), media?.bucket.arn,
         pulumi.all(Object.values(groups).map((g) => g.arn)), pulumi.output(args.hostedZoneId),
       ]).apply(([arns, kmsKeyArn, mediaBucketArn, logGroupArns, zoneId]) => JSON.stringify(hostPolicyDocument({
         region: ctx.region, secretArns: arns, kmsKeyArn, logGroupArns, mediaBucketArn, artifactUrl: app.artifactUrl,
@@ -194,8 +162,8 @@ export class SingleWebHost extends pulumi.ComponentResource {
     }, { parent: this });
     const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name }, { parent: this });
 
-    const userData = bucket
-      ? bucket.bucket.apply((b) => encodeUserData(renderCloudConfig(hostInput(b))).base64)
+    const userData = media
+      ? media.bucket.bucket.apply((b) => encodeUserData(renderCloudConfig(hostInput(b))).base64)
       : pulumi.output(encodeUserData(renderCloudConfig(hostInput(undefined))).base64);
 
     const ami = aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(cpuArchitecture(instanceType)) }, { parent: this }).value;

@@ -8,6 +8,7 @@ import { FRAME_OPTIONS, HeadersConfig } from "../config";
 import { AcmCertificate } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { AppDns } from "./dns";
+import { denyInsecureTransport, privateBucket } from "./private-bucket";
 
 export const ONE_YEAR_SECONDS = 31536000;
 /** CloudFront rejects a Content-Security-Policy header value longer than this. */
@@ -85,18 +86,6 @@ export function siteBucketPolicy(bucketArn: string, distributionArn: string): st
   });
 }
 
-/** A statement denying every request not made over TLS. Pure. */
-export function denyInsecureTransport(bucketArn: string): Record<string, unknown> {
-  return {
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [bucketArn, `${bucketArn}/*`],
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  };
-}
-
 /** Rejects headers CloudFront would refuse, naming the component and field. */
 export function checkHeaders(component: string, headers: HeadersConfig): void {
   if (headers.hstsMaxAgeSeconds < ONE_YEAR_SECONDS) invalidArg(component, "headers.hstsMaxAgeSeconds", `must be at least ${ONE_YEAR_SECONDS} (one year), got ${headers.hstsMaxAgeSeconds}`);
@@ -119,54 +108,6 @@ export function securityHeadersPolicy(name: string, headers: HeadersConfig, hsts
       contentSecurityPolicy: { contentSecurityPolicy: headers.contentSecurityPolicy.trim(), override: true },
     },
   }, { parent });
-}
-
-/** Options for `privateBucket`. */
-export interface PrivateBucketOptions {
-  /** Object ownership; BucketOwnerPreferred only where a service still needs ACLs. */
-  ownership: "BucketOwnerEnforced" | "BucketOwnerPreferred";
-  /** Keep object versions. */
-  versioned: boolean;
-  /** Expire objects after this many days (logs). Default: never. */
-  expireDays?: number;
-  /** Delete the bucket with its objects on destroy (staging). */
-  forceDestroy: boolean;
-  /** Protect the bucket itself from deletion (prod data and logs). */
-  protect: boolean;
-}
-
-/**
- * A private, SSE-S3 encrypted bucket with all public access blocked, and the settings every
- * bucket here shares. Returns the bucket and the settings a policy or consumer must wait for.
- * SSE-S3 rather than KMS: ALB access logs require it, and CloudFront reads it without a key policy.
- */
-export function privateBucket(name: string, parent: pulumi.Resource, o: PrivateBucketOptions): { bucket: aws.s3.Bucket; ready: pulumi.Resource[] } {
-  const p = { parent };
-  const bucket = new aws.s3.Bucket(name, { forceDestroy: o.forceDestroy }, { parent, protect: o.protect });
-  const ownership = new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: o.ownership } }, p);
-  const pab = new aws.s3.BucketPublicAccessBlock(name, {
-    bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-  }, p);
-  const sse = new aws.s3.BucketServerSideEncryptionConfiguration(name, {
-    bucket: bucket.id,
-    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-  }, p);
-  const ready: pulumi.Resource[] = [ownership, pab, sse];
-  if (o.versioned) ready.push(new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, p));
-  if (o.expireDays !== undefined) {
-    ready.push(new aws.s3.BucketLifecycleConfiguration(name, {
-      bucket: bucket.id,
-      rules: [{
-        id: "expire",
-        status: "Enabled",
-        filter: {},
-        expiration: { days: o.expireDays },
-        ...(o.versioned ? { noncurrentVersionExpiration: { noncurrentDays: o.expireDays } } : {}),
-        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-      }],
-    }, p));
-  }
-  return { bucket, ready };
 }
 
 /**

@@ -133,6 +133,23 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
     }
   });
 
+  it("keeps every app's uploads in a private, versioned media bucket encrypted with the stack key, TLS only, protected in prod", () => {
+    const keyArn = rec().one("aws:kms/key:Key").outputs.arn;
+    const buckets = rec().ofType("aws:s3/bucket:Bucket").filter((b) => b.name.endsWith("-media"));
+    expect(buckets.map((b) => b.name).sort()).toEqual(APPS.map((a) => `${a}-media`).sort());
+    const setting = (type: string, b: RecordedResource) => rec().ofType(type).find((r) => r.name === b.name && r.inputs.bucket === b.id)!.inputs;
+    for (const b of buckets) {
+      expect(b.options.protect).toBe(stack === "prod");
+      expect(setting("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", b)).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      expect(setting("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", b).rules)
+        .toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true }]);
+      expect(setting("aws:s3/bucketVersioning:BucketVersioning", b).versioningConfiguration.status).toBe("Enabled");
+      expect(setting("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", b).rules[0]).toMatchObject({ noncurrentVersionExpiration: { noncurrentDays: 90 } });
+      expect(setting("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", b).rules[0].expiration).toBeUndefined(); // current uploads never expire
+      expect(JSON.parse(setting("aws:s3/bucketPolicy:BucketPolicy", b).policy).Statement).toContainEqual(expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny" }));
+    }
+  });
+
   it("keeps every database and cache private and encrypted, in the isolated subnets' groups", () => {
     for (const db of rec().ofType(RDS)) {
       expect(db.inputs.publiclyAccessible).toBe(false);

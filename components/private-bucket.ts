@@ -1,0 +1,104 @@
+/**
+ * The bucket scaffold every bucket here shares: private (all public access blocked, ACLs off
+ * unless a service still needs them), encrypted, optionally versioned, with lifecycle rules
+ * and protection as asked; plus the TLS-only statement every bucket policy carries.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformContext, invalidArg } from "./common";
+
+/** Options for `privateBucket`. */
+export interface PrivateBucketOptions {
+  /** Object ownership; BucketOwnerPreferred only where a service still needs ACLs. Required. */
+  ownership: "BucketOwnerEnforced" | "BucketOwnerPreferred";
+  /** Keep object versions. Required. */
+  versioned: boolean;
+  /** Expire objects after this many days (logs). Default: never. */
+  expireDays?: number;
+  /** Delete replaced or deleted object versions after this many days (versioned only). Default: as expireDays, else never. */
+  noncurrentVersionDays?: number;
+  /**
+   * Encrypt with this KMS key (SSE-KMS with a bucket key), for data the stack key guards.
+   * Default SSE-S3: ALB access logs require it, and CloudFront reads it without a key policy.
+   */
+  kmsKeyArn?: pulumi.Input<string>;
+  /** Tags for the bucket besides the stack's (e.g. its data class). Default none. */
+  tags?: Record<string, string>;
+  /** Delete the bucket with its objects on destroy (staging). Required. */
+  forceDestroy: boolean;
+  /** Protect the bucket itself from deletion (prod data and logs). Required. */
+  protect: boolean;
+}
+
+/**
+ * A private, encrypted bucket with its settings as separate resources, all named `name`.
+ * Returns the bucket and the settings a bucket policy or consumer must wait for.
+ */
+export function privateBucket(name: string, parent: pulumi.Resource, o: PrivateBucketOptions): { bucket: aws.s3.Bucket; ready: pulumi.Resource[] } {
+  const noncurrentDays = o.noncurrentVersionDays ?? (o.versioned ? o.expireDays : undefined);
+  if (o.noncurrentVersionDays !== undefined && !o.versioned) invalidArg("privateBucket", "noncurrentVersionDays", "needs versioned: true (an unversioned bucket has no old versions)");
+  for (const [field, days] of [["expireDays", o.expireDays], ["noncurrentVersionDays", o.noncurrentVersionDays]] as const) {
+    if (days !== undefined && (!Number.isInteger(days) || days < 1)) invalidArg("privateBucket", field, `must be a whole number of days, at least 1, got ${days}`);
+  }
+  const p = { parent };
+  const bucket = new aws.s3.Bucket(name, { forceDestroy: o.forceDestroy, tags: o.tags }, { parent, protect: o.protect });
+  const ready: pulumi.Resource[] = [
+    new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: o.ownership } }, p),
+    new aws.s3.BucketPublicAccessBlock(name, {
+      bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+    }, p),
+    new aws.s3.BucketServerSideEncryptionConfiguration(name, {
+      bucket: bucket.id,
+      rules: [o.kmsKeyArn
+        ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: o.kmsKeyArn }, bucketKeyEnabled: true }
+        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    }, p),
+  ];
+  if (o.versioned) ready.push(new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, p));
+  if (o.expireDays !== undefined || noncurrentDays !== undefined) {
+    ready.push(new aws.s3.BucketLifecycleConfiguration(name, {
+      bucket: bucket.id,
+      rules: [{
+        id: o.expireDays !== undefined ? "expire" : "expire-old-versions",
+        status: "Enabled",
+        filter: {},
+        ...(o.expireDays !== undefined ? { expiration: { days: o.expireDays } } : {}),
+        ...(noncurrentDays !== undefined ? { noncurrentVersionExpiration: { noncurrentDays } } : {}),
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+      }],
+    }, p));
+  }
+  return { bucket, ready };
+}
+
+/** A statement denying every request not made over TLS. Pure. */
+export function denyInsecureTransport(bucketArn: string): Record<string, unknown> {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
+/** Days a replaced or deleted upload stays restorable in a media bucket. */
+export const MEDIA_NONCURRENT_DAYS = 90;
+
+/**
+ * An app's media bucket (user uploads): private, versioned (an overwrite or delete stays
+ * restorable for MEDIA_NONCURRENT_DAYS), encrypted with the stack key when given, TLS only,
+ * and protected in prod.
+ */
+export function mediaBucket(name: string, ctx: PlatformContext, kmsKeyArn: pulumi.Input<string> | undefined, parent: pulumi.Resource): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
+  const protect = ctx.profile.protectData;
+  const { bucket, ready } = privateBucket(name, parent, {
+    ownership: "BucketOwnerEnforced", versioned: true, noncurrentVersionDays: MEDIA_NONCURRENT_DAYS, kmsKeyArn, forceDestroy: !protect, protect,
+  });
+  const policy = new aws.s3.BucketPolicy(name, {
+    bucket: bucket.id,
+    policy: bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] })),
+  }, { parent, dependsOn: ready });
+  return { bucket, policy };
+}
