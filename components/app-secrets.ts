@@ -181,7 +181,7 @@ export interface AppSecretsArgs {
 }
 
 /** Last name segment of the settings secret (the host expands its JSON keys). */
-export const SETTINGS_SECRET = "SETTINGS";
+const SETTINGS_SECRET = "SETTINGS";
 
 /**
  * An app's secret bundle: one Secrets Manager secret per kind, generated with @pulumi/random
