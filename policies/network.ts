@@ -6,7 +6,7 @@
  */
 import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
 import { refersTo } from "./lib/refs";
-import { Rule, SG, SG_EGRESS, SG_INGRESS, SG_RULE, coversPort, describePorts, ruleLabel, rulesOf, worldCidrs } from "./lib/net";
+import { Rule, SG, SG_EGRESS, SG_INGRESS, SG_RULE, coversPort, describePorts, ruleLabel, rulesOf, worldCidrs, worldOpenRules } from "./lib/net";
 import { T } from "./lib/types";
 import { UNKNOWN, asBool, tagValue } from "./lib/values";
 
@@ -27,11 +27,9 @@ export const sgWorldIngressWebOnly = resourcePolicy<{ allowedPorts: number[] }>(
   schema: { allowedPorts: { ...portList, default: WEB_PORTS, description: "Ports that may be open to the world (TCP)." } },
   defaults: { allowedPorts: WEB_PORTS },
   check(r, ctx) {
-    const rules = rulesOf(r.type, r.props);
-    if (rules === UNKNOWN) return;
-    for (const rule of rules) {
-      const world = worldCidrs(rule);
-      if (world.length === 0) continue;
+    const open = worldOpenRules(r.type, r.props);
+    if (open === UNKNOWN) return;
+    for (const { rule, world } of open) {
       if (rule.protocol === UNKNOWN || rule.fromPort === UNKNOWN || rule.toPort === UNKNOWN) continue;
       const ok = rule.protocol === "tcp" && rule.fromPort !== undefined && rule.fromPort === rule.toPort && ctx.config.allowedPorts.includes(rule.fromPort);
       if (!ok) ctx.report(`${ruleLabel(rule)} opens ${describePorts(rule)} to ${world.join(", ")}.`);
@@ -49,11 +47,9 @@ export const sgNoAdminFromWorld = resourcePolicy<{ adminPorts: number[] }>({
   schema: { adminPorts: { ...portList, default: ADMIN_PORTS, description: "Remote administration ports never open to the world." } },
   defaults: { adminPorts: ADMIN_PORTS },
   check(r, ctx) {
-    const rules = rulesOf(r.type, r.props);
-    if (rules === UNKNOWN) return;
-    for (const rule of rules) {
-      const world = worldCidrs(rule);
-      if (world.length === 0) continue;
+    const open = worldOpenRules(r.type, r.props);
+    if (open === UNKNOWN) return;
+    for (const { rule, world } of open) {
       const hit = ctx.config.adminPorts.filter((p) => coversPort(rule, p) === true);
       if (hit.length > 0) ctx.report(`${ruleLabel(rule)} opens remote administration (port ${hit.join(", ")}) to ${world.join(", ")}.`);
     }

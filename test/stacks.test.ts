@@ -53,12 +53,7 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
     }
   });
 
-  /** The region a resource is created in: its explicit provider's, else the stack's. */
-  const regionOf = (r: RecordedResource) => {
-    const ref = r.options.provider; // "<urn>::<id>"
-    const provider = ref && rec().resources.find((p) => p.urn === ref.slice(0, ref.lastIndexOf("::")));
-    return provider ? provider.inputs.region : "eu-west-1";
-  };
+  const regionOf = (r: RecordedResource) => rec().regionOf(r);
   const topicIn = (region: string) => rec().ofType(TOPIC).filter((t) => regionOf(t) === region);
 
   it("gives every app alarms that notify the stack's topic in their own region, and backs up every database", () => {

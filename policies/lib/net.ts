@@ -161,6 +161,13 @@ export function worldCidrs(rule: Rule): string[] {
   return rule.cidrs.filter((c): c is string => typeof c === "string" && isWorld(c));
 }
 
+/** The rules of a resource that admit the internet, each with the world CIDRs it names; UNKNOWN when the rules are. */
+export function worldOpenRules(type: string, props: Record<string, any>): { rule: Rule; world: string[] }[] | Unknown {
+  const rules = rulesOf(type, props);
+  if (rules === UNKNOWN) return UNKNOWN;
+  return rules.map((rule) => ({ rule, world: worldCidrs(rule) })).filter((r) => r.world.length > 0);
+}
+
 export function ruleLabel(rule: Rule): string {
   return rule.where ? `rule ${rule.where}` : "the rule";
 }

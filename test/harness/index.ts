@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { INVOKES } from "./invokes";
 import { idFor, outputsFor } from "./outputs";
+import { providerId, providerUrn } from "./refs";
 
 // Internal runtime modules: the mock monitor carries no parent, so we wrap it to record one.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -106,6 +107,12 @@ export class Recording {
     return this.resources.find((r) => r.urn === urn);
   }
 
+  /** The region a resource is created in: its explicit AWS provider's, else the stack's. */
+  regionOf(r: RecordedResource): string {
+    const provider = r.options.provider ? this.byUrn(providerUrn(r.options.provider)) : undefined;
+    return provider?.inputs.region ?? this.region;
+  }
+
   children(urn: string): RecordedResource[] {
     return this.resources.filter((r) => r.parent === urn);
   }
@@ -181,8 +188,7 @@ export async function record(program: () => unknown, options: RecordOptions = {}
     newResource(args) {
       const id = args.id || idFor(args.type, args.name);
       if (args.type === "pulumi:providers:aws" && typeof args.inputs.region === "string") providerRegions.set(id, args.inputs.region);
-      const providerId = args.provider?.split("::").pop();
-      const providerRegion = (providerId && providerRegions.get(providerId)) || region;
+      const providerRegion = (args.provider && providerRegions.get(providerId(args.provider))) || region;
       return { id, state: outputsFor(args.type, args.name, args.inputs, id, providerRegion) };
     },
     // A failing invoke is reported by record() rather than thrown here, where it would only

@@ -98,11 +98,7 @@ export function normalizePlan(raw: any): PlanJson {
   };
 }
 
-/** The URN part of a provider reference `urn::id`. */
-export function providerUrn(ref: string): string {
-  const i = ref.lastIndexOf("::");
-  return i > 0 ? ref.slice(0, i) : ref;
-}
+export { providerUrn } from "../../test/harness/refs";
 
 export interface App {
   /** The component's logical name, e.g. "smartboostpro". */

@@ -1,5 +1,6 @@
 /** Text views of a recording for reviewers: the component tree and counts by type. Pure. */
 import type { RecordedResource, Recording } from "../../test/harness";
+import { providerUrn } from "../../test/harness/refs";
 
 /** A short, readable label for one resource: its name, and the inputs that identify it. */
 export function describe(r: RecordedResource): string {
@@ -20,13 +21,13 @@ export function describe(r: RecordedResource): string {
     case "aws:cloudwatch/logGroup:LogGroup": add("retention", i.retentionInDays); break;
     default: break;
   }
-  const flags = [r.options.protect ? "protected" : "", r.options.provider ? `provider=${providerRegion(r.options.provider)}` : ""].filter(Boolean);
+  const flags = [r.options.protect ? "protected" : "", r.options.provider ? `provider=${providerName(r.options.provider)}` : ""].filter(Boolean);
   return [r.name, facts.length ? `(${facts.join(", ")})` : "", flags.length ? `[${flags.join(", ")}]` : ""].filter(Boolean).join(" ");
 }
 
-function providerRegion(ref: string): string {
-  const urn = ref.split("::").slice(0, -1).join("::");
-  return urn.split("::").pop() ?? ref;
+/** The provider's logical name (the last URN segment), e.g. aws-us-east-1. */
+function providerName(ref: string): string {
+  return providerUrn(ref).split("::").pop() ?? ref;
 }
 
 /** The component tree, children indented under their parents, with types. */
