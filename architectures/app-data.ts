@@ -61,7 +61,7 @@ export function buildAppData(
   const alarms: AlarmSpec[] = [
     ...(postgres ? databaseAlarms(app.name, postgres.identifier, app.database.allocatedStorageGb, postgres.maxConnections) : []),
     ...(postgres?.replicaIdentifier ? replicaAlarms(app.name, postgres.replicaIdentifier) : []),
-    ...(redis ? cacheAlarms(app.name, redis.replicationGroupId) : []),
+    ...(redis ? cacheAlarms(app.name, redis.nodes) : []),
   ];
 
   if (postgres) {

@@ -4,6 +4,7 @@
  * Thresholds are chosen to page on user-visible trouble, not on noise.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { CacheNode } from "./redis";
 
 /** One CloudWatch metric, with the statistic an alarm reads it by. */
 export interface MetricRef {
@@ -185,19 +186,29 @@ export function replicaAlarms(app: string, replicaIdentifier: pulumi.Input<strin
   ];
 }
 
-export function cacheAlarms(app: string, replicationGroupId: pulumi.Input<string>): SingleMetricAlarmSpec[] {
-  return [
-    {
-      id: "cache-memory", description: `${app}: Redis memory above 80% for 15 minutes`,
-      namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", dimensions: { ReplicationGroupId: replicationGroupId },
-      statistic: "Maximum", periodSeconds: 300, evaluationPeriods: 3, threshold: 80, comparison: "GreaterThanThreshold", treatMissingData: "missing",
-    },
-    {
-      id: "cache-evictions", description: `${app}: Redis is evicting keys (more than 100 in 5 minutes): it is too small`,
-      namespace: "AWS/ElastiCache", metricName: "Evictions", dimensions: { ReplicationGroupId: replicationGroupId },
-      statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, threshold: 100, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
-    },
-  ];
+/**
+ * Memory and eviction alarms on every node of a Redis replication group. ElastiCache publishes
+ * these per cache cluster and node, never per replication group, so each member gets its own
+ * (a replica fills up and evicts like the primary). Named by the member's number (the end of
+ * its cluster id), so adding a replica adds alarms without renaming the others.
+ */
+export function cacheAlarms(app: string, nodes: CacheNode[]): SingleMetricAlarmSpec[] {
+  return nodes.flatMap((n) => {
+    const member = n.cacheClusterId.slice(n.cacheClusterId.lastIndexOf("-") + 1);
+    const dimensions = { CacheClusterId: n.cacheClusterId, CacheNodeId: n.cacheNodeId };
+    return [
+      {
+        id: `cache-memory-${member}`, description: `${app}: Redis node ${n.cacheClusterId} memory above 80% for 15 minutes`,
+        namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", dimensions,
+        statistic: "Maximum", periodSeconds: 300, evaluationPeriods: 3, threshold: 80, comparison: "GreaterThanThreshold", treatMissingData: "missing",
+      },
+      {
+        id: `cache-evictions-${member}`, description: `${app}: Redis node ${n.cacheClusterId} is evicting keys (more than 100 in 5 minutes): the cache is too small`,
+        namespace: "AWS/ElastiCache", metricName: "Evictions", dimensions,
+        statistic: "Sum", periodSeconds: 300, evaluationPeriods: 1, threshold: 100, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching",
+      },
+    ] satisfies SingleMetricAlarmSpec[];
+  });
 }
 
 /**

@@ -35,7 +35,8 @@ export class AppBackup extends pulumi.ComponentResource {
     const schedule = args.schedule ?? ctx.profile.backup.schedule;
     const retentionDays = args.retentionDays ?? ctx.profile.backup.retentionDays;
     if (args.resourceArns.length === 0) invalidArg("AppBackup", "resourceArns", "must list at least one resource to back up");
-    if (!Number.isInteger(retentionDays) || retentionDays < 1) invalidArg("AppBackup", "retentionDays", `must be a whole number of days >= 1, got ${retentionDays}`);
+    // AWS Backup lifecycle: "This parameter has a maximum value of 100 years (36,500 days)."
+    if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 36_500) invalidArg("AppBackup", "retentionDays", `must be a whole number of days from 1 to 36500, got ${retentionDays}`);
 
     const vault = new aws.backup.Vault(`${name}-vault`, {
       name: `${ctx.stack}-${name}`,

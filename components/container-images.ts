@@ -19,8 +19,8 @@ export const UNTAGGED_EXPIRY_DAYS = 7;
 
 /** Docker's tag grammar. */
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-/** ECR's repository-name grammar. */
-const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** ECR's repository-name grammar; CreateRepository also says "The repository name must start with a letter". */
+const ECR_NAME = /^(?=[a-z])(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /**
  * The image platform for an EC2 instance type. Graviton families carry a `g` right after
@@ -203,7 +203,7 @@ export class ContainerImages extends pulumi.ComponentResource {
 function resolveService(C: string, root: string, prefix: string, svc: ContainerServiceConfig): ResolvedService {
   const at = `services[${svc.name}]`;
   if (!ECR_NAME.test(`${prefix}/${svc.name}`)) {
-    invalidArg(C, `${at}.name`, `gives repository "${prefix}/${svc.name}", which ECR rejects (lowercase letters, digits, . _ - and /)`);
+    invalidArg(C, `${at}.name`, `gives repository "${prefix}/${svc.name}", which ECR rejects (lowercase letters, digits, . _ - and /, starting with a letter)`);
   }
   if (!svc.context || path.isAbsolute(svc.context)) invalidArg(C, `${at}.context`, `must be a path relative to ${root}, got "${svc.context}"`);
   const contextDir = path.resolve(root, svc.context);

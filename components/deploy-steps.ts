@@ -347,8 +347,9 @@ export class SsmRedeploy extends pulumi.ComponentResource {
     if (!VERSION_PATTERN.test(args.appVersion)) invalidArg(C, "appVersion", `"${args.appVersion}" must match ${VERSION_PATTERN}`);
     if (!SAFE_PATH.test(deployScript)) invalidArg(C, "deployScript", `must be an absolute path of letters, digits and _ . / -, got "${deployScript}"`);
     wholeNumber(C, "timeoutSeconds", timeoutSeconds, 60, 3 * 3600);
-    if (!/^[A-Za-z0-9_.-]{3,128}$/.test(documentName) || /^(aws|amazon)/i.test(documentName)) {
-      invalidArg(C, "name", `gives SSM document name "${documentName}": 3-128 of letters, digits, _ . -, not starting with aws or amazon`);
+    // SSM reserves the prefixes aws, amazon and amzn (AWSEC2, AWSConfigRemediation, AWSSupport start with aws).
+    if (!/^[A-Za-z0-9_.-]{3,128}$/.test(documentName) || /^(aws|amazon|amzn)/i.test(documentName)) {
+      invalidArg(C, "name", `gives SSM document name "${documentName}": 3-128 of letters, digits, _ . -, not starting with aws, amazon or amzn`);
     }
 
     const document = new aws.ssm.Document(`${name}-redeploy`, {

@@ -43,7 +43,7 @@ export interface PostgresArgs {
   kmsKeyArn: pulumi.Input<string>;
   /** Engine version, "16" or "16.N". Default DEFAULT_POSTGRES_VERSION ("16", see there). */
   engineVersion?: string;
-  /** Master user name (letters, digits, _; not postgres or rds*). Default "app_admin". */
+  /** Master user name (1-16 letters, digits, _, starting with a letter; not postgres or rds*). Default "app_admin". */
   masterUsername?: string;
   /** Statements slower than this many milliseconds are logged (log_min_duration_statement). Default 1000. */
   slowStatementMs?: number;
@@ -262,8 +262,9 @@ function validate(
   if (!db.enabled) fail("database.enabled", "is false: do not build a Postgres component for an app without a database");
   if (!/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(db.name)) fail("database.name", `"${db.name}" must start with a letter and use letters, digits and _ (at most 63)`);
   if (!new RegExp(`^${POSTGRES_MAJOR}(\\.\\d+)?$`).test(d.engineVersion)) fail("engineVersion", `"${d.engineVersion}" must be "${POSTGRES_MAJOR}" or "${POSTGRES_MAJOR}.N": the parameter group family is postgres${POSTGRES_MAJOR}`);
-  if (!/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(d.masterUsername) || /^(postgres|rds)/i.test(d.masterUsername)) {
-    fail("masterUsername", `"${d.masterUsername}" must start with a letter, use letters, digits and _, and not be postgres or start with rds`);
+  // CreateDBInstance.MasterUsername: "Must be 1 to 16 letters, numbers, or underscores. First character must be a letter."
+  if (!/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/.test(d.masterUsername) || /^(postgres|rds)/i.test(d.masterUsername)) {
+    fail("masterUsername", `"${d.masterUsername}" must start with a letter, use at most 16 letters, digits and _, and not be postgres or start with rds`);
   }
   if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(db.instanceClass)) fail("database.instanceClass", `"${db.instanceClass}" is not an RDS instance class like db.t4g.micro`);
   if (!Number.isInteger(db.allocatedStorageGb) || db.allocatedStorageGb < 20 || db.allocatedStorageGb > 16384) {

@@ -19,6 +19,27 @@ export const REDIS_SNAPSHOT_WINDOW = "02:00-03:00";
 export const REDIS_MAINTENANCE_WINDOW = "sun:05:30-sun:06:30";
 const MAXMEMORY_POLICIES = ["volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-ttl", "noeviction"] as const;
 
+/** One Redis node as ElastiCache names it in CloudWatch (dimensions CacheClusterId, CacheNodeId). */
+export interface CacheNode {
+  cacheClusterId: string;
+  cacheNodeId: string;
+}
+
+/**
+ * The nodes of a cluster-mode-disabled replication group: ElastiCache names its clusters
+ * `<group>-001`, `-002`, ... (describe-replication-groups MemberClusters) and gives each
+ * cluster one node, `0001`. Known before the group exists, unlike its `memberClusters` output
+ * (unknown at preview), so alarms can be planned on them. ElastiCache publishes its metrics per
+ * cluster and node, never per replication group ("When retrieving metrics, you must supply both
+ * the CacheClusterId and CacheNodeId dimensions", ElastiCache's metric dimensions page).
+ */
+export function replicationGroupNodes(replicationGroupId: string, numCacheClusters: number): CacheNode[] {
+  return Array.from({ length: numCacheClusters }, (_, i) => ({
+    cacheClusterId: `${replicationGroupId}-${String(i + 1).padStart(3, "0")}`,
+    cacheNodeId: "0001",
+  }));
+}
+
 export interface RedisArgs {
   ctx: PlatformContext;
   /** The app's name (config key): names the group `<stack>-<appName>` and its secret. Required. */
@@ -47,6 +68,8 @@ export interface RedisArgs {
  */
 export class Redis extends pulumi.ComponentResource {
   readonly replicationGroupId: pulumi.Output<string>;
+  /** Its nodes, by the names its CloudWatch metrics carry (replicationGroupNodes). */
+  readonly nodes: CacheNode[];
   readonly arn: pulumi.Output<string>;
   /** Primary (read/write) endpoint. */
   readonly primaryEndpointAddress: pulumi.Output<string>;
@@ -144,6 +167,7 @@ export class Redis extends pulumi.ComponentResource {
       })),
     }, this);
 
+    this.nodes = replicationGroupNodes(groupId, cache.numNodes);
     this.replicationGroupId = group.replicationGroupId;
     this.arn = group.arn;
     this.primaryEndpointAddress = group.primaryEndpointAddress;

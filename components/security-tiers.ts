@@ -32,6 +32,10 @@ export interface SecurityTiersArgs {
 export const CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
 
 interface Rule {
+  /**
+   * EC2 accepts only a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=;{}!$* in a rule description (no
+   * apostrophe; "&" only on CIDR rules), at most 255 characters.
+   */
   description: string;
   port: number;
   cidrIpv4?: string;
@@ -108,19 +112,19 @@ export class SecurityTiers extends pulumi.ComponentResource {
       hosts = group("app", "app", `${name} app hosts: only from the load balancer`);
       if ((args.loadBalancerSources ?? "internet") === "cloudfront") {
         const cloudfront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_PREFIX_LIST }, { parent: this }).id;
-        ingress(lb, "lb", [{ description: "HTTPS from CloudFront's origin-facing addresses only", port: 443, prefixListId: cloudfront }]);
+        ingress(lb, "lb", [{ description: "HTTPS from the CloudFront origin-facing addresses only", port: 443, prefixListId: cloudfront }]);
       } else {
         ingress(lb, "lb", [
           { description: "HTTP from the internet (redirected to HTTPS by the listener)", port: 80, cidrIpv4: "0.0.0.0/0" },
           { description: "HTTPS from the internet", port: 443, cidrIpv4: "0.0.0.0/0" },
         ]);
       }
-      egress(lb, "lb", [{ description: "HTTP to the app hosts' nginx", port: HOST_HTTP_PORT, peer: hosts }]);
+      egress(lb, "lb", [{ description: "HTTP to nginx on the app hosts", port: HOST_HTTP_PORT, peer: hosts }]);
       ingress(hosts, "app", [{ description: "HTTP from the load balancer", port: HOST_HTTP_PORT, peer: lb }]);
       egress(hosts, "app", outbound(true));
       this.loadBalancerSecurityGroupId = lb.id;
     }
-    ingress(data, "data", dataPorts.map(([port, what]) => ({ description: `${what} from the app's hosts`, port, peer: hosts })));
+    ingress(data, "data", dataPorts.map(([port, what]) => ({ description: `${what} from the app hosts`, port, peer: hosts })));
 
     this.hostSecurityGroupId = hosts.id;
     this.dataSecurityGroupId = data.id;

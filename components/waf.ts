@@ -175,7 +175,8 @@ export class WebAcl extends pulumi.ComponentResource {
     }));
 
     const acl = new aws.wafv2.WebAcl(`${name}-acl`, {
-      description: `${name} (${ctx.stack}): managed rules and per-IP rate limits`,
+      // EntityDescription admits only word characters, spaces and + = : # @ / - , . (no parentheses).
+      description: `${name} in ${ctx.stack}: managed rules and per-IP rate limits`,
       scope,
       defaultAction: { allow: {} },
       rules,

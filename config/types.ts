@@ -123,18 +123,18 @@ export interface CacheConfig {
 }
 
 export interface ContainerServiceConfig {
-  /** Service name in the compose stack, e.g. "backend". */
+  /** Service name in the compose stack, e.g. "backend"; also names its ECR repository. */
   name: string;
-  /** Build context, relative to the project root. */
+  /** Build context: a directory relative to the project root, which must exist (loadStackConfig checks). */
   context: string;
-  /** Dockerfile path inside the context. Default "Dockerfile". */
+  /** Dockerfile path inside the context, which must exist. Default "Dockerfile". */
   dockerfile: string;
   /** Port the container listens on. */
   port: number;
 }
 
 export interface AppConfig {
-  /** Key of the app in the `apps` map; used in every resource name. */
+  /** Key of the app in the `apps` map; used in every resource name (limits: APP_NAME_MAX, config/validate.ts). */
   name: string;
   /** Human name, for descriptions and reports. Default: the key. */
   displayName: string;

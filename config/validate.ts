@@ -9,7 +9,7 @@
 import { formatCidr, isPrivate, overlaps, parseCidr, subdivide } from "./cidr";
 import { EnvironmentProfile, PROFILES } from "./profiles";
 import {
-  APP_SECRET_KINDS, ARCHITECTURES, AppConfig, AppSecretKind, BACKUP_SCHEDULES, CacheConfig,
+  APP_SECRET_KINDS, ARCHITECTURES, AppConfig, Architecture, AppSecretKind, BACKUP_SCHEDULES, CacheConfig,
   ContainerServiceConfig, DatabaseConfig, DnsConfig, ENVIRONMENTS, Environment, FRAME_OPTIONS,
   FleetSize, HeadersConfig, NAT_STRATEGIES, NetworkConfig, PathRateLimit, RUNTIMES,
   RateLimitConfig, Runtime, StackConfig,
@@ -22,6 +22,15 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 
 /** Tags the program always sets itself. */
 export const RESERVED_TAGS = ["app", "environment", "managed-by"];
+
+/**
+ * Stack tags land on every taggable resource, so they must satisfy the strictest service:
+ * EC2 keys take 127 characters (ec2 Tag.Key), and ELB, RDS, SNS, ... accept only
+ * `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$` (elbv2 TagKey / TagValue) in keys and values.
+ */
+const TAG_KEY_MAX = 127;
+const TAG_VALUE_MAX = 256;
+const TAG_TEXT_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 const REFERRER_POLICIES = [
   "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin",
@@ -189,20 +198,147 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-const HOSTNAME_RE = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const EMAIL_RE = /^[A-Za-z0-9._%+-]+@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-const APP_NAME_RE = /^[a-z][a-z0-9-]{1,19}$/;
+// ---- DNS names ------------------------------------------------------------------------------
+
+/** One DNS label: 1-63 letters, digits and hyphens, not starting or ending with a hyphen. */
+const DNS_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+/** A lower-case hostname of 2+ labels ending in an alphabetic TLD, at most 253 characters (RFC 1035). */
+export const HOSTNAME_RE = new RegExp(`^(?=.{4,253}$)(?:${DNS_LABEL}\\.)+[a-z]{2,63}$`);
+const EMAIL_RE = new RegExp(`^[A-Za-z0-9._%+-]+@(?:${DNS_LABEL}\\.)+[a-z]{2,63}$`, "i");
+const HOSTNAME_RULE = "labels of letters, digits and hyphens (not starting or ending with one, at most 63), at most 253 characters";
+/**
+ * ACM puts a certificate's first name in the X.509 Common Name, which RFC 5280 caps at 64
+ * characters (RequestCertificate DomainName); the other names (SANs) may be 253.
+ */
+export const ACM_COMMON_NAME_MAX = 64;
 
 function checkHostname(v: string): string | undefined {
-  return HOSTNAME_RE.test(v) ? undefined : `"${v}" is not a lower-case DNS name like shop.example.com`;
+  return HOSTNAME_RE.test(v) ? undefined : `"${v}" is not a lower-case DNS name like shop.example.com (${HOSTNAME_RULE})`;
+}
+
+// ---- Names the program composes into AWS identifiers ----------------------------------------
+
+/**
+ * App names, container names and the stack name become parts of AWS identifiers. The
+ * character rule is what all of those accept: RDS instance and parameter group ids and
+ * ElastiCache replication group ids (a letter first, letters, digits and hyphens, no two
+ * hyphens in a row, no trailing hyphen), load balancer and target group names (no leading or
+ * trailing hyphen), S3 bucket names (lower case), ECR repository names (single separators).
+ */
+export const NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const NAME_RULE = "lower-case letters, digits and single hyphens, starting with a letter and ending with a letter or digit";
+/** Prefixes AWS refuses at the start of a name the app name begins: load balancer names, S3 bucket names. */
+const RESERVED_NAME_PREFIXES: readonly { prefix: string; by: string }[] = [
+  { prefix: "internal-", by: "load balancer names" },
+  { prefix: "sthree-", by: "S3 bucket names" },
+  { prefix: "amzn-s3-demo-", by: "S3 bucket names" },
+];
+/** SSM reserves these prefixes for its own documents, and ours are named `<stack>-<app>-redeploy` (components/deploy-steps.ts). */
+const RESERVED_STACK_PREFIXES = ["aws", "amazon", "amzn"];
+
+/** What Pulumi appends to a logical name when it autonames a resource: "-" and 7 random hex digits. */
+export const AUTONAME_SUFFIX = "-xxxxxxx";
+
+/**
+ * The identifiers with a length limit that the program composes from the stack and app names
+ * ({stack}, {app}), each with AWS's limit. Only the tight ones are listed: the rest (log
+ * groups, secrets, alarms, security groups, SSM documents) allow 128 characters or more.
+ */
+export const COMPOSED_IDENTIFIERS: readonly { what: string; pattern: string; max: number }[] = [
+  { what: "load balancer name (autonamed `<app>-alb`, components/app-fleet.ts)", pattern: `{app}-alb${AUTONAME_SUFFIX}`, max: 32 },
+  { what: "target group name (autonamed `<app>-tg`, components/app-fleet.ts)", pattern: `{app}-tg${AUTONAME_SUFFIX}`, max: 32 },
+  { what: "S3 bucket name of the KYC access logs (autonamed, architectures/spa-api.ts)", pattern: `{app}-kyc-access-logs${AUTONAME_SUFFIX}`, max: 63 },
+  { what: "CloudFront function name (autonamed, components/static-site.ts)", pattern: `{app}-spa-spa-routing${AUTONAME_SUFFIX}`, max: 64 },
+  { what: "IAM role name of the backup role (autonamed, components/backups.ts)", pattern: `{app}-backup-backup${AUTONAME_SUFFIX}`, max: 64 },
+  { what: "AWS Backup selection name (components/backups.ts)", pattern: "{app}-backup-data", max: 50 },
+  // components/redis.ts keeps the id at 34 so that `<id>-final`, its final snapshot, fits the 40 too.
+  { what: "ElastiCache replication group id `<stack>-<app>` with the `-final` of its final snapshot (components/redis.ts)", pattern: "{stack}-{app}-final", max: 40 },
+  { what: "RDS instance identifier of the read replica (components/postgres.ts)", pattern: "{stack}-{app}-replica", max: 63 },
+  { what: "AWS Backup vault and plan name (components/backups.ts)", pattern: "{stack}-{app}-backup", max: 50 },
+  { what: "IAM role name of the VPC flow logs (autonamed, components/network.ts)", pattern: `{stack}-flow-logs${AUTONAME_SUFFIX}`, max: 64 },
+];
+
+const compose = (pattern: string, stack: string, app: string) => pattern.split("{stack}").join(stack).split("{app}").join(app);
+/** Characters an identifier adds around the names. */
+const fixedLength = (pattern: string) => compose(pattern, "", "").length;
+const usesApp = (pattern: string) => pattern.includes("{app}");
+const usesStack = (pattern: string) => pattern.includes("{stack}");
+
+/** Shortest app name (a one-letter name says nothing in a resource list). */
+export const APP_NAME_MIN = 2;
+/** Longest app name in any stack: 20, set by the load balancer name `<app>-alb-xxxxxxx` (32). */
+export const APP_NAME_MAX = Math.min(...COMPOSED_IDENTIFIERS.filter((i) => usesApp(i.pattern) && !usesStack(i.pattern)).map((i) => i.max - fixedLength(i.pattern)));
+/** Longest stack name: 31, set by the ElastiCache id with the shortest app name (`<stack>-ab-final`, 40). */
+export const STACK_NAME_MAX = Math.min(...COMPOSED_IDENTIFIERS.filter((i) => usesStack(i.pattern)).map((i) => i.max - fixedLength(i.pattern) - (usesApp(i.pattern) ? APP_NAME_MIN : 0)));
+
+/** Longest app name in `stack`: the app-only limit, or less where the stack name takes room. */
+export function appNameMax(stack: string): number {
+  return Math.min(APP_NAME_MAX, ...COMPOSED_IDENTIFIERS.filter((i) => usesApp(i.pattern) && usesStack(i.pattern)).map((i) => i.max - fixedLength(i.pattern) - stack.length));
+}
+
+/** The first composed identifier the names make too long, as a sentence; undefined if all fit. */
+function tooLong(stack: string, app: string | undefined): string | undefined {
+  for (const i of COMPOSED_IDENTIFIERS) {
+    if (app === undefined ? usesApp(i.pattern) : !usesApp(i.pattern)) continue;
+    const id = compose(i.pattern, stack, app ?? "");
+    if (id.length > i.max) return `gives the ${i.what} "${id}", ${id.length} characters where AWS allows ${i.max}`;
+  }
+  return undefined;
+}
+
+/** Why `name` can't be part of AWS identifiers (character rule only), or undefined. */
+function nameCharacterProblem(name: string): string | undefined {
+  if (/[A-Z]/.test(name)) return "has upper-case letters";
+  if (/[^a-z0-9-]/.test(name)) return `has "${name.match(/[^a-z0-9-]/)![0]}"`;
+  if (!/^[a-z]/.test(name)) return "does not start with a letter";
+  if (name.includes("--")) return "has two hyphens in a row";
+  if (name.endsWith("-")) return "ends with a hyphen";
+  return undefined;
+}
+
+/** Problem with an app name (the key of `apps`), or undefined. */
+export function checkAppName(name: string, stack: string): string | undefined {
+  const max = appNameMax(stack);
+  const rule = `app names are ${APP_NAME_MIN}-${APP_NAME_MAX} characters: ${NAME_RULE} (they become RDS, ElastiCache, load balancer and S3 names)`;
+  const problem = nameCharacterProblem(name)
+    ?? (name.length < APP_NAME_MIN ? `is ${name.length} character${name.length === 1 ? "" : "s"}` : undefined)
+    ?? RESERVED_NAME_PREFIXES.filter((r) => name.startsWith(r.prefix)).map((r) => `starts with "${r.prefix}", which ${r.by} may not`)[0];
+  if (problem) return `${rule}; "${name}" ${problem}`;
+  const long = tooLong(stack, name);
+  if (long) return `is too long: it ${long}. ${name.length > APP_NAME_MAX ? `App names are at most ${APP_NAME_MAX} characters` : `In stack "${stack}" app names are at most ${max} characters`}`;
+  return undefined;
+}
+
+/** Problem with the stack name (pulumi stack), or undefined. */
+export function checkStackName(stack: string): string | undefined {
+  const rule = `stack names become part of AWS identifiers (RDS and ElastiCache ids, ECR repositories, SSM documents, Backup vaults): ${NAME_RULE}, at most ${STACK_NAME_MAX} characters, not starting with ${RESERVED_STACK_PREFIXES.slice(0, -1).join(", ")} or ${RESERVED_STACK_PREFIXES[RESERVED_STACK_PREFIXES.length - 1]}`;
+  const problem = nameCharacterProblem(stack)
+    ?? (stack.length > STACK_NAME_MAX ? `is ${stack.length} characters` : undefined)
+    ?? RESERVED_STACK_PREFIXES.filter((p) => stack.toLowerCase().startsWith(p)).map((p) => `starts with "${p}", which SSM document names may not`)[0]
+    ?? tooLong(stack, undefined);
+  return problem ? `${rule}; "${stack}" ${problem}` : undefined;
 }
 
 function isUnder(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);
 }
 
+/** What exists in the project, by path relative to the project root (where Pulumi.yaml is). */
+export interface ProjectFiles {
+  isDirectory(relPath: string): boolean;
+  isFile(relPath: string): boolean;
+}
+
+export interface ParseOptions {
+  /**
+   * Checks that container build contexts and Dockerfiles exist. Default: not checked, so
+   * parsing stays pure; loadStackConfig (config/index.ts) passes the real project tree.
+   */
+  files?: ProjectFiles;
+}
+
 /** Validates the raw project config (keys without the `webapp-platform:` prefix). */
-export function parseStackConfig(raw: Raw, stack: string, region: string | undefined): StackConfig {
+export function parseStackConfig(raw: Raw, stack: string, region: string | undefined, options: ParseOptions = {}): StackConfig {
   const problems: string[] = [];
   const top = new Reader(problems, raw, PROJECT);
   // Top-level keys are written `webapp-platform:key`, not `webapp-platform.key`.
@@ -227,19 +363,25 @@ export function parseStackConfig(raw: Raw, stack: string, region: string | undef
   const tags = top.stringMap("tags", (k, v) => {
     if (RESERVED_TAGS.includes(k)) return `is set by the program; remove it (reserved tags: ${RESERVED_TAGS.join(", ")})`;
     if (k.toLowerCase().startsWith("aws:")) return "tag keys may not start with aws:";
-    if (k.length > 128 || v.length > 256) return "tag keys are at most 128 characters and values at most 256";
+    if ([...k].length > TAG_KEY_MAX || [...v].length > TAG_VALUE_MAX) return `tag keys are at most ${TAG_KEY_MAX} characters and values at most ${TAG_VALUE_MAX}`;
+    if (!TAG_TEXT_RE.test(k) || !TAG_TEXT_RE.test(v)) return `"${k}: ${v}" has a character AWS refuses in tags; allowed: letters, digits, spaces and _ . : / = + - @`;
     return undefined;
   });
+
+  // The stack name is composed into identifiers too; a bad one is reported once, by itself.
+  const stackProblem = checkStackName(stack);
+  if (stackProblem) problems.push(`stack "${stack}" (pulumi stack name): ${stackProblem}`);
 
   const appsReader = top.obj("apps");
   const apps: AppConfig[] = [];
   if (Object.keys(appsReader.raw).length === 0) top.fail("apps", "is required: declare at least one app (name -> architecture, domain, dns, ...)");
   for (const name of Object.keys(appsReader.raw)) {
-    if (!APP_NAME_RE.test(name)) {
-      appsReader.fail(name, "app names are 2-20 characters: lower-case letters, digits and -, starting with a letter (they become resource and bucket names)");
+    const nameProblem = checkAppName(name, stackProblem ? "" : stack);
+    if (nameProblem) {
+      appsReader.fail(name, nameProblem);
       continue;
     }
-    apps.push(parseApp(appsReader.obj(name), name, environment, profile));
+    apps.push(parseApp(appsReader.obj(name), name, environment, profile, options));
   }
   checkAcrossApps(apps, network, appsReader, problems);
 
@@ -286,7 +428,7 @@ function parseAdminCidrs(top: Reader): string[] {
   return out;
 }
 
-function parseApp(r: Reader, name: string, environment: Environment, profile: EnvironmentProfile): AppConfig {
+function parseApp(r: Reader, name: string, environment: Environment, profile: EnvironmentProfile, options: ParseOptions): AppConfig {
   r.onlyKeys([
     "displayName", "architecture", "runtime", "domain", "www", "apiDomain", "dns", "port", "appVersion",
     "artifactUrl", "healthCheckPath", "instanceType", "fleet", "database", "cache", "headers", "rateLimits",
@@ -308,6 +450,7 @@ function parseApp(r: Reader, name: string, environment: Environment, profile: En
   if (r.has("apiDomain") && dns.mode === "route53" && dns.zone && HOSTNAME_RE.test(apiDomain) && !isUnder(apiDomain, dns.zone)) {
     r.fail("apiDomain", `"${apiDomain}" is not in the hosted zone "${dns.zone}"`);
   }
+  if (domainValid) checkDerivedHostnames(r, architecture, domain, www, apiDomain);
   const port = r.int("port", DEFAULT_PORT[runtime] ?? 8000, 1024, 65535);
   const appVersion = r.str("appVersion", undefined, (v) =>
     /^[A-Za-z0-9._+-]{1,64}$/.test(v) ? undefined : `"${v}" must be 1-64 characters of letters, digits, . _ + -`);
@@ -329,7 +472,7 @@ function parseApp(r: Reader, name: string, environment: Environment, profile: En
   });
   const envInSecretsManager = r.bool("envInSecretsManager", false);
   if (envInSecretsManager && Object.keys(env).length === 0) r.fail("envInSecretsManager", `is true but ${r.key("env")} is empty: there is nothing to store; set env or drop envInSecretsManager`);
-  const containers = parseContainers(r, architecture);
+  const containers = parseContainers(r, architecture, options.files);
   const backupSchedule = r.oneOf("backupSchedule", BACKUP_SCHEDULES, profile.backup.schedule);
   const backupRetentionDays = r.int("backupRetentionDays", profile.backup.retentionDays, 1, 3650);
   if (environment === "prod" && backupRetentionDays < 7) r.fail("backupRetentionDays", `prod keeps backups at least 7 days, got ${backupRetentionDays}`);
@@ -345,6 +488,33 @@ function parseApp(r: Reader, name: string, environment: Environment, profile: En
     email: r.bool("email", false), nodeExporter: r.bool("nodeExporter", false), containers,
     backupSchedule, backupRetentionDays, staticPath,
   };
+}
+
+/**
+ * The program derives hostnames from the domain (www., api., origin.), which must be hostnames
+ * too; and each ACM certificate's first name becomes its Common Name, at most 64 characters.
+ * Single hosts get Let's Encrypt certificates instead, so no ACM limit applies to them.
+ */
+function checkDerivedHostnames(r: Reader, architecture: Architecture, domain: string, www: boolean, apiDomain: string): void {
+  const derived = [
+    ...(www ? [`www.${domain}`] : []),
+    ...(r.has("apiDomain") || architecture === "single-host" || architecture === "web-fleet" ? [] : [apiDomain]),
+    ...(architecture === "containers" ? [`origin.${domain}`] : []),
+  ];
+  for (const h of derived) {
+    if (!HOSTNAME_RE.test(h)) r.fail("domain", `"${domain}" gives the hostname "${h}", which is not a DNS name (${HOSTNAME_RULE}); use a shorter domain`);
+  }
+  const commonNames: { field: string; name: string; what: string }[] = {
+    "single-host": [],
+    "web-fleet": [{ field: "domain", name: domain, what: "the load balancer" }],
+    "spa-api": [{ field: "domain", name: domain, what: "CloudFront" }, { field: "apiDomain", name: apiDomain, what: "the API load balancer" }],
+    containers: [{ field: "domain", name: `origin.${domain}`, what: "the origin load balancer" }, { field: "domain", name: domain, what: "CloudFront" }],
+  }[architecture] ?? [];
+  for (const c of commonNames) {
+    if (c.name.length > ACM_COMMON_NAME_MAX) {
+      r.fail(c.field, `"${c.name}" is ${c.name.length} characters: it is the first name of ${c.what}'s ACM certificate, whose Common Name AWS limits to ${ACM_COMMON_NAME_MAX} characters; use a shorter name`);
+    }
+  }
 }
 
 function parseDns(r: Reader): DnsConfig {
@@ -459,7 +629,12 @@ function parseSecrets(r: Reader, runtime: Runtime): AppSecretKind[] {
   return out;
 }
 
-function parseContainers(r: Reader, architecture: string): ContainerServiceConfig[] {
+/** A relative path that stays inside the project (or the build context). */
+function checkRelativePath(v: string, inside: string): string | undefined {
+  return v.startsWith("/") || v.split(/[\\/]/).includes("..") ? `"${v}" must be a relative path inside ${inside}, without ..` : undefined;
+}
+
+function parseContainers(r: Reader, architecture: string, files: ProjectFiles | undefined): ContainerServiceConfig[] {
   const items = r.list("containers");
   if (architecture === "containers" && items.length === 0) {
     r.fail("containers", "is required for the containers architecture: list the services to build (name, context, port)");
@@ -467,15 +642,26 @@ function parseContainers(r: Reader, architecture: string): ContainerServiceConfi
   if (architecture !== "containers" && items.length > 0) {
     r.fail("containers", `only the containers architecture builds images; this app is ${architecture}`);
   }
+  const names = new Set<string>();
   return items.map((raw, i) => {
     const c = new Reader(r.problems, (raw ?? {}) as Raw, r.key(`containers[${i}]`));
     c.onlyKeys(["name", "context", "dockerfile", "port"]);
-    return {
-      name: c.str("name", undefined, (v) => (/^[a-z][a-z0-9-]{1,30}$/.test(v) ? undefined : `"${v}" must be lower-case letters, digits and -`)),
-      context: c.str("context", undefined, (v) => (v.startsWith("/") || v.includes("..") ? `"${v}" must be a path inside the project` : undefined)),
-      dockerfile: c.str("dockerfile", "Dockerfile"),
-      port: c.int("port", undefined, 1, 65535),
-    };
+    // The name becomes the ECR repository <stack>/<app>-images/<name> and a compose service.
+    const name = c.str("name", undefined, (v) => (NAME_RE.test(v) && v.length >= 2 && v.length <= 31 ? undefined
+      : `"${v}" must be 2-31 characters: ${NAME_RULE} (it names the ECR repository <stack>/<app>-images/${v})`));
+    if (name && names.has(name)) c.fail("name", `"${name}" is used twice; each container service needs its own name`);
+    names.add(name);
+    const context = c.str("context", undefined, (v) => checkRelativePath(v, "the project"));
+    const dockerfile = c.str("dockerfile", "Dockerfile", (v) => checkRelativePath(v, "the build context"));
+    // Only a valid relative path is looked up: nothing outside the project is ever asked about.
+    if (files && context && !checkRelativePath(context, "")) {
+      if (!files.isDirectory(context)) {
+        c.fail("context", `directory "${context}" is missing: build contexts are directories relative to the project root (where Pulumi.yaml is)`);
+      } else if (!checkRelativePath(dockerfile, "") && !files.isFile(`${context.replace(/\/+$/, "")}/${dockerfile}`)) {
+        c.fail("dockerfile", `"${dockerfile}"${c.has("dockerfile") ? "" : " (the default)"} is not a file in the build context "${context}"`);
+      }
+    }
+    return { name, context, dockerfile, port: c.int("port", undefined, 1, 65535) };
   });
 }
 

@@ -1,4 +1,6 @@
-import { ConfigError, PROFILES, parseStackConfig } from "../config";
+import {
+  APP_NAME_MAX, COMPOSED_IDENTIFIERS, ConfigError, PROFILES, ParseOptions, STACK_NAME_MAX, appNameMax, parseStackConfig, projectFiles,
+} from "../config";
 import { loadStackFile } from "./harness";
 
 /** The stack file's config, without the project prefix, as loadStackConfig passes it. */
@@ -10,11 +12,15 @@ function rawConfig(stack: string): Record<string, any> {
   return out;
 }
 
-function problemsOf(mutate: (raw: Record<string, any>) => void, stack: string, region: string | undefined): string[] {
+/** Problems of a stack file's config after `mutate`, parsed as stack `stackName` (default: the file's). */
+function problemsOf(
+  mutate: (raw: Record<string, any>) => void, stack: string, region: string | undefined,
+  options: ParseOptions = {}, stackName = stack,
+): string[] {
   const raw = rawConfig(stack);
   mutate(raw);
   try {
-    parseStackConfig(raw, stack, region);
+    parseStackConfig(raw, stackName, region, options);
   } catch (e) {
     if (e instanceof ConfigError) return e.problems;
     throw e;
@@ -98,6 +104,8 @@ describe("bad input fails with one message naming the full key and what is allow
     ["log retention CloudWatch does not offer", (r) => { r.logRetentionDays = 10; }, /webapp-platform:logRetentionDays: 10 is not a CloudWatch Logs retention; allowed: 1, 3, 5, 7, 14/, "staging"],
     ["containers app without images", (r) => { delete r.apps["saas-platform"].containers; }, /apps\.saas-platform\.containers: is required for the containers architecture/, "staging"],
     ["reserved tag", (r) => { r.tags.environment = "qa"; }, /webapp-platform:tags\.environment: is set by the program/, "staging"],
+    ["tag value with a character ELB and RDS refuse", (r) => { r.tags.owner = "team#7"; }, /webapp-platform:tags\.owner: "owner: team#7" has a character AWS refuses in tags; allowed: letters, digits, spaces and _ \. : \/ = \+ - @/, "staging"],
+    ["tag key longer than EC2 takes", (r) => { r.tags["k".repeat(128)] = "v"; }, /tag keys are at most 127 characters/, "staging"],
     ["two apps on one domain", (r) => { r.apps.flashbill.domain = "staging.smartboostpro.com"; r.apps.flashbill.dns.zone = "smartboostpro.com"; }, /apps\.flashbill\.domain: "staging\.smartboostpro\.com" is already served by app "smartboostpro"/, "staging"],
     ["port that is not a number", (r) => { r.apps.flashbill.port = "three thousand"; }, /apps\.flashbill\.port: must be a whole number from 1024 to 65535/, "staging"],
     ["prod backups shorter than 14 days", (r) => { r.apps.flashbill.database.backupRetentionDays = 7; }, /apps\.flashbill\.database\.backupRetentionDays: prod keeps automated backups at least 14 days/, "prod"],
@@ -122,5 +130,124 @@ describe("bad input fails with one message naming the full key and what is allow
     raw.environment = "qa";
     raw.alertEmail = "nobody";
     expect(() => parseStackConfig(raw, "staging", "eu-west-1")).toThrow(/2 problems[\s\S]*environment[\s\S]*alertEmail/);
+  });
+});
+
+/** Renames an app of the stack file (keeping its settings), as a user would. */
+const rename = (from: string, to: string) => (r: Record<string, any>) => {
+  r.apps[to] = r.apps[from];
+  delete r.apps[from];
+};
+
+describe("names AWS would refuse fail at once, naming the config key and what is allowed", () => {
+  it("derives the name limits from the identifiers the program composes", () => {
+    // The load balancer name `<app>-alb-xxxxxxx` (32) sets the app limit; the ElastiCache id
+    // `<stack>-<app>` (34 = 40 less "-final") the stack limit, with a 2-character app.
+    expect(APP_NAME_MAX).toBe(20);
+    expect(STACK_NAME_MAX).toBe(31);
+    expect(appNameMax("staging")).toBe(20);
+    expect(appNameMax("production-eu-west-1")).toBe(13);
+    expect(COMPOSED_IDENTIFIERS.map((i) => i.pattern)).toContain("{app}-alb-xxxxxxx");
+  });
+
+  const cases: [string, (raw: Record<string, any>) => void, RegExp][] = [
+    ["two hyphens in a row", rename("avanii-shop", "a--b"),
+      /^webapp-platform:apps\.a--b: app names are 2-20 characters: lower-case letters, digits and single hyphens, starting with a letter and ending with a letter or digit .*; "a--b" has two hyphens in a row$/],
+    ["a trailing hyphen", rename("avanii-shop", "shop-"), /^webapp-platform:apps\.shop-: app names are 2-20 characters: .*; "shop-" ends with a hyphen$/],
+    ["a leading digit", rename("avanii-shop", "2shop"), /^webapp-platform:apps\.2shop: app names are 2-20 .*; "2shop" does not start with a letter$/],
+    ["an underscore", rename("avanii-shop", "avanii_shop"), /^webapp-platform:apps\.avanii_shop: app names are .*; "avanii_shop" has "_"$/],
+    ["a one-letter name", rename("avanii-shop", "a"), /^webapp-platform:apps\.a: app names are 2-20 .*; "a" is 1 character$/],
+    ["a prefix load balancer names may not have", rename("avanii-shop", "internal-shop"),
+      /^webapp-platform:apps\.internal-shop: .*; "internal-shop" starts with "internal-", which load balancer names may not$/],
+    ["a name longer than the load balancer name allows", rename("avanii-shop", "avanii-shop-storefron"),
+      /^webapp-platform:apps\.avanii-shop-storefron: is too long: it gives the load balancer name \(autonamed `<app>-alb`, components\/app-fleet\.ts\) "avanii-shop-storefron-alb-xxxxxxx", 33 characters where AWS allows 32\. App names are at most 20 characters$/],
+    ["a container name ECR would refuse", (r) => { r.apps["saas-platform"].containers[0].name = "back--end"; },
+      /^webapp-platform:apps\.saas-platform\.containers\[0\]\.name: "back--end" must be 2-31 characters: lower-case letters, digits and single hyphens/],
+    ["two containers with one name", (r) => { r.apps["saas-platform"].containers[1].name = "backend"; },
+      /^webapp-platform:apps\.saas-platform\.containers\[1\]\.name: "backend" is used twice/],
+    ["an API domain label ending with a hyphen", (r) => { r.apps["investment-platform"].apiDomain = "api-.staging.investplatform.app"; },
+      /^webapp-platform:apps\.investment-platform\.apiDomain: "api-\.staging\.investplatform\.app" is not a lower-case DNS name like shop\.example\.com \(labels of letters, digits and hyphens \(not starting or ending with one/],
+    ["a domain whose origin name is too long for an ACM certificate", (r) => { r.apps["saas-platform"].domain = `${"x".repeat(44)}.saasplatform.io`; },
+      /^webapp-platform:apps\.saas-platform\.domain: "origin\.x{44}\.saasplatform\.io" is 67 characters: it is the first name of the origin load balancer's ACM certificate, whose Common Name AWS limits to 64 characters/],
+  ];
+
+  it.each(cases)("%s", (_label, mutate, expected) => {
+    const problems = problemsOf(mutate, "staging", "eu-west-1");
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it("accepts an app name of exactly the limit, and a 60-character domain where no certificate needs more", () => {
+    expect(problemsOf(rename("avanii-shop", "avanii-shop-storefro"), "staging", "eu-west-1")).toEqual([]);
+    expect(problemsOf((r) => { r.apps["saas-platform"].domain = `${"x".repeat(41)}.saasplatform.io`; }, "staging", "eu-west-1")).toEqual([]);
+  });
+
+  it("rejects an app name a long stack name makes too long, naming the app key and the stack's limit", () => {
+    const problems = problemsOf(() => undefined, "prod", "eu-west-1", {}, "production-eu-west-1");
+    expect(problems).toEqual([
+      'webapp-platform:apps.investment-platform: is too long: it gives the ElastiCache replication group id `<stack>-<app>` with the `-final` of its final snapshot (components/redis.ts) "production-eu-west-1-investment-platform-final", 46 characters where AWS allows 40. In stack "production-eu-west-1" app names are at most 13 characters',
+    ]);
+  });
+
+  const stacks: [string, string, RegExp][] = [
+    ["upper case", "Staging", /has upper-case letters$/],
+    ["a period", "staging.eu", /has "\."$/],
+    ["two hyphens", "stag--ing", /has two hyphens in a row$/],
+    ["a prefix SSM documents may not have", "aws-staging", /starts with "aws", which SSM document names may not$/],
+    ["another prefix SSM reserves", "amzn-qa", /starts with "amzn", which SSM document names may not$/],
+    ["too long", "s".repeat(32), /is 32 characters$/],
+  ];
+  it.each(stacks)("rejects a stack name with %s, naming it once", (_label, stack, expected) => {
+    const problems = problemsOf(() => undefined, "staging", "eu-west-1", {}, stack);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].startsWith(`stack "${stack}" (pulumi stack name): stack names become part of AWS identifiers`)).toBe(true);
+    expect(problems[0]).toMatch(/lower-case letters, digits and single hyphens, starting with a letter and ending with a letter or digit, at most 31 characters, not starting with aws, amazon or amzn/);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it("accepts a stack name of exactly the limit", () => {
+    // With a 31-character stack only 2-character apps fit the ElastiCache id: rename them all.
+    const short = (r: Record<string, any>) => {
+      Object.keys(r.apps).forEach((name, i) => rename(name, `a${i}`)(r));
+    };
+    expect(problemsOf(short, "staging", "eu-west-1", {}, "s".repeat(31))).toEqual([]);
+  });
+});
+
+describe("container build contexts must exist in the project", () => {
+  const files = { files: projectFiles() };
+
+  it.each(["staging", "prod"])("%s: every context and Dockerfile exists", (stack) => {
+    expect(problemsOf(() => undefined, stack, "eu-west-1", files)).toEqual([]);
+  });
+
+  it("a missing context directory is an error naming the key", () => {
+    expect(problemsOf((r) => { r.apps["saas-platform"].containers[0].context = "test/fixtures/saas-app/api"; }, "staging", "eu-west-1", files)).toEqual([
+      'webapp-platform:apps.saas-platform.containers[0].context: directory "test/fixtures/saas-app/api" is missing: build contexts are directories relative to the project root (where Pulumi.yaml is)',
+    ]);
+  });
+
+  it("a context that is a file, not a directory, is an error too", () => {
+    expect(problemsOf((r) => { r.apps["saas-platform"].containers[1].context = "test/fixtures/saas-app/README.md"; }, "staging", "eu-west-1", files)[0])
+      .toMatch(/^webapp-platform:apps\.saas-platform\.containers\[1\]\.context: directory "test\/fixtures\/saas-app\/README\.md" is missing/);
+  });
+
+  it("a missing Dockerfile is an error naming the dockerfile key", () => {
+    expect(problemsOf((r) => { r.apps["saas-platform"].containers[0].dockerfile = "Dockerfile.prod"; }, "staging", "eu-west-1", files)).toEqual([
+      'webapp-platform:apps.saas-platform.containers[0].dockerfile: "Dockerfile.prod" is not a file in the build context "test/fixtures/saas-app/backend"',
+    ]);
+  });
+
+  it("a path leaving the project is refused before the file system is asked", () => {
+    const asked: string[] = [];
+    const spy = { files: { isDirectory: (p: string) => { asked.push(p); return true; }, isFile: (p: string) => { asked.push(p); return true; } } };
+    expect(problemsOf((r) => { r.apps["saas-platform"].containers[0].context = "../elsewhere"; }, "staging", "eu-west-1", spy)).toEqual([
+      'webapp-platform:apps.saas-platform.containers[0].context: "../elsewhere" must be a relative path inside the project, without ..',
+    ]);
+    expect(asked).not.toContain("../elsewhere");
+  });
+
+  it("without a file check (the default) parsing does no I/O and accepts any context", () => {
+    expect(problemsOf((r) => { r.apps["saas-platform"].containers[0].context = "test/fixtures/saas-app/api"; }, "staging", "eu-west-1")).toEqual([]);
   });
 });

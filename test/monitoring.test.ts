@@ -18,10 +18,16 @@ describe("alarm specifications", () => {
     expect(defaultMaxConnections("db.m7g.large")).toBe(901);
   });
 
-  it("watches cache memory and evictions by replication group", () => {
-    expect(cacheAlarms("x", "rg-1").map((a) => [a.metricName, a.dimensions.ReplicationGroupId])).toEqual([
-      ["DatabaseMemoryUsagePercentage", "rg-1"], ["Evictions", "rg-1"],
+  it("watches memory and evictions on every cache node, named by member number, never by replication group", () => {
+    const nodes = [{ cacheClusterId: "prod-shop-001", cacheNodeId: "0001" }, { cacheClusterId: "prod-shop-002", cacheNodeId: "0001" }];
+    expect(cacheAlarms("x", nodes).map((a) => [a.id, a.metricName, a.dimensions])).toEqual([
+      ["cache-memory-001", "DatabaseMemoryUsagePercentage", { CacheClusterId: "prod-shop-001", CacheNodeId: "0001" }],
+      ["cache-evictions-001", "Evictions", { CacheClusterId: "prod-shop-001", CacheNodeId: "0001" }],
+      ["cache-memory-002", "DatabaseMemoryUsagePercentage", { CacheClusterId: "prod-shop-002", CacheNodeId: "0001" }],
+      ["cache-evictions-002", "Evictions", { CacheClusterId: "prod-shop-002", CacheNodeId: "0001" }],
     ]);
+    // A new replica adds its own alarms and leaves the first member's as they were.
+    expect(cacheAlarms("x", nodes.slice(0, 1))).toEqual(cacheAlarms("x", nodes).slice(0, 2));
   });
 
   it("alarms on the load balancer's and the app's 5xx rate per request, and on unhealthy hosts, by arn suffix", () => {
@@ -66,7 +72,7 @@ describe("monitoring and backup components", () => {
   it("notifies the topic from every alarm and subscribes the on-call address", async () => {
     const rec = await record(() => {
       const topic = new AlertTopic("staging", { email: "oncall@example.com" });
-      new AppAlarms("shop", { alarms: cacheAlarms("shop", "rg-1"), topicArn: topic.topicArn });
+      new AppAlarms("shop", { alarms: cacheAlarms("shop", [{ cacheClusterId: "rg-1-001", cacheNodeId: "0001" }]), topicArn: topic.topicArn });
     });
     const topicArn = rec.one("aws:sns/topic:Topic").outputs.arn;
     expect(rec.one("aws:sns/topicSubscription:TopicSubscription").inputs).toMatchObject({ protocol: "email", endpoint: "oncall@example.com", topic: topicArn });

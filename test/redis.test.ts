@@ -32,7 +32,7 @@ async function recordCache(stack: "prod" | "staging", appName: string, override:
       subnetGroupName: subnets.name, securityGroupIds: [dataSg.id], kmsKeyArn: key.keyArn,
     });
     new aws.iam.Policy("host-reads-cache", { policy: secretReadPolicy({ secretArns: [cache.authSecretArn], kmsKeyArn: key.keyArn, region: ctx.region }) });
-    return { authSecretArn: cache.authSecretArn, address: cache.primaryEndpointAddress, port: cache.port, id: cache.replicationGroupId };
+    return { authSecretArn: cache.authSecretArn, address: cache.primaryEndpointAddress, port: cache.port, id: cache.replicationGroupId, nodes: cache.nodes };
   }, { stack });
 }
 
@@ -64,6 +64,12 @@ describe.each([
     expect(rg.inputs.numCacheClusters).toBe(nodes);
     expect(rg.inputs.automaticFailoverEnabled).toBe(prod);
     expect(rg.inputs.multiAzEnabled).toBe(prod);
+  });
+
+  it("names its nodes as ElastiCache names the group's member clusters, before the group exists (its alarms watch them)", () => {
+    const members = Array.from({ length: nodes }, (_, i) => `${stack}-${appName}-00${i + 1}`);
+    expect(rec.outputs.nodes).toEqual(members.map((cacheClusterId) => ({ cacheClusterId, cacheNodeId: "0001" })));
+    expect(rg.outputs.memberClusters).toEqual(members);
   });
 
   it("encrypts at rest with the stack key and requires TLS in transit", () => {

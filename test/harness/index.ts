@@ -67,6 +67,8 @@ export interface RecordedResource {
 export interface RecordOptions {
   /** Stack whose Pulumi.<stack>.yaml supplies the config; also the mock stack name. Default "staging". */
   stack?: string;
+  /** Read the stack's config from this file instead of Pulumi.<stack>.yaml (as `pulumi --config-file`). */
+  stackFile?: string;
   /** Config keys to set or replace, e.g. { "webapp-platform:environment": "prod", "aws:region": "eu-west-1" }. */
   config?: Record<string, unknown>;
   /** Ignore the stack file and use only `config`. Default false. */
@@ -148,9 +150,13 @@ export class Recording {
   }
 }
 
-/** Reads the `config:` section of Pulumi.<stack>.yaml. */
-export function loadStackFile(stack: string): Record<string, unknown> {
-  const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+/** The stack file the CLI reads for a stack. */
+export function stackFilePath(stack: string): string {
+  return path.join(ROOT, `Pulumi.${stack}.yaml`);
+}
+
+/** Reads the `config:` section of Pulumi.<stack>.yaml (or of `file`). */
+export function loadStackFile(stack: string, file = stackFilePath(stack)): Record<string, unknown> {
   if (!fs.existsSync(file)) throw new Error(`no stack file ${file}`);
   const doc = parseYaml(fs.readFileSync(file, "utf8")) ?? {};
   return (doc.config ?? {}) as Record<string, unknown>;
@@ -167,7 +173,7 @@ export async function record(program: () => unknown, options: RecordOptions = {}
   running = true;
   const stack = options.stack ?? "staging";
   const preview = options.preview ?? true;
-  const config = { ...(options.ignoreStackFile ? {} : loadStackFile(stack)), ...(options.config ?? {}) };
+  const config = { ...(options.ignoreStackFile ? {} : loadStackFile(stack, options.stackFile)), ...(options.config ?? {}) };
   const region = String(config["aws:region"] ?? "us-east-1");
   const resources: RecordedResource[] = [];
   const failures: string[] = [];

@@ -16,6 +16,12 @@ function hex(seed: string, length: number): string {
   return out.slice(0, length);
 }
 
+/** A deterministic UUID-shaped id (8-4-4-4-12 hex digits), as ACM and others use. */
+function uuid(seed: string): string {
+  const h = hex(`${seed}:uuid`, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** Maps a type token like aws:ec2/securityGroup:SecurityGroup to service and short name. */
 function parts(type: string): { pkg: string; service: string; kind: string } {
   const [pkg, mod = "", kind = ""] = type.split(":");
@@ -90,7 +96,8 @@ const SPECIFIC: Record<string, (c: Ctx) => Outputs> = {
       primaryEndpointAddress: `master.${rg}.${hex(c.name, 6)}.${c.region.replace(/-/g, "")}.cache.amazonaws.com`,
       readerEndpointAddress: `replica.${rg}.${hex(c.name, 6)}.cache.amazonaws.com`,
       port: c.inputs.port ?? 6379, arn: `arn:aws:elasticache:${c.region}:${ACCOUNT_ID}:replicationgroup:${rg}`,
-      memberClusters: Array.from({ length: c.inputs.numCacheClusters ?? 1 }, (_, i) => `${rg}-00${i + 1}`),
+      // AWS names a cluster-mode-disabled group's clusters <group>-001, -002, ... (describe-replication-groups).
+      memberClusters: Array.from({ length: c.inputs.numCacheClusters ?? 1 }, (_, i) => `${rg}-${String(i + 1).padStart(3, "0")}`),
     };
   },
   "aws:cloudfront/distribution:Distribution": (c) => ({
@@ -98,10 +105,13 @@ const SPECIFIC: Record<string, (c: Ctx) => Outputs> = {
     arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/E${hex(c.name, 13).toUpperCase()}`, status: "Deployed",
   }),
   "aws:cloudfront/originAccessControl:OriginAccessControl": () => ({ etag: "E1" }),
+  // CloudFront is global: its ARNs have no region.
+  "aws:cloudfront/function:Function": (c) => ({ arn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${c.physical}`, etag: "E1" }),
   "aws:acm/certificate:Certificate": (c) => {
     const names: string[] = [c.inputs.domainName, ...(c.inputs.subjectAlternativeNames ?? [])];
     return {
-      arn: `arn:aws:acm:${c.region}:${ACCOUNT_ID}:certificate/${hex(c.name, 8)}-${hex(c.name, 4)}`,
+      // ACM certificate ids are UUIDs; the DaysToExpiry alarm's CertificateArn must be this whole ARN.
+      arn: `arn:aws:acm:${c.region}:${ACCOUNT_ID}:certificate/${uuid(c.name)}`,
       domainValidationOptions: names.map((n) => {
         const base = n.replace(/^\*\./, "");
         return { domainName: n, resourceRecordName: `_${hex(base, 32)}.${base}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${hex(base + "v", 32)}.acm-validations.aws.` };
@@ -112,7 +122,11 @@ const SPECIFIC: Record<string, (c: Ctx) => Outputs> = {
   "aws:route53/record:Record": (c) => ({ fqdn: String(c.inputs.name ?? "").replace(/\.$/, "") }),
   "aws:s3/bucket:Bucket": (c) => bucket(c, c.inputs.bucket ?? c.physical),
   "aws:s3/bucketV2:BucketV2": (c) => bucket(c, c.inputs.bucket ?? c.physical),
-  "aws:kms/key:Key": (c) => ({ keyId: `${hex(c.name, 8)}-${hex(c.name, 4)}-${hex(c.name, 4)}-${hex(c.name, 12)}`, arn: `arn:aws:kms:${c.region}:${ACCOUNT_ID}:key/${hex(c.name, 8)}` }),
+  "aws:kms/key:Key": (c) => {
+    const h = hex(c.name, 32); // a key id is a UUID, and the key's ARN ends in it
+    const keyId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    return { keyId, arn: `arn:aws:kms:${c.region}:${ACCOUNT_ID}:key/${keyId}` };
+  },
   "aws:kms/alias:Alias": (c) => ({ arn: `arn:aws:kms:${c.region}:${ACCOUNT_ID}:${c.inputs.name}` }),
   "aws:secretsmanager/secret:Secret": (c) => ({ arn: `arn:aws:secretsmanager:${c.region}:${ACCOUNT_ID}:secret:${c.physical}-${hex(c.name, 6)}` }),
   "aws:secretsmanager/secretVersion:SecretVersion": (c) => ({ versionId: hex(c.name, 32), arn: c.inputs.secretId }),

@@ -75,9 +75,14 @@ describe("plan report", () => {
 
 describe("plan CLI arguments", () => {
   it("keeps --json [file] as an alias of --format json --out file", () => {
-    expect(parseArgs(["--stack", "prod", "--json", "p.json"])).toEqual({ stack: "prod", format: "json", out: "p.json" });
-    expect(parseArgs(["--stack", "prod", "--json"])).toEqual({ stack: "prod", format: "json" });
-    expect(parseArgs(["--stack", "staging", "--format", "markdown", "--base", "b.json", "--out", "r.md"])).toEqual({ stack: "staging", format: "markdown", base: "b.json", out: "r.md" });
+    expect(parseArgs(["--stack", "prod", "--json", "p.json"])).toEqual({ stack: "prod", format: "json", out: "p.json", noFail: false });
+    expect(parseArgs(["--stack", "prod", "--json"])).toEqual({ stack: "prod", format: "json", noFail: false });
+    expect(parseArgs(["--stack", "staging", "--format", "markdown", "--base", "b.json", "--out", "r.md"])).toEqual({ stack: "staging", format: "markdown", base: "b.json", out: "r.md", noFail: false });
+  });
+
+  it("takes --no-fail (report, exit 0) and --config-file (another stack file, as pulumi --config-file)", () => {
+    expect(parseArgs(["--stack", "prod", "--no-fail", "--config-file", "x.yaml"])).toEqual({ stack: "prod", format: "text", noFail: true, configFile: "x.yaml" });
+    expect(() => parseArgs(["--stack", "prod", "--config-file"])).toThrow(/--config-file needs a value/);
   });
 
   it("rejects bad arguments with the usage", () => {

@@ -44,6 +44,22 @@ describe("the infrastructure workflow", () => {
     expect(run).toMatch(/base=\(--base base-\$\{\{ matrix\.stack \}\}\.json\)/);
   });
 
+  it("gates every pull request, forks included, on the offline plan's exit status, after its report is posted", () => {
+    const job = wf.jobs.plan;
+    expect(job.if).toBe("github.event_name == 'pull_request'"); // no same-repository condition: forks get the gate too
+    const all = steps("plan");
+    const plan = all.find((s) => s.id === "plan");
+    expect(plan.run).toMatch(/\|\| status=\$\?/);
+    expect(plan.run).not.toMatch(/--no-fail/);
+    expect(plan.run).toContain('echo "status=$status" >> "$GITHUB_OUTPUT"');
+    const gate = all[all.length - 1];
+    expect(gate.if).toBe("steps.plan.outputs.status != '0'");
+    expect(gate.run).toMatch(/exit 1/);
+    const comment = all.findIndex((s) => String(s.uses).startsWith("actions/github-script@"));
+    expect(comment).toBeGreaterThan(all.indexOf(plan));
+    expect(comment).toBeLessThan(all.indexOf(gate));
+  });
+
   it("previews both stacks with the policy pack and comments the result, with AWS credentials from OIDC", () => {
     const job = wf.jobs.preview;
     expect(job.strategy.matrix.stack).toEqual(["staging", "prod"]);

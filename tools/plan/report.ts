@@ -15,6 +15,7 @@ import {
   EC2_HOURLY, ELASTICACHE_HOURLY, GLOBAL_REGION, HOURS_PER_MONTH, PRICES, PRICES_AS_OF, PRICE_REGION, RDS_HOURLY, RDS_MULTI_AZ_FACTOR, SOURCES, UnitPrice,
 } from "./prices";
 import { PlanIndex, PlanJson, SHARED } from "./resources";
+import { PreflightReport, preflightTotals } from "../preflight";
 
 /**
  * A policy result, as tools/policy-check.ts reports it. Kept local (and loose about how the
@@ -46,6 +47,8 @@ export interface ReportOptions {
   base?: PlanJson;
   /** Where the base came from, for the report's wording. */
   baseLabel?: string;
+  /** The preflight's findings (config rules, AWS field constraints, alarm metrics). */
+  preflight?: PreflightReport;
 }
 
 export interface PlanReport extends PlanJson {
@@ -62,6 +65,8 @@ export interface PlanReport extends PlanJson {
   diagrams: AppDiagram[];
   policies: { ran: boolean; counts: Record<string, number>; verdicts: Verdict[] };
   diff: (PlanDiff & { label: string }) | null;
+  /** Absent in plans written before the preflight existed. */
+  preflight?: PreflightReport;
 }
 
 export function buildReport(plan: PlanJson, options: ReportOptions = {}): PlanReport {
@@ -92,6 +97,7 @@ export function buildReport(plan: PlanJson, options: ReportOptions = {}): PlanRe
     diagrams: appDiagrams(plan.resources, index),
     policies: { ran: options.verdicts !== undefined, counts, verdicts },
     diff: options.base ? { label: options.baseLabel ?? "base plan", ...diffPlans(options.base, plan) } : null,
+    ...(options.preflight ? { preflight: options.preflight } : {}),
   };
 }
 
@@ -122,6 +128,53 @@ function policyLine(report: PlanReport): string {
   const others = Object.entries(c).filter(([k]) => k !== "mandatory" && k !== "advisory").map(([k, n]) => `${n} ${k}`);
   const parts = [`${c.mandatory ?? 0} mandatory`, `${c.advisory ?? 0} advisory`, ...others];
   return (c.mandatory ?? 0) > 0 ? `**${parts.join(", ")}** violations` : `${parts.join(", ")} violations`;
+}
+
+/** How many preflight problems there are, and of which kind. */
+function preflightCounts(p: PreflightReport): { config: number; fields: number; gaps: number; alarms: number } {
+  return {
+    config: p.config.errors.length,
+    fields: p.fields.violations.length,
+    gaps: p.fields.coverage.filter((c) => c.noMapping || c.unmapped.length > 0).length,
+    alarms: p.alarms.violations.length,
+  };
+}
+
+function preflightLine(p: PreflightReport | undefined): string {
+  if (!p) return "not run";
+  const t = preflightTotals(p);
+  const c = preflightCounts(p);
+  const problems = c.config + c.fields + c.gaps + c.alarms;
+  const sources = Object.entries(t.metricsBySource).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${n} ${k}`).join(", ");
+  const what = `${t.values} values in ${t.fieldsChecked} of ${t.fieldsSet} fields set, ${t.types} resource types, ${t.alarms} alarms: metrics confirmed by ${sources || "none"}`;
+  if (problems === 0) return `0 violations (${what})`;
+  const parts = [[c.config, "config error"], [c.fields, "field violation"], [c.gaps, "unchecked type"], [c.alarms, "alarm that cannot fire"]]
+    .filter(([n]) => (n as number) > 0).map(([n, w]) => plural(n as number, w as string));
+  return `**${parts.join(", ")}** (${what})`;
+}
+
+function preflightSection(p: PreflightReport): string[] {
+  const out = ["## Preflight", "", `${preflightLine(p)}. Each input is checked against the AWS API member that receives it (tools/preflight/fields/), each alarm against the metrics AWS or the program's hosts publish.`, ""];
+  if (p.config.errors.length + p.config.warnings.length > 0) {
+    out.push(...p.config.errors.map((e) => `- **config error:** ${e}`), ...p.config.warnings.map((w) => `- config warning: ${w}`), "");
+  }
+  if (p.fields.violations.length > 0) {
+    const rows = p.fields.violations.map((v) => [code(v.resource), code(v.path), shown(v.value, 50), v.kind, v.rule, v.source]);
+    const [rowsShown, more] = capped(rows);
+    out.push(table(["resource", "input", "value", "kind", "AWS allows", "source"], rowsShown) + more, "");
+  }
+  const gaps = p.fields.coverage.filter((c) => c.noMapping || c.unmapped.length > 0);
+  if (gaps.length > 0) out.push(`Unchecked: ${gaps.map((g) => `${code(g.type)} (${g.noMapping ? "no mapping" : g.unmapped.map(code).join(", ")})`).join("; ")}.`, "");
+  if (p.alarms.violations.length > 0) out.push(...p.alarms.violations.map((v) => `- alarm ${code(v.alarm)}: ${v.message}`), "");
+  out.push(
+    `<details><summary>Fields checked per resource type (${p.fields.coverage.length})</summary>`,
+    "",
+    table(["type", "resources", "fields checked / set"], p.fields.coverage.map((c) => [code(c.type), String(c.resources), `${c.fieldsChecked} / ${c.fieldsSet}`]), ["---", "---:", "---:"]),
+    "",
+    "</details>",
+    "",
+  );
+  return out;
 }
 
 function verdictResource(v: Verdict): string {
@@ -238,6 +291,7 @@ export function renderMarkdown(report: PlanReport): string {
     ["Estimated monthly cost", `**${formatUsd(report.cost.monthly)}** (${report.cost.groups.filter((g) => g.items.length > 0).map((g) => `${g.name} ${formatUsd(g.monthly)}`).join(", ")})`],
     ["Deploy critical path", `**${formatDuration(cp.seconds)}** (${formatDuration(cp.low)} to ${formatDuration(cp.high)})${last ? `, ending with ${code(last.name)}` : ""}`],
     ["Policy verdicts", policyLine(report)],
+    ["Preflight", preflightLine(report.preflight)],
   ];
   if (report.diff) {
     const d = report.diff;
@@ -258,6 +312,8 @@ export function renderMarkdown(report: PlanReport): string {
     const [rowsShown, more] = capped(rows);
     out.push("## Policy violations", "", table(["level", "layer", "policy", "resource", "message"], rowsShown) + more, "");
   }
+
+  if (report.preflight) out.push(...preflightSection(report.preflight));
 
   for (const app of report.summary.apps) {
     const diagram = report.diagrams.find((d) => d.app === app.name);
@@ -302,6 +358,18 @@ export function renderMarkdown(report: PlanReport): string {
 
 // ---------- text ----------
 
+function preflightText(p: PreflightReport): string[] {
+  const lines = [`Preflight: ${preflightLine(p).replace(/\*\*/g, "")}`];
+  for (const e of p.config.errors) lines.push(`  config error: ${e}`);
+  for (const v of p.fields.violations) lines.push(`  ${v.type} ${v.resource} ${v.path} = ${JSON.stringify(v.value)}: AWS allows ${v.rule}\n      source: ${v.source}`);
+  for (const v of p.alarms.violations) lines.push(`  alarm ${v.alarm}: ${v.message}`);
+  lines.push("  fields checked / set, per resource type:");
+  for (const c of p.fields.coverage) {
+    lines.push(`  ${`${c.fieldsChecked}/${c.fieldsSet}`.padStart(7)}  ${c.type}${c.noMapping ? "  (NO MAPPING)" : c.unmapped.length > 0 ? `  unchecked: ${c.unmapped.join(", ")}` : ""}`);
+  }
+  return lines;
+}
+
 /** The lines the terminal view prints under the resource tree. */
 export function renderTextSummary(report: PlanReport): string {
   const lines = [`Estimated monthly cost: ${formatUsd(report.cost.monthly)} (${PRICE_REGION}, on-demand, prices ${PRICES_AS_OF})`];
@@ -312,6 +380,7 @@ export function renderTextSummary(report: PlanReport): string {
   for (const s of cp.chain) lines.push(`  ${formatDuration(s.start).padStart(12)}  +${formatDuration(s.seconds).padEnd(10)} ${s.type}  ${s.name}`);
   lines.push("", `Policy verdicts: ${policyLine(report).replace(/\*\*/g, "")}`);
   for (const v of report.policies.verdicts) lines.push(`  [${v.enforcementLevel}] ${v.policy} ${verdictResource(v)}: ${v.detail ?? v.message}${v.fix ? `\n      fix: ${v.fix}` : ""}`);
+  if (report.preflight) lines.push("", ...preflightText(report.preflight));
   if (report.diff) {
     const d = report.diff;
     lines.push("", `Changes against ${d.label}: ${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`);
