@@ -17,6 +17,7 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   "aws:ec2/internetGateway:InternetGateway",
   "aws:ec2/launchTemplate:LaunchTemplate",
   "aws:ec2/natGateway:NatGateway",
+  "aws:ec2/networkInterface:NetworkInterface",
   "aws:ec2/routeTable:RouteTable",
   "aws:ec2/securityGroup:SecurityGroup",
   "aws:ec2/subnet:Subnet",

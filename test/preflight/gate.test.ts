@@ -8,7 +8,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
-import { ROOT } from "../harness";
+import { ROOT, Recording, recordStack } from "../harness";
+import { planFailures } from "../../tools/plan";
+import { buildReport } from "../../tools/plan/report";
+import { planFromRecording } from "../../tools/plan/resources";
+import { configPreflight, preflight } from "../../tools/preflight";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-gate-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -64,6 +68,28 @@ describe("npm run plan as the gate", () => {
     expect(r.stderr).toMatch(/webapp-platform:tags\.owner: "owner: team#7" has a character AWS refuses in tags/);
   });
 
+  test.each([
+    ["a missing required key", (c: any) => { delete c["webapp-platform:alertEmail"]; }, /webapp-platform:alertEmail/],
+    ["an unknown aws: provider key", (c: any) => { c["aws:regoin"] = "eu-west-1"; }, /aws:regoin: the aws provider has no setting "regoin" \(did you mean aws:region\?\)/],
+  ])("%s stops the plan with exit 1, naming the key", (_label, edit, message) => {
+    const file = stackVariant("staging", "cli", edit);
+    const r = plan(["--stack", "staging", "--config-file", file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/The Pulumi CLI would refuse/);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test("an app name that composes into identifiers AWS refuses stops the plan, naming the config key", () => {
+    const file = stackVariant("staging", "badname", (c) => {
+      const apps = c["webapp-platform:apps"];
+      apps["flash--bill"] = apps.flashbill;
+      delete apps.flashbill;
+    });
+    const r = plan(["--stack", "staging", "--config-file", file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/webapp-platform:apps\.flash--bill: /);
+  });
+
   test("a stack file the Pulumi CLI would refuse stops the plan before the program runs", () => {
     const file = stackVariant("staging", "untyped", (c) => { c["webapp-platform:verifyAfterDeploy"] = "sometimes"; });
     const r = plan(["--stack", "staging", "--config-file", file]);
@@ -71,5 +97,34 @@ describe("npm run plan as the gate", () => {
     expect(r.stderr).toMatch(/The Pulumi CLI would refuse Pulumi\.staging\.untyped\.yaml/);
     expect(r.stderr).toMatch(/webapp-platform:verifyAfterDeploy/);
     expect(r.stdout).toBe("");
+  });
+});
+
+describe("the gate on a seeded recording", () => {
+  let rec: Recording;
+  beforeAll(async () => { rec = await recordStack("staging"); }, 120_000);
+
+  /** The failures `npm run plan` would exit 1 on, for a recording (as main() computes them). */
+  const failuresOf = (r: Recording) => planFailures(buildReport(planFromRecording(r), { verdicts: [], preflight: preflight(r, configPreflight("staging")) }));
+
+  test("the real recording passes", () => {
+    expect(failuresOf(rec)).toEqual([]);
+  });
+
+  test("a field value AWS refuses, an unmapped input and an unpublished metric each fail it", () => {
+    const copy = new Recording(rec.stack, rec.region, structuredClone(rec.resources), rec.outputs, rec.warnings);
+    const sg = copy.resources.find((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") as Recording["resources"][number];
+    sg.inputs.description = "HTTPS from the world's browsers";
+    const lb = copy.resources.find((r) => r.type === "aws:lb/loadBalancer:LoadBalancer") as Recording["resources"][number];
+    lb.inputs.idleTimeout = 120;
+    const alarm = copy.resources.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.namespace === "AWS/RDS") as Recording["resources"][number];
+    alarm.inputs.metricName = "FreeStorageBytes";
+    const failures = failuresOf(copy);
+    expect(failures).toEqual(expect.arrayContaining([
+      expect.stringMatching(new RegExp(`^preflight: ${sg.name} description = "HTTPS from the world's browsers": AWS allows .*ec2-2016-11-15\\.json`)),
+      "preflight: aws:lb/loadBalancer:LoadBalancer sets inputs no field table maps: idleTimeout",
+      expect.stringMatching(new RegExp(`^alarm: ${alarm.name}: .*FreeStorageBytes`)),
+    ]));
+    expect(failures).toHaveLength(3);
   });
 });
