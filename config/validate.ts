@@ -171,7 +171,8 @@ class Reader {
 }
 
 /** Edit distance, for "did you mean" hints on misspelt keys and values. */
-function nearest(word: string, candidates: readonly string[]): string | undefined {
+/** The candidate closest to a mistyped word, if any is close enough to suggest. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDist = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const c of candidates) {
