@@ -36,7 +36,7 @@ export const MODEL_FILES: Record<string, string> = {
   wafv2: "wafv2-2019-07-29.json",
 };
 
-/** One API member, resolved: where it comes from and what AWS accepts in it. */
+/** One API member (or, for `<service>:<Operation>`, the operation), resolved: where it comes from and what AWS accepts in it. */
 export interface ApiMember {
   /** `<service>:<Operation>.<Member>...` as written in the field tables. */
   api: string;
@@ -68,14 +68,16 @@ interface Model { shapes: Record<string, any>; operations: Record<string, any> }
 
 /** Resolves one API path against a full model (used by the extract and its freshness test). */
 export function resolveMember(api: string, loadModel: (service: string) => Model): ApiMember {
-  const m = /^([a-z0-9]+):([A-Za-z0-9]+)\.(.+)$/.exec(api);
-  if (!m) throw new Error(`API path "${api}" is not <service>:<Operation>.<Member>[...]`);
+  const m = /^([a-z0-9]+):([A-Za-z0-9]+)(?:\.(.+))?$/.exec(api);
+  if (!m) throw new Error(`API path "${api}" is not <service>:<Operation>[.<Member>...]`);
   const [, service, operation, rest] = m;
   const file = MODEL_FILES[service];
   if (!file) throw new Error(`API path "${api}": no model for service "${service}"`);
   const model = loadModel(service);
   const op = model.operations[operation];
   if (!op?.input) throw new Error(`API path "${api}": ${file} has no operation ${operation} with an input`);
+  // The operation itself: some services state a field's rules only in the operation's documentation.
+  if (rest === undefined) return { api, file, shape: operation, type: "operation", doc: plainDoc(op.documentation) };
   let shapeName: string = op.input.shape;
   let doc: string | undefined;
   for (const step of rest.split(".")) {

@@ -17,8 +17,9 @@ export interface ApiField {
   /** `<Operation>.<Member>...` in the type's model, or `<service>:<Operation>...` for another model. */
   api: string;
   prose?: ProseRule[];
-  /** The member whose documentation states the prose rules, when it is not `api` itself
-   *  (key/value attributes document every value on the key). */
+  /** The member (or `<Operation>` alone) whose documentation states the prose rules, when it
+   *  is not `api` itself: key/value attributes document every value on the key, and some
+   *  services write a name's rules only in the operation's documentation. */
   proseFrom?: string;
 }
 

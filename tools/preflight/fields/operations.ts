@@ -1,5 +1,5 @@
 /** IAM, CloudWatch (logs, metric filters, alarms), SNS, SSM, ECR, Docker images, local commands and the provider itself. */
-import { CrossRule, Field, FieldTable, ProseRule, charset, matches, maxLength, notMatches, oneOf } from "../rules";
+import { CrossRule, Field, FieldTable, ProseRule, charset, lengthBetween, matches, maxLength, notMatches, oneOf } from "../rules";
 import { tagFields } from "./common";
 
 /** The unknown marker the engine sends during preview (test/harness UNKNOWN); cross rules skip it. */
@@ -246,11 +246,8 @@ export const OPERATIONS: FieldTable = {
     fields: {
       name: IAM_ROLE_NAME("CreateRole.RoleName"),
       path: { api: "CreateRole.Path", prose: [IAM_PATH] },
-      description: {
-        api: "CreateRole.Description",
-        // The member doc is one sentence; the roleDescriptionType pattern is the rule, applied to the whole value.
-        prose: [charset("A description of the role.", "\\t\\n\\r\\u0020-\\u007E\\u00A1-\\u00FF", "tab, LF, CR, printable ASCII and U+00A1 to U+00FF (roleDescriptionType; no em dash or curly quotes)")],
-      },
+      // roleDescriptionType's pattern (tab, LF, CR, printable ASCII, U+00A1-U+00FF) is the rule: no em dash or curly quotes.
+      description: "CreateRole.Description",
       assumeRolePolicy: {
         api: "CreateRole.AssumeRolePolicyDocument",
         prose: [
@@ -321,10 +318,12 @@ export const OPERATIONS: FieldTable = {
     fields: {
       name: {
         api: "CreateLogGroup.logGroupName",
-        // The rules are in the CreateLogGroup operation doc; the member doc is one sentence.
+        // The member doc is one sentence; the rules are in the operation's documentation.
+        proseFrom: "CreateLogGroup",
         prose: [
-          charset("A name for the log group.", "A-Za-z0-9_\\-/.#", "a-z, A-Z, 0-9, _ - / . # (CreateLogGroup: \"Log group names consist of the following characters: a-z, A-Z, 0-9, '_' (underscore), '-' (hyphen), '/' (forward slash), '.' (period), and '#' (number sign)\")"),
-          notMatches("A name for the log group.", /^aws\//, "no aws/ prefix (CreateLogGroup: \"Log group names can't start with the string aws/\")"),
+          lengthBetween("Log group names can be between 1 and 512 characters long.", 1, 512),
+          charset("Log group names consist of the following characters: a-z, A-Z, 0-9, '_' (underscore), '-' (hyphen), '/' (forward slash), '.' (period), and '#' (number sign)", "A-Za-z0-9_\\-/.#", "a-z, A-Z, 0-9, _ - / . #"),
+          notMatches("Log group names can't start with the string aws/", /^aws\//, "no aws/ prefix"),
         ],
       },
       retentionInDays: {
