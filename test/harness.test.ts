@@ -4,6 +4,15 @@ import * as random from "@pulumi/random";
 import { UNKNOWN, record } from "./harness";
 
 describe("the recording harness", () => {
+  it("gives the program Pulumi.yaml's defaults under the stack file's values, as the CLI does", async () => {
+    const rec = await record(() => ({ config: pulumi.runtime.allConfig() }), { stack: "staging", config: { "webapp-platform:verifyAfterDeploy": "true" } });
+    const config = rec.outputs.config as Record<string, string>;
+    // Pulumi.staging.yaml does not set adminCidrs: Pulumi.yaml's default [] reaches the program.
+    expect(config["webapp-platform:adminCidrs"]).toBe("[]");
+    expect(config["webapp-platform:verifyAfterDeploy"]).toBe("true");
+    expect(config["webapp-platform:environment"]).toBe("staging");
+  });
+
   it("fails the run when an input is built on an output the mocks do not provide", async () => {
     await expect(record(() => {
       const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" });

@@ -162,6 +162,19 @@ export function loadStackFile(stack: string, file = stackFilePath(stack)): Recor
   return (doc.config ?? {}) as Record<string, unknown>;
 }
 
+/**
+ * The defaults Pulumi.yaml declares, as the CLI injects them before the program runs (keys
+ * without a namespace belong to the project).
+ */
+export function projectConfigDefaults(): Record<string, unknown> {
+  const doc = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [key, decl] of Object.entries((doc.config ?? {}) as Record<string, any>)) {
+    if (decl && typeof decl === "object" && "default" in decl) out[key.includes(":") ? key : `${PROJECT}:${key}`] = decl.default;
+  }
+  return out;
+}
+
 let running = false;
 
 /**
@@ -173,7 +186,9 @@ export async function record(program: () => unknown, options: RecordOptions = {}
   running = true;
   const stack = options.stack ?? "staging";
   const preview = options.preview ?? true;
-  const config = { ...(options.ignoreStackFile ? {} : loadStackFile(stack, options.stackFile)), ...(options.config ?? {}) };
+  const config = options.ignoreStackFile
+    ? { ...(options.config ?? {}) }
+    : { ...projectConfigDefaults(), ...loadStackFile(stack, options.stackFile), ...(options.config ?? {}) };
   const region = String(config["aws:region"] ?? "us-east-1");
   const resources: RecordedResource[] = [];
   const failures: string[] = [];
