@@ -1,0 +1,280 @@
+/**
+ * The rehearsal: boots every distinct host document of a stack for real (systemd + cloud-init
+ * in systemd-nspawn, Debian rootfs from mmdebstrap) with stand-ins for AWS, and probes it.
+ * See docs/rehearsal.md for every stand-in and how it differs from AWS.
+ *
+ *   node tools/run.js tools/rehearsal/index.ts --stack staging [--app <name>] [--skip-unavailable]
+ *       [--keep] [--timeout <s>] [--json <file>]
+ *   node tools/run.js tools/rehearsal/index.ts --stack prod --list      the distinct documents, without booting
+ *   node tools/run.js tools/rehearsal/index.ts --cleanup <runDir>     after an interrupted run
+ *
+ * Prints a table host | probe | result and exits 1 when a probe failed, 2 on a usage error, and
+ * 3 when this machine cannot run it (unless --skip-unavailable: then it prints SKIPPED and exits 0).
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { bootHost, BootResult, killLeftover } from "./boot";
+import { addressing, DocumentGroup, groupDocuments, hostDocuments, selectDocuments } from "./hostdocs";
+import { InstanceIdentity, instanceIdFor, macFor } from "./imds";
+import { machineDebianSources } from "./mirror";
+import { cleanupNetwork, RehearsalNetwork } from "./netns";
+import { CACHE_DIR, ensureRootfs } from "./rootfs";
+import { buildUbuntuNamesRepo } from "./ubuntu-names";
+import { isMain, log, ProcessSet, run, which } from "./sh";
+import { bootTimeRows, HostFacts, Row, renderTable, rowsFor } from "./report";
+
+export const RUNS_DIR = process.env.REHEARSAL_RUNS ?? "/var/tmp/webapp-platform-rehearsal";
+
+interface Args { stack: string; app?: string; skipUnavailable: boolean; keep: boolean; timeout: number; json?: string; cleanup?: string; list: boolean }
+
+const USAGE = "usage: node tools/run.js tools/rehearsal/index.ts --stack <staging|prod> [--app <name>] [--list] [--skip-unavailable] [--keep] [--timeout <s>] [--json <file>] | --cleanup <runDir>";
+
+export function parseArgs(argv: string[]): Args {
+  const a: Args = { stack: "", skipUnavailable: false, keep: false, timeout: 900, list: false };
+  const value = (i: number, flag: string) => {
+    const v = argv[i];
+    if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value; ${USAGE}`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i];
+    if (f === "--stack") a.stack = value(++i, f);
+    else if (f === "--app") a.app = value(++i, f);
+    else if (f === "--skip-unavailable") a.skipUnavailable = true;
+    else if (f === "--keep") a.keep = true;
+    else if (f === "--timeout") a.timeout = Number(value(++i, f));
+    else if (f === "--json") a.json = value(++i, f);
+    else if (f === "--cleanup") a.cleanup = value(++i, f);
+    else if (f === "--list") a.list = true;
+    else throw new Error(`unknown argument ${f}; ${USAGE}`);
+  }
+  if (!a.stack && !a.cleanup) throw new Error(`--stack is required; ${USAGE}`);
+  if (!Number.isFinite(a.timeout) || a.timeout <= 0) throw new Error("--timeout must be a number of seconds");
+  return a;
+}
+
+/** What this machine lacks to run the rehearsal; empty when it can. */
+export function missingCapabilities(): string[] {
+  const missing: string[] = [];
+  if (process.platform !== "linux") return ["Linux (systemd-nspawn, overlayfs and network namespaces)"];
+  if (typeof process.getuid === "function" && process.getuid() !== 0) missing.push("root (mounts, network namespaces and systemd-nspawn need it)");
+  for (const [cmd, pkg] of [["systemd-nspawn", "systemd-container"], ["mmdebstrap", "mmdebstrap"], ["ip", "iproute2"], ["nsenter", "util-linux"], ["timeout", "coreutils"]]) {
+    if (!which(cmd)) missing.push(`${cmd} (Debian package ${pkg})`);
+  }
+  const fsList = fs.existsSync("/proc/filesystems") ? fs.readFileSync("/proc/filesystems", "utf8") : "";
+  if (!/\toverlay$/m.test(fsList)) missing.push("overlayfs (the kernel lists no 'overlay' in /proc/filesystems; try modprobe overlay)");
+  if (missing.length === 0) {
+    // Network namespaces: create and delete one, by its own name.
+    const probe = `reh-probe-${process.pid}`;
+    const r = run("ip", ["netns", "add", probe]);
+    if (r.code !== 0) missing.push(`network namespaces (ip netns add: ${r.stderr.trim()})`);
+    else run("ip", ["netns", "delete", probe]);
+  }
+  return missing;
+}
+
+/** Undoes what an interrupted run left: container processes, overlay mounts, namespaces (all by the ids it recorded). */
+export function cleanupRun(runDir: string): void {
+  const hosts = path.join(runDir, "hosts");
+  if (fs.existsSync(hosts)) {
+    for (const h of fs.readdirSync(hosts)) {
+      const dir = path.join(hosts, h);
+      killLeftover(dir);
+      const mounted = path.join(dir, "mounted");
+      if (fs.existsSync(mounted)) {
+        const m = fs.readFileSync(mounted, "utf8").trim();
+        if (run("umount", [m]).code !== 0) run("umount", ["-l", m]);
+        fs.rmSync(mounted, { force: true });
+      }
+      // The overlay's layers (hundreds of MB each) go once nothing is mounted on them.
+      const merged = path.join(dir, "merged");
+      if (!fs.existsSync(merged) || fs.readdirSync(merged).length === 0) {
+        for (const d of ["merged", "upper", "work", "var-lib-docker"]) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
+      }
+    }
+  }
+  for (const f of ["router.pid", "proxy.pid"]) {
+    const p = path.join(runDir, f);
+    if (!fs.existsSync(p)) continue;
+    const pid = Number(fs.readFileSync(p, "utf8"));
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(runDir)) process.kill(pid, "SIGTERM");
+    } catch {
+      /* gone */
+    }
+    fs.rmSync(p, { force: true });
+  }
+  const removed = cleanupNetwork(runDir);
+  if (removed.length) log(`removed network namespaces ${removed.join(", ")}`);
+}
+
+function identityFor(stack: string, g: DocumentGroup, address: string, subnetCidr: string, vpcCidr: string): InstanceIdentity {
+  const d = g.boot;
+  return {
+    instanceId: instanceIdFor(`${stack}/${d.resource}/${g.hash}`),
+    accountId: "123456789012",
+    region: d.region,
+    availabilityZone: d.availabilityZone,
+    privateIp: address,
+    localHostname: `ip-${address.replace(/\./g, "-")}.${d.region}.compute.internal`,
+    mac: macFor(`${stack}/${d.resource}`),
+    subnetCidr,
+    vpcCidr,
+    instanceType: d.instanceType,
+    imageId: d.imageId,
+    role: d.role,
+    httpTokens: d.metadataOptions.httpTokens,
+    httpEndpoint: d.metadataOptions.httpEndpoint,
+    instanceMetadataTags: d.metadataOptions.instanceMetadataTags,
+    userDataBase64: d.raw.toString("base64"),
+    pendingTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  };
+}
+
+function readJsonLines(file: string): Record<string, any>[] {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("{")).map((l) => {
+    try {
+      return JSON.parse(l);
+    } catch {
+      return {};
+    }
+  });
+}
+
+export interface HostReport extends HostFacts { address: string; hostDir: string }
+
+async function main(): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error((e as Error).message);
+    return 2;
+  }
+  if (args.cleanup) {
+    cleanupRun(path.resolve(args.cleanup));
+    return 0;
+  }
+  if (args.list) {
+    // What would boot, without booting (no root needed).
+    const { recordStack } = await import("../../test/harness");
+    const groups = groupDocuments(selectDocuments(hostDocuments(await recordStack(args.stack)), args.app));
+    for (const g of groups) {
+      const d = g.boot;
+      console.log(`${g.hash.slice(0, 12)}  ${d.kind.padEnd(11)} ${d.app.padEnd(22)} ${g.members.map((m) => m.resource).join(", ")}  (${d.userData.length} bytes${d.gzip ? ", gzip" : ""}; subnet ${d.subnetCidr ?? "?"}; role ${d.role ?? "-"}; IMDS tokens ${d.metadataOptions.httpTokens}, hop limit ${d.metadataOptions.httpPutResponseHopLimit})`);
+    }
+    return 0;
+  }
+  const missing = missingCapabilities();
+  if (missing.length) {
+    const msg = `rehearsal cannot run on this machine; missing: ${missing.join("; ")}`;
+    if (args.skipUnavailable) {
+      console.log(`SKIPPED (--skip-unavailable): ${msg}`);
+      return 0;
+    }
+    console.error(msg);
+    return 3;
+  }
+
+  const t0 = Date.now();
+  const { recordStack } = await import("../../test/harness");
+  const rec = await recordStack(args.stack);
+  const docs = selectDocuments(hostDocuments(rec), args.app);
+  const groups = groupDocuments(docs);
+  log(`${args.stack}: ${docs.length} host documents, ${groups.length} distinct (recorded in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const vpcCidr: string = rec.ofType("aws:ec2/vpc:Vpc")[0]?.inputs.cidrBlock ?? "172.31.0.0/16";
+
+  const rootfs = await ensureRootfs();
+  log(`rootfs ${rootfs.release} ${rootfs.built ? `built in ${rootfs.seconds.toFixed(0)} s` : "from cache"}: ${rootfs.dir}`);
+
+  const runId = crypto.randomBytes(3).toString("hex");
+  const runDir = path.join(RUNS_DIR, `${args.stack}-${new Date().toISOString().replace(/[:.]/g, "").slice(0, 15)}-${runId}`);
+  fs.mkdirSync(path.join(runDir, "hosts"), { recursive: true });
+  log(`run ${runId}: ${runDir}`);
+  const procs = new ProcessSet();
+  const network = new RehearsalNetwork(runId, runDir);
+  let interrupted = false;
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    abort.abort();
+    log("interrupted: cleaning up");
+    procs.stopAll(2000).finally(() => {
+      cleanupRun(runDir);
+      process.exit(130);
+    });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const reports: HostReport[] = [];
+  try {
+    const { archive, security } = machineDebianSources();
+    const mirrors = [...new Set([archive, security].filter(Boolean).map((u) => new URL(u as string).hostname))];
+    const socket = path.join(runDir, "proxy.sock");
+    const runJs = path.resolve(__dirname, "..", "run.js");
+    const proxy = procs.start("proxy", process.execPath, [runJs, path.join(__dirname, "proxy.ts"), "--socket", socket, "--allow", mirrors.join(","), "--cache", path.join(CACHE_DIR, "apt-pool")], path.join(runDir, "proxy.log"));
+    fs.writeFileSync(path.join(runDir, "proxy.pid"), `${proxy.pid}\n`);
+    const ubuntuNamesRepo = buildUbuntuNamesRepo(path.join(CACHE_DIR, "ubuntu-names"));
+    network.createRouter();
+    fs.writeFileSync(path.join(runDir, "instances.json"), "{}");
+    const router = procs.start("router", "ip", ["netns", "exec", network.router, process.execPath, runJs, path.join(__dirname, "router.ts"), "--run-dir", runDir, "--proxy-socket", socket], path.join(runDir, "router.log"));
+    fs.writeFileSync(path.join(runDir, "router.pid"), `${router.pid}\n`);
+
+    const instances: Record<string, InstanceIdentity> = {};
+    for (const [i, g] of groups.entries()) {
+      if (interrupted) break;
+      const d = g.boot;
+      const addr = addressing(d.subnetCidr, i);
+      const subnetCidr = d.subnetCidr ?? `${addr.gateway.replace(/\.1$/, ".0")}/${addr.prefix}`;
+      const net = network.addHost(addr.host, addr.prefix, addr.gateway);
+      const identity = identityFor(args.stack, g, addr.host, subnetCidr, vpcCidr);
+      instances[addr.host] = identity;
+      fs.writeFileSync(path.join(runDir, "instances.json"), JSON.stringify(instances, null, 2));
+      const hostDir = path.join(runDir, "hosts", `${d.app}-${g.hash.slice(0, 8)}`);
+      fs.mkdirSync(hostDir, { recursive: true });
+      log(`booting ${d.app} (${d.kind}, ${d.resource}${g.members.length > 1 ? ` and ${g.members.length - 1} identical` : ""}) as ${identity.instanceId} at ${addr.host} in ${net.netns}`);
+      const started = new Date().toISOString();
+      let boot: BootResult;
+      try {
+        boot = await bootHost(d, { rootfs: rootfs.dir, hostDir, net, identity, timeoutSeconds: args.timeout, keep: args.keep, procs, ubuntuNamesRepo, signal: abort.signal });
+      } catch (e) {
+        boot = { cloudInitDone: false, errors: [], recoverable: {}, failedUnits: [], outputProblems: [], files: [], bootError: (e as Error).message };
+      }
+      const ended = new Date().toISOString();
+      network.removeHost(net);
+      const inWindow = (x: Record<string, any>) => x.t >= started && x.t <= ended;
+      const proxyLines = readJsonLines(path.join(runDir, "proxy.log")).filter(inWindow);
+      const routerLines = readJsonLines(path.join(runDir, "router.log")).filter((x) => x.source === addr.host);
+      const imdsLines = routerLines.filter((x) => x.svc === "imds");
+      const dnsLines = routerLines.filter((x) => x.svc === "dns");
+      reports.push({ group: g, address: addr.host, boot, proxy: proxyLines, imds: imdsLines, dns: dnsLines, hostDir });
+      log(`${d.app}: ${boot.cloudInitDone ? `cloud-init done in ${boot.cloudInitSeconds?.toFixed(1)} s` : boot.bootError}`);
+    }
+  } finally {
+    await procs.stopAll();
+    cleanupRun(runDir);
+  }
+
+  const rows: Row[] = [
+    { host: "(rehearsal)", probe: "rootfs", result: "info", detail: `${rootfs.release}, ${rootfs.built ? `built in ${rootfs.seconds.toFixed(0)} s` : "cached"}` },
+    ...reports.flatMap((r) => rowsFor(r)),
+    ...bootTimeRows(reports),
+  ];
+  console.log(renderTable(rows));
+  console.log(`\nrun directory (logs, collected files): ${runDir}; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const json = { stack: args.stack, runDir, rootfs, rows, hosts: reports.map((r) => ({ app: r.group.boot.app, kind: r.group.boot.kind, members: r.group.members.map((m) => m.resource), hash: r.group.hash, address: r.address, boot: r.boot })) };
+  fs.writeFileSync(path.join(runDir, "report.json"), JSON.stringify(json, null, 2));
+  if (args.json) fs.writeFileSync(args.json, JSON.stringify(json, null, 2));
+  return rows.some((r) => r.result === "FAIL") ? 1 : 0;
+}
+
+if (isMain(__filename)) {
+  main().then((code) => process.exit(code), (e) => {
+    console.error(e instanceof Error ? e.stack ?? e.message : e);
+    process.exit(1);
+  });
+}
