@@ -31,6 +31,26 @@ describe("the YAML emitter", () => {
   });
 });
 
+describe("the bootstrap's order", () => {
+  // Seen in the rehearsal: with the AWS CLI and the CloudWatch agent downloads first, any
+  // outage of the snap store or S3 left a host with no site at all.
+  it.each(cases.map((c) => [`${c.stack} ${c.app.name}`, c] as const))("%s: the site is up before anything that needs AWS, and the agent cannot stop it", (_, c) => {
+    const bootstrap = file(c.input, "-bootstrap");
+    const at = (needle: string) => {
+      const i = bootstrap.indexOf(needle);
+      expect(i).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const site = at("systemctl reload-or-restart nginx");
+    expect(site).toBeLessThan(at("snap install aws-cli"));
+    expect(at("snap install aws-cli")).toBeLessThan(at(`/usr/local/sbin/${c.app.name}-secrets`));
+    expect(at(`/usr/local/sbin/${c.app.name}-secrets`)).toBeLessThan(at(`/usr/local/sbin/${c.app.name}-deploy`));
+    // The agent is installed last, inside a function whose failure is logged, not fatal.
+    expect(at(`/usr/local/sbin/${c.app.name}-deploy`)).toBeLessThan(at("amazon-cloudwatch-agent.deb"));
+    expect(bootstrap).toMatch(/\ncloudwatch_agent \|\| log "the CloudWatch agent could not be installed/);
+  });
+});
+
 describe("the cloud-config document", () => {
   it.each(cases.map((c) => [`${c.stack} ${c.app.name}`, c] as const))("%s: parses to exactly the rendered files and runs the bootstrap", (_, c) => {
     const doc = renderCloudConfig(c.input);

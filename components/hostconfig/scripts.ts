@@ -244,15 +244,6 @@ export function renderBootstrapScript(r: ResolvedHost): string {
   const steps: string[] = [];
   steps.push(`log "host firewall: ${edge ? `80, 443${r.adminCidrs.length > 0 ? ", SSH from admin networks" : ""}` : "80 from the VPC (the load balancer)"}${r.nodeExporter ? `, ${NODE_EXPORTER_PORT} from the VPC` : ""}"
 ${firewall(r)}`);
-  steps.push(`log "AWS CLI v2 (AWS's snap) and the CloudWatch agent"
-snap wait system seed.loaded
-snap list aws-cli >/dev/null 2>&1 || retry snap install aws-cli --classic
-arch=$(dpkg --print-architecture)
-retry curl -fsSL --proto '=https' -o /tmp/amazon-cloudwatch-agent.deb \\
-  "https://amazoncloudwatch-agent-$REGION.s3.$REGION.amazonaws.com/ubuntu/$arch/latest/amazon-cloudwatch-agent.deb"
-dpkg -i -E /tmp/amazon-cloudwatch-agent.deb
-rm -f /tmp/amazon-cloudwatch-agent.deb
-${CLOUDWATCH_AGENT_CTL} -a fetch-config -m ec2 -s -c file:${cloudwatchConfigPath(r)}`);
   steps.push(`log "directories and the ${r.app} user's files"
 chown root:"$APP" ${r.etcDir}
 chmod 0750 ${r.etcDir}
@@ -284,8 +275,7 @@ systemctl disable --now certbot.timer 2>/dev/null || true
 systemctl enable --now ${r.app}-certs.timer
 if ! /usr/local/sbin/${r.app}-certs; then
   log "certificate issuance failed: nginx keeps the bootstrap certificate, the 03:00 run retries, the expiry alarm fires"
-fi
-/usr/local/sbin/${r.app}-cert-expiry || log "could not publish the certificate expiry metric"`);
+fi`);
   }
   if (r.nodeExporter) {
     steps.push(`log "node exporter on the private address only"
@@ -294,12 +284,31 @@ ip=$(curl -fsS -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/late
 echo "ARGS=\\"--web.listen-address=$ip:${NODE_EXPORTER_PORT}\\"" >/etc/default/prometheus-node-exporter
 systemctl restart prometheus-node-exporter`);
   }
-  // The app last: if it fails, the site still answers (502s raise the app-down alarm).
+  // The site first, then what needs AWS's APIs: if the AWS CLI, the secrets or the app fail,
+  // the site still answers (502s raise the app-down alarm). The AWS CLI is what the secrets,
+  // the deploy and the metrics need, so its failure stops the bootstrap here.
+  steps.push(`log "AWS CLI v2 (AWS's snap)"
+snap wait system seed.loaded
+snap list aws-cli >/dev/null 2>&1 || retry snap install aws-cli --classic`);
   steps.push(`log "secrets from Secrets Manager"
 retry /usr/local/sbin/${r.app}-secrets`);
   if (r.kind === "compose") steps.push('log "Docker"\nsystemctl enable --now docker.service');
   steps.push(`log "${r.app} ${r.appVersion}"
 /usr/local/sbin/${r.app}-deploy`);
+  if (edge) steps.push(`/usr/local/sbin/${r.app}-cert-expiry || log "could not publish the certificate expiry metric"`);
+  // Last and not fatal: without the agent the host serves but ships no logs or host metrics,
+  // and the alarms fed by its log metric filters go quiet (the bootstrap log says why).
+  steps.push(`log "CloudWatch agent"
+cloudwatch_agent() {
+  local arch
+  arch=$(dpkg --print-architecture)
+  retry curl -fsSL --proto '=https' -o /tmp/amazon-cloudwatch-agent.deb \\
+    "https://amazoncloudwatch-agent-$REGION.s3.$REGION.amazonaws.com/ubuntu/$arch/latest/amazon-cloudwatch-agent.deb" &&
+    dpkg -i -E /tmp/amazon-cloudwatch-agent.deb &&
+    rm -f /tmp/amazon-cloudwatch-agent.deb &&
+    ${CLOUDWATCH_AGENT_CTL} -a fetch-config -m ec2 -s -c file:${cloudwatchConfigPath(r)}
+}
+cloudwatch_agent || log "the CloudWatch agent could not be installed: this host ships no logs or host metrics until the bootstrap is re-run"`);
   return `${HEAD}# First-boot setup of ${r.app} (${r.environment}), run by cloud-init. Idempotent: safe to re-run by hand.
 readonly APP=${shq(r.app)}
 readonly REGION=${shq(r.region)}
