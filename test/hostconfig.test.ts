@@ -34,7 +34,7 @@ describe("the YAML emitter", () => {
 describe("the bootstrap's order", () => {
   // Seen in the rehearsal: with the AWS CLI and the CloudWatch agent downloads first, any
   // outage of the snap store or S3 left a host with no site at all.
-  it.each(cases.map((c) => [`${c.stack} ${c.app.name}`, c] as const))("%s: the site is up before anything that needs AWS, and the agent cannot stop it", (_, c) => {
+  it.each(cases.map((c) => [`${c.stack} ${c.app.name}`, c] as const))("%s: the site is up before anything that needs AWS, the agent before the app, and neither agent nor app can take the site down", (_, c) => {
     const bootstrap = file(c.input, "-bootstrap");
     const at = (needle: string) => {
       const i = bootstrap.indexOf(needle);
@@ -43,10 +43,12 @@ describe("the bootstrap's order", () => {
     };
     const site = at("systemctl reload-or-restart nginx");
     expect(site).toBeLessThan(at("snap install aws-cli"));
-    expect(at("snap install aws-cli")).toBeLessThan(at(`/usr/local/sbin/${c.app.name}-secrets`));
+    // The agent comes before the app (a failed deploy must still ship the logs that raise the
+    // app-down alarm), inside a function whose failure is logged, not fatal.
+    expect(at("snap install aws-cli")).toBeLessThan(at("amazon-cloudwatch-agent.deb"));
+    expect(at("amazon-cloudwatch-agent.deb")).toBeLessThan(at(`/usr/local/sbin/${c.app.name}-secrets`));
     expect(at(`/usr/local/sbin/${c.app.name}-secrets`)).toBeLessThan(at(`/usr/local/sbin/${c.app.name}-deploy`));
-    // The agent is installed last, inside a function whose failure is logged, not fatal.
-    expect(at(`/usr/local/sbin/${c.app.name}-deploy`)).toBeLessThan(at("amazon-cloudwatch-agent.deb"));
+    expect(bootstrap.trimEnd().split("\n").slice(-3).join("\n")).toMatch(new RegExp(`/usr/local/sbin/${c.app.name}-deploy\\n\\nlog "done"$`));
     expect(bootstrap).toMatch(/\ncloudwatch_agent \|\| log "the CloudWatch agent could not be installed/);
   });
 });

@@ -290,14 +290,8 @@ systemctl restart prometheus-node-exporter`);
   steps.push(`log "AWS CLI v2 (AWS's snap)"
 snap wait system seed.loaded
 snap list aws-cli >/dev/null 2>&1 || retry snap install aws-cli --classic`);
-  steps.push(`log "secrets from Secrets Manager"
-retry /usr/local/sbin/${r.app}-secrets`);
-  if (r.kind === "compose") steps.push('log "Docker"\nsystemctl enable --now docker.service');
-  steps.push(`log "${r.app} ${r.appVersion}"
-/usr/local/sbin/${r.app}-deploy`);
-  if (edge) steps.push(`/usr/local/sbin/${r.app}-cert-expiry || log "could not publish the certificate expiry metric"`);
-  // Last and not fatal: without the agent the host serves but ships no logs or host metrics,
-  // and the alarms fed by its log metric filters go quiet (the bootstrap log says why).
+  // Not fatal, and before the app: a host whose deploy fails still ships the nginx logs that
+  // raise the app-down alarm; without the agent it serves but its log-fed alarms go quiet.
   steps.push(`log "CloudWatch agent"
 cloudwatch_agent() {
   local arch
@@ -309,6 +303,13 @@ cloudwatch_agent() {
     ${CLOUDWATCH_AGENT_CTL} -a fetch-config -m ec2 -s -c file:${cloudwatchConfigPath(r)}
 }
 cloudwatch_agent || log "the CloudWatch agent could not be installed: this host ships no logs or host metrics until the bootstrap is re-run"`);
+  if (edge) steps.push(`/usr/local/sbin/${r.app}-cert-expiry || log "could not publish the certificate expiry metric"`);
+  // The app last: everything that reports on it is running by now.
+  steps.push(`log "secrets from Secrets Manager"
+retry /usr/local/sbin/${r.app}-secrets`);
+  if (r.kind === "compose") steps.push('log "Docker"\nsystemctl enable --now docker.service');
+  steps.push(`log "${r.app} ${r.appVersion}"
+/usr/local/sbin/${r.app}-deploy`);
   return `${HEAD}# First-boot setup of ${r.app} (${r.environment}), run by cloud-init. Idempotent: safe to re-run by hand.
 readonly APP=${shq(r.app)}
 readonly REGION=${shq(r.region)}
