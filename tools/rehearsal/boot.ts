@@ -33,7 +33,12 @@ export interface BootOptions {
   whileRunning?: (ctx: RunningHost) => Promise<void>;
   /** Aborted on interrupt: the boot stops waiting and collecting, and cleans up. */
   signal?: AbortSignal;
+  /** The run's CA root (aws/ca.ts): trusted inside the container (system store and the AWS CLI's bundle). */
+  caCert?: string;
 }
+
+/** Where the run's CA root goes in the container (update-ca-certificates picks it up from there). */
+export const CA_IN_CONTAINER = "/usr/local/share/ca-certificates/webapp-platform-rehearsal-ca.crt";
 
 export interface RunningHost { leader: number; net: HostNet; identity: InstanceIdentity; hostDir: string; merged: string; result: BootResult }
 
@@ -82,6 +87,12 @@ export function standinFiles(doc: HostDocument, id: InstanceIdentity, net: HostN
   };
 }
 
+/** Trusts the run's CA root in the overlay as a local CA (update-ca-certificates run in a chroot of the overlay, before boot). */
+function trustRunCa(merged: string, caCert: string): void {
+  writeLayer(merged, { [CA_IN_CONTAINER.slice(1)]: fs.readFileSync(caCert) });
+  must("chroot", [merged, "update-ca-certificates"]);
+}
+
 /**
  * `snap` as the host scripts use it (wait for seeding, list, install), backed by Debian packages:
  * aws-cli → Debian's awscli (v2) linked at /snap/bin/aws. Any other snap is "not found". Every
@@ -107,6 +118,13 @@ case "\${1:-}" in
     if [ -z "\${DEBIAN[$name]:-}" ]; then echo "error: snap '$name' not found (rehearsal stand-in)" >&2; exit 1; fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "\${DEBIAN[$name]}" >>/var/log/webapp-platform-rehearsal/snap.log 2>&1 || exit 1
     mkdir -p /snap/bin && ln -sfn "/usr/bin/\${BIN[$name]}" "/snap/bin/\${BIN[$name]}"
+    # The AWS CLI trusts only its own bundle (botocore/cacert.pem, as the snap does): the run's CA is added to it.
+    ca=/usr/local/share/ca-certificates/webapp-platform-rehearsal-ca.crt
+    if [ "$name" = aws-cli ] && [ -e "$ca" ]; then
+      for b in /usr/lib/python3/dist-packages/awscli/botocore/cacert.pem; do
+        [ -e "$b" ] && cat "$ca" >>"$b" && echo "added the rehearsal CA to $b" >>/var/log/webapp-platform-rehearsal/snap.log
+      done
+    fi
     touch "/var/lib/webapp-platform-rehearsal/snaps/$name"
     echo "$name (Debian's \${DEBIAN[$name]}) installed"; exit 0 ;;
   *) echo "error: rehearsal snap stand-in does not do: snap $*" >&2; exit 1 ;;
@@ -158,6 +176,7 @@ export async function bootHost(doc: HostDocument, o: BootOptions): Promise<BootR
   let nspawn: ChildProcess | undefined;
   try {
     writeLayer(merged, standinFiles(doc, o.identity, o.net));
+    if (o.caCert) trustRunCa(merged, o.caCert);
     if (o.ubuntuNamesRepo) {
       const dst = path.join(merged, REPO_IN_CONTAINER.slice(1));
       fs.mkdirSync(dst, { recursive: true });
@@ -223,7 +242,7 @@ export async function bootHost(doc: HostDocument, o: BootOptions): Promise<BootR
       result.bootError = "could not find the container's PID 1";
     }
     if (leader && o.whileRunning) await o.whileRunning({ leader, net: o.net, identity: o.identity, hostDir: o.hostDir, merged, result });
-    for (const rel of ["var/log/cloud-init-output.log", "var/log/cloud-init.log", "var/lib/cloud/data/result.json", "var/lib/cloud/data/status.json", "var/log/webapp-platform-rehearsal/snap.log"]) {
+    for (const rel of ["var/log/cloud-init-output.log", "var/log/cloud-init.log", "var/lib/cloud/data/result.json", "var/lib/cloud/data/status.json", "var/log/webapp-platform-rehearsal/snap.log", "var/log/webapp-platform-rehearsal/cloudwatch-agent-ctl.log"]) {
       const src = path.join(merged, rel);
       if (fs.existsSync(src)) {
         const dst = path.join(o.hostDir, path.basename(rel));

@@ -14,6 +14,9 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { makeRunCa } from "./aws/ca";
+import { layoutObjects } from "./aws/objects";
+import { awsStateFrom } from "./aws/plan";
 import { bootHost, BootResult, killLeftover } from "./boot";
 import { addressing, DocumentGroup, groupDocuments, hostDocuments, selectDocuments } from "./hostdocs";
 import { InstanceIdentity, instanceIdFor, macFor } from "./imds";
@@ -219,8 +222,17 @@ async function main(): Promise<number> {
     const proxy = procs.start("proxy", process.execPath, [runJs, path.join(__dirname, "proxy.ts"), "--socket", socket, "--allow", mirrors.join(","), "--cache", path.join(CACHE_DIR, "apt-pool")], path.join(runDir, "proxy.log"));
     fs.writeFileSync(path.join(runDir, "proxy.pid"), `${proxy.pid}\n`);
     const ubuntuNamesRepo = buildUbuntuNamesRepo(path.join(CACHE_DIR, "ubuntu-names"));
+    // The AWS API stand-ins' inputs: the plan's secrets, roles and artifacts, a CA for this run, the S3 objects.
+    const awsDir = path.join(runDir, "aws");
+    fs.mkdirSync(awsDir, { recursive: true, mode: 0o700 });
+    const awsState = awsStateFrom(rec, docs);
+    fs.writeFileSync(path.join(awsDir, "state.json"), JSON.stringify(awsState, null, 2), { mode: 0o600 });
+    const ca = makeRunCa(runDir, awsState.regions);
+    layoutObjects(awsDir, awsState.artifacts, awsState.regions);
+    log(`aws stand-ins: ${awsState.secrets.length} secrets, ${Object.keys(awsState.roles).length} roles, artifacts ${awsState.artifacts.map((a) => `s3://${a.bucket}/${a.key}`).join(" ") || "none"}`);
     network.createRouter();
     fs.writeFileSync(path.join(runDir, "instances.json"), "{}");
+    fs.writeFileSync(path.join(runDir, "dns.json"), "{}");
     const router = procs.start("router", "ip", ["netns", "exec", network.router, process.execPath, runJs, path.join(__dirname, "router.ts"), "--run-dir", runDir, "--proxy-socket", socket], path.join(runDir, "router.log"));
     fs.writeFileSync(path.join(runDir, "router.pid"), `${router.pid}\n`);
 
@@ -240,7 +252,7 @@ async function main(): Promise<number> {
       const started = new Date().toISOString();
       let boot: BootResult;
       try {
-        boot = await bootHost(d, { rootfs: rootfs.dir, hostDir, net, identity, timeoutSeconds: args.timeout, keep: args.keep, procs, ubuntuNamesRepo, signal: abort.signal });
+        boot = await bootHost(d, { rootfs: rootfs.dir, hostDir, net, identity, timeoutSeconds: args.timeout, keep: args.keep, procs, ubuntuNamesRepo, signal: abort.signal, caCert: ca.caCert });
       } catch (e) {
         boot = { cloudInitDone: false, errors: [], recoverable: {}, failedUnits: [], outputProblems: [], files: [], bootError: (e as Error).message };
       }
@@ -251,7 +263,10 @@ async function main(): Promise<number> {
       const routerLines = readJsonLines(path.join(runDir, "router.log")).filter((x) => x.source === addr.host);
       const imdsLines = routerLines.filter((x) => x.svc === "imds");
       const dnsLines = routerLines.filter((x) => x.svc === "dns");
-      reports.push({ group: g, address: addr.host, boot, proxy: proxyLines, imds: imdsLines, dns: dnsLines, hostDir });
+      const awsLines = readJsonLines(path.join(runDir, "aws-calls.jsonl")).filter((x) => x.source === addr.host);
+      const outFile = path.join(hostDir, "cloud-init-output.log");
+      const cloudInitOutput = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : undefined;
+      reports.push({ group: g, address: addr.host, boot, proxy: proxyLines, imds: imdsLines, dns: dnsLines, aws: awsLines, cloudInitOutput, hostDir });
       log(`${d.app}: ${boot.cloudInitDone ? `cloud-init done in ${boot.cloudInitSeconds?.toFixed(1)} s` : boot.bootError}`);
     }
   } finally {

@@ -23,6 +23,8 @@ export const IMDS_ADDRESS = "169.254.169.254";
 export const DNS_ADDRESS = "169.254.169.253";
 /** EC2's MTU inside a VPC (jumbo frames). */
 export const VPC_MTU = 9001;
+/** Where the AWS API names resolve (TEST-NET-2, never routed on the internet); the AWS stand-in listens here. */
+export const AWS_ENDPOINT_ADDRESS = "198.51.100.10";
 
 export interface HostNet { netns: string; nsPath: string; address: string; prefix: number; gateway: string; routerIf: string }
 
@@ -53,6 +55,8 @@ export class RehearsalNetwork {
     ip("link", "set", "vpc0", "mtu", String(VPC_MTU));
     ip("addr", "add", `${IMDS_ADDRESS}/32`, "dev", "vpc0");
     ip("addr", "add", `${DNS_ADDRESS}/32`, "dev", "vpc0");
+    // Every *.amazonaws.com name resolves here (aws/server.ts); routed to the router like any public address.
+    ip("addr", "add", `${AWS_ENDPOINT_ADDRESS}/32`, "dev", "vpc0");
     ip("link", "set", "vpc0", "up");
   }
 

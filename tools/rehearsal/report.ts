@@ -17,6 +17,45 @@ export interface HostFacts {
   imds: Record<string, any>[];
   /** The DNS stand-in's log lines for this host's address (names it tried to resolve). */
   dns?: Record<string, any>[];
+  /** The AWS API stand-in's call records from this host's address (aws-calls.jsonl). */
+  aws?: Record<string, any>[];
+  /** The container's /var/log/cloud-init-output.log. */
+  cloudInitOutput?: string;
+}
+
+/** Whether the bootstrap reached its last line, `[<app> bootstrap] done`, and the last step it logged. Pure. */
+export function bootstrapProgress(app: string, output: string | undefined): { done: boolean; lastStep?: string } {
+  const steps = (output ?? "").split("\n").map((l) => l.match(new RegExp(`^\\[${app.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} bootstrap\\] (.*)$`))?.[1]).filter((x): x is string => !!x);
+  return { done: steps.includes("done"), lastStep: steps[steps.length - 1] };
+}
+
+/** The AWS probes of one host: calls per API (refused ones), secrets fetched, metrics sent. Pure. */
+export function awsRows(host: string, calls: Record<string, any>[]): Row[] {
+  const rows: Row[] = [];
+  const api = new Map<string, { n: number; refused: Map<string, number> }>();
+  for (const c of calls) {
+    const k = `${c.service} ${c.action}`;
+    const e = api.get(k) ?? { n: 0, refused: new Map() };
+    e.n++;
+    if (c.status >= 400 || c.status === 0) e.refused.set(`${c.status} ${c.error ?? ""}`.trim(), (e.refused.get(`${c.status} ${c.error ?? ""}`.trim()) ?? 0) + 1);
+    api.set(k, e);
+  }
+  const refusedTotal = [...api.values()].reduce((n, e) => n + [...e.refused.values()].reduce((a, b) => a + b, 0), 0);
+  rows.push({
+    host, probe: "AWS calls", result: "info",
+    detail: calls.length === 0 ? "none" : clip(`${calls.length} (${refusedTotal} refused): ` + [...api].map(([k, e]) => `${k} x${e.n}${e.refused.size ? ` [refused: ${[...e.refused].map(([why, n]) => `${why} x${n}`).join(", ")}]` : ""}`).join("; "), 600),
+  });
+  const unanswered = calls.filter((c) => c.unanswered);
+  if (unanswered.length) rows.push({ host, probe: "AWS calls not stood in for", result: "info", detail: clip([...new Set(unanswered.map((c) => `${c.service} ${c.action}`))].join(", "), 300) });
+  const secrets = calls.filter((c) => c.service === "secretsmanager" && c.action === "GetSecretValue");
+  const got = [...new Set(secrets.filter((c) => c.status === 200).map((c) => c.params?.SecretId))];
+  const failed = [...new Set(secrets.filter((c) => c.status !== 200).map((c) => `${c.params?.SecretId ?? "?"} (${c.error ?? c.status})`))];
+  rows.push({ host, probe: "secrets fetched", result: "info", detail: secrets.length === 0 ? "none" : clip(`${got.join(", ") || "none"}${failed.length ? `; refused: ${failed.join(", ")}` : ""}`, 400) });
+  const metrics = calls.filter((c) => c.service === "cloudwatch" && c.action === "PutMetricData");
+  const sent = [...new Set(metrics.filter((c) => c.status === 200).flatMap((c) => (c.params?.MetricData ?? []).map((d: any) => `${c.params.Namespace} ${d.MetricName} {${(d.Dimensions ?? []).map((x: any) => `${x.Name}=${x.Value}`).join(",")}}`)))];
+  const refused = metrics.filter((c) => c.status !== 200).length;
+  rows.push({ host, probe: "metrics sent", result: "info", detail: metrics.length === 0 ? "none" : clip(`${sent.join("; ") || "none"}${refused ? `; ${refused} refused` : ""}`, 400) });
+  return rows;
 }
 
 export function hostLabel(g: DocumentGroup): string {
@@ -60,8 +99,14 @@ export function rowsFor(f: HostFacts): Row[] {
   rows.push({ host, probe: "packages via proxy", result: "info", detail: `${fetched.length} fetched (${hits} from cache), ${refused.length} refused${refused.length ? `: ${clip([...new Set(refused.map((x) => x.url))].join(", "), 200)}` : ""}` });
   const by = (s: number) => f.imds.filter((x) => x.status === s).length;
   rows.push({ host, probe: "IMDSv2 requests", result: "info", detail: `${f.imds.length} (${by(200)} ok, ${by(401)} unauthorized, ${by(404)} not found)${f.imds.length ? `; paths: ${clip([...new Set(f.imds.map((x) => x.path))].join(" "), 200)}` : ""}` });
-  const names = [...new Set((f.dns ?? []).map((x) => x.name))];
-  rows.push({ host, probe: "DNS names asked (refused)", result: "info", detail: names.length ? clip(names.join(" "), 300) : "none" });
+  const answered = [...new Set((f.dns ?? []).filter((x) => x.answer !== "REFUSED").map((x) => x.name))];
+  const refusedNames = [...new Set((f.dns ?? []).filter((x) => x.answer === "REFUSED").map((x) => x.name))];
+  rows.push({ host, probe: "DNS names asked", result: "info", detail: answered.length + refusedNames.length ? clip(`answered: ${answered.join(" ") || "none"}; refused: ${refusedNames.join(" ") || "none"}`, 400) : "none" });
+  if (f.aws) rows.push(...awsRows(host, f.aws));
+  if (f.cloudInitOutput !== undefined || b.cloudInitDone) {
+    const p = bootstrapProgress(f.group.boot.app, f.cloudInitOutput);
+    rows.push({ host, probe: "bootstrap done", result: p.done ? "pass" : "FAIL", detail: p.done ? `[${f.group.boot.app} bootstrap] done` : `stopped after: ${p.lastStep ?? "(no bootstrap output)"}` });
+  }
   return rows;
 }
 
