@@ -31,6 +31,14 @@ describe("the infrastructure workflow", () => {
     expect(ci).toMatch(/npm test/);
   });
 
+  it("installs in CI every Debian package the rehearsal's stand-ins and sample apps need", () => {
+    const { DATA_PACKAGES } = require("../../tools/rehearsal/data") as { DATA_PACKAGES: string[] };
+    const { APP_BUILD_PACKAGES } = require("../../tools/rehearsal/apps") as { APP_BUILD_PACKAGES: string[] };
+    const ci = fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8");
+    const listed = (/packages=\(([^)]*)\)/.exec(ci)?.[1] ?? "").split(/\s+/).filter(Boolean);
+    for (const p of [...DATA_PACKAGES, ...APP_BUILD_PACKAGES]) expect(listed).toContain(p);
+  });
+
   it("posts the offline plan of both stacks as a pull-request comment, without credentials", () => {
     const job = wf.jobs.plan;
     expect(job.strategy.matrix.stack).toEqual(["staging", "prod"]);
