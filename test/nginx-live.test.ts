@@ -242,3 +242,47 @@ describe("the FlashBill sites under real nginx (staging config)", () => {
     expect(seen.map((s) => s.url)).toEqual([app.healthCheckPath]);
   });
 });
+
+describe("the Avanii shop site behind the load balancer under real nginx (prod config)", () => {
+  const config = stackConfig("prod");
+  const app = config.apps.find((a) => a.name === "avanii-shop")!;
+  const seen: Seen[] = [];
+  let upstream: http.Server;
+  let nginx: ChildProcess | undefined;
+  let site: SiteDir;
+  let httpPort: number;
+
+  beforeAll(async () => {
+    requireTool("nginx");
+    upstream = http.createServer((req, res) => { seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers }); res.end("app"); });
+    await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
+    httpPort = await freePort();
+    site = prepareSite(inputFor(config, app), { http: httpPort, https: await freePort(), upstreamPort: (upstream.address() as { port: number }).port });
+    nginx = await startNginx(site, httpPort);
+  });
+
+  afterAll(async () => {
+    await stopNginx(nginx);
+    await new Promise<void>((r) => upstream.close(() => r()));
+    if (site) fs.rmSync(site.dir, { recursive: true, force: true });
+  });
+
+  it("passes the ALB's health check (Host: the target's IP) to the app as a request for the site's name", async () => {
+    seen.length = 0;
+    // As an ALB health check arrives: to the instance's private address, no X-Forwarded-* headers.
+    const res = await request({ tls: false, port: httpPort, host: "10.20.0.10:80", path: app.healthCheckPath, headers: { "User-Agent": "ELB-HealthChecker/2.0" } });
+    expect(res.status).toBe(200);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].url).toBe(app.healthCheckPath);
+    expect(seen[0].headers.host).toBe(app.domain); // what the app's ALLOWED_HOSTS accepts
+  });
+
+  it("forwards user requests with the Host and protocol the ALB sent", async () => {
+    seen.length = 0;
+    const res = await request({ tls: false, port: httpPort, host: app.domain, path: "/cart", headers: { "X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7", "X-Forwarded-Port": "443" } });
+    expect(res.status).toBe(200);
+    expect(seen[0].headers.host).toBe(app.domain);
+    expect(seen[0].headers["x-forwarded-proto"]).toBe("https");
+    expect(seen[0].headers["x-forwarded-for"]).toBe("198.51.100.7, 127.0.0.1");
+  });
+});

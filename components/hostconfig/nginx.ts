@@ -103,6 +103,16 @@ export function renderNginxSite(r: ResolvedHost): string {
   ].filter((l): l is string => typeof l === "string");
 
   const proto = edge ? "https" : `$${id}_proto`;
+  // A location that sets any proxy header inherits none, so the set is written once here.
+  const proxyHeaders = (host: string) => [
+    'proxy_set_header Connection "";',
+    `proxy_set_header Host ${host};`,
+    "proxy_set_header X-Real-IP $remote_addr;",
+    // At the edge nginx is the first trusted hop: replace whatever the client claimed.
+    `proxy_set_header X-Forwarded-For ${edge ? "$remote_addr" : "$proxy_add_x_forwarded_for"};`,
+    `proxy_set_header X-Forwarded-Proto ${proto};`,
+    `proxy_set_header X-Forwarded-Host ${host};`,
+  ];
   const h = r.headers;
   const common = [
     "server_tokens off;",
@@ -122,13 +132,7 @@ export function renderNginxSite(r: ResolvedHost): string {
     `add_header Referrer-Policy "${h.referrerPolicy}" always;`,
     `add_header Content-Security-Policy "${h.contentSecurityPolicy}" always;`,
     "proxy_http_version 1.1;",
-    'proxy_set_header Connection "";',
-    "proxy_set_header Host $host;",
-    "proxy_set_header X-Real-IP $remote_addr;",
-    // At the edge nginx is the first trusted hop: replace whatever the client claimed.
-    `proxy_set_header X-Forwarded-For ${edge ? "$remote_addr" : "$proxy_add_x_forwarded_for"};`,
-    `proxy_set_header X-Forwarded-Proto ${proto};`,
-    "proxy_set_header X-Forwarded-Host $host;",
+    ...proxyHeaders("$host"),
     "proxy_connect_timeout 5s;",
     "proxy_read_timeout 60s;",
     "proxy_redirect off;",
@@ -155,7 +159,12 @@ export function renderNginxSite(r: ResolvedHost): string {
     `limit_req zone=${id}_${l.name} burst=${l.nginx.burst} nodelay;`,
     `proxy_pass http://${appUpstream};`,
   ]));
-  const health = proxied(r.healthCheckPath, true);
+  // The ALB's health checks carry the target's IP as Host, which the app's allowed hosts
+  // (Django's ALLOWED_HOSTS: the served names) refuse with a 400: the check is passed on as
+  // a request for the site's own name, so it proves the app answers for real.
+  const health = edge
+    ? proxied(r.healthCheckPath, true)
+    : block(`location = ${r.healthCheckPath}`, [...proxyHeaders(r.domains[0]), `proxy_pass http://${appUpstream};`]);
 
   let mainLocations: string[];
   if (r.staticPath === "/" && r.kind !== "compose") {
