@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import {
-  artifactObjectArn, artifactTemplate, encodeUserData, globalRate, HostConfigInput, hostConfigFromApp, hostPolicyDocument, pathRate,
+  artifactObjectArn, artifactTemplate, decodeUserData, encodeUserData, globalRate, HostConfigInput, hostConfigFromApp, hostPolicyDocument, pathRate,
   plainHostEnv, renderCloudConfig, renderHostFiles, resolveHostConfig,
 } from "../components/hostconfig";
 import { toYaml } from "../components/hostconfig/yaml";
@@ -28,6 +28,14 @@ describe("the YAML emitter", () => {
       list: ["a", { k: "v", n: 1, nested: ["x"] }, [1, 2]], emptyList: [], emptyMap: {}, flag: false, nothing: null,
     };
     expect(parseYaml(toYaml(value))).toEqual(value);
+  });
+});
+
+describe("user data encoding", () => {
+  it("decodes what it encodes (gzip, base64), and refuses text that is not base64", () => {
+    const doc = "#cloud-config\nruncmd:\n  - [echo, ok]\n";
+    expect(decodeUserData(encodeUserData(doc).base64)).toMatchObject({ text: doc, gzip: true });
+    expect(() => decodeUserData("not base64!")).toThrow(/not valid base64/);
   });
 });
 

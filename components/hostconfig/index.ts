@@ -16,7 +16,7 @@
  * `web/` (binary).
  */
 import { createHash } from "crypto";
-import { gzipSync } from "zlib";
+import { gunzipSync, gzipSync } from "zlib";
 import type { AppConfig, StackConfig } from "../../config/types";
 import { cloudwatchConfigPath, renderCloudWatchConfig } from "./cloudwatch";
 import { renderNginxSite, sitePath } from "./nginx";
@@ -162,6 +162,18 @@ export function encodeUserData(doc: string): EncodedUserData {
   const gz = gzipSync(Buffer.from(doc, "utf8"), { level: 9 });
   if (gz.length > USER_DATA_LIMIT_BYTES) throw new Error(`HostConfig: user data is ${gz.length} bytes gzip-compressed, over EC2's ${USER_DATA_LIMIT_BYTES}`);
   return { base64: gz.toString("base64"), bytes: gz.length };
+}
+
+/** The inverse of encodeUserData: base64 (maybe gzip) → the text cloud-init reads. Plain text (userData on an instance) is passed through. Pure. */
+export function decodeUserData(value: string, base64 = true): { text: string; gzip: boolean; raw: Buffer } {
+  const raw = base64 ? Buffer.from(value, "base64") : Buffer.from(value, "utf8");
+  let buf = raw;
+  if (base64 && buf.toString("base64").replace(/=+$/, "") !== value.replace(/\s+/g, "").replace(/=+$/, "")) {
+    throw new Error("user data is not valid base64");
+  }
+  const gzip = buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  if (gzip) buf = gunzipSync(buf);
+  return { text: buf.toString("utf8"), gzip, raw };
 }
 
 /** Deployment facts that are not in AppConfig. */

@@ -19,6 +19,7 @@ import { gunzipSync } from "zlib";
 import { parse as parseYaml } from "yaml";
 import { UNKNOWN } from "../../test/harness";
 import type { RecordedResource } from "../../test/harness";
+import { decodeUserData } from "../../components/hostconfig";
 import { DOCUMENTED_METRICS, DocumentedMetric } from "./metrics-documented";
 
 export const CATALOGUE_FILE = path.join(__dirname, "data", "cloudwatch-metrics.json");
@@ -639,9 +640,7 @@ function hostDocument(r: RecordedResource): HostDocument | undefined {
 }
 
 function decode(b64: string): string | undefined {
-  if (isUnknown(b64)) return undefined;
-  const bytes = Buffer.from(b64, "base64");
-  return (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString("utf8");
+  return isUnknown(b64) ? undefined : decodeUserData(b64).text;
 }
 
 function fileContent(f: any): string {

@@ -5,7 +5,7 @@
  * distinct document boots once. Pure: no processes, no files.
  */
 import * as crypto from "crypto";
-import * as zlib from "zlib";
+import { decodeUserData } from "../../components/hostconfig";
 import type { RecordedResource, Recording } from "../../test/harness";
 
 export const INSTANCE = "aws:ec2/instance:Instance";
@@ -39,17 +39,7 @@ export interface HostDocument {
   metadataOptions: { httpTokens: string; httpPutResponseHopLimit: number; httpEndpoint: string; instanceMetadataTags: string };
 }
 
-/** base64 (maybe gzip) → the text cloud-init reads. Plain text (userData on an instance) is passed through. Pure. */
-export function decodeUserData(value: string, base64 = true): { text: string; gzip: boolean; raw: Buffer } {
-  const raw = base64 ? Buffer.from(value, "base64") : Buffer.from(value, "utf8");
-  let buf = raw;
-  if (base64 && buf.toString("base64").replace(/=+$/, "") !== value.replace(/\s+/g, "").replace(/=+$/, "")) {
-    throw new Error("user data is not valid base64");
-  }
-  const gzip = buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  if (gzip) buf = zlib.gunzipSync(buf);
-  return { text: buf.toString("utf8"), gzip, raw };
-}
+export { decodeUserData };
 
 export function hashDocument(text: string): string {
   return crypto.createHash("sha256").update(text, "utf8").digest("hex");
