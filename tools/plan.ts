@@ -61,9 +61,6 @@ export function policyVerdicts(rec: Recording): Verdict[] {
   return runPolicyPack(rec.resources, { environment, config: stackPackConfig(rec.stack) });
 }
 
-/** The plan cannot be made: the CLI or the program's config validation refuses the stack. */
-export class ConfigRefused extends Error {}
-
 /**
  * Records a stack and builds its report (used by the CLI, docs:plans and the bench). The
  * CLI's config rules run first, as `pulumi up` applies them before the program starts; with
@@ -76,7 +73,7 @@ export async function planReport(
   const stackFile = options.configFile ?? stackFilePath(stack);
   const config = configPreflight(stack, stackFile);
   if (config.errors.length > 0 && !options.keepGoing) {
-    throw new ConfigRefused(`The Pulumi CLI would refuse ${path.basename(stackFile)}:\n  - ${config.errors.join("\n  - ")}`);
+    throw new Error(`The Pulumi CLI would refuse ${path.basename(stackFile)}:\n  - ${config.errors.join("\n  - ")}`);
   }
   const rec = await recordStack(stack, { stackFile });
   const verdicts = policyVerdicts(rec);

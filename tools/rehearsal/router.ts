@@ -12,14 +12,13 @@
  *   ip netns exec <router> node tools/run.js tools/rehearsal/router.ts --run-dir <dir> --proxy-socket <path>
  */
 import * as dgram from "dgram";
-import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { AWS_ENDPOINT_ADDRESS, startAwsServer } from "./aws/server";
 import { handleImds, InstanceIdentity, TokenStore } from "./imds";
 import { DNS_ADDRESS, IMDS_ADDRESS } from "./netns";
-import { isMain } from "./sh";
+import { isMain, jsonFileReader } from "./sh";
 
 export const PROXY_PORT = 3128;
 
@@ -98,25 +97,9 @@ function logLine(o: object): void {
   process.stdout.write(JSON.stringify({ t: new Date().toISOString(), ...o }) + "\n");
 }
 
-function instancesReader<T = Record<string, InstanceIdentity>>(file: string): () => T {
-  let mtime = 0;
-  let cache = {} as T;
-  return () => {
-    try {
-      const m = fs.statSync(file).mtimeMs;
-      if (m !== mtime) {
-        cache = JSON.parse(fs.readFileSync(file, "utf8"));
-        mtime = m;
-      }
-    } catch {
-      /* keep the last good copy */
-    }
-    return cache;
-  };
-}
 
 export function startRouter(runDir: string, proxySocket: string): void {
-  const instances = instancesReader(path.join(runDir, "instances.json"));
+  const instances = jsonFileReader<Record<string, InstanceIdentity>>(path.join(runDir, "instances.json"), {});
   const tokens = new TokenStore();
   const imds = http.createServer((req, res) => {
     const source = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
@@ -142,7 +125,7 @@ export function startRouter(runDir: string, proxySocket: string): void {
 
   // The Amazon-provided resolver's address: every query is logged (what the host tries to reach);
   // AWS names and the instances' own names are answered, the rest refused.
-  const overrides = instancesReader<Record<string, string>>(path.join(runDir, "dns.json"));
+  const overrides = jsonFileReader<Record<string, string>>(path.join(runDir, "dns.json"), {});
   const dns = dgram.createSocket("udp4");
   dns.on("message", (msg, rinfo) => {
     const q = dnsQuestion(msg);

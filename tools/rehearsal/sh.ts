@@ -77,17 +77,49 @@ export class ProcessSet {
 
   /** SIGTERM each process this set started (by its pid), then SIGKILL what is left after `graceMs`. */
   async stopAll(graceMs = 5000): Promise<void> {
-    const alive = this.procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+    const alive = this.procs.filter((p) => isAlive(p.child));
     for (const p of alive) p.child.kill("SIGTERM");
     const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline && alive.some((p) => p.child.exitCode === null && p.child.signalCode === null)) await sleep(100);
-    for (const p of alive) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+    while (Date.now() < deadline && alive.some((p) => isAlive(p.child))) await sleep(100);
+    for (const p of alive) if (isAlive(p.child)) p.child.kill("SIGKILL");
     this.procs.length = 0;
   }
 }
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+export function isAlive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** Stops one process this run started (by its pid): `signal`, then SIGKILL after `graceMs`; resolves once it is gone. */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM", graceMs = 10000): Promise<void> {
+  if (!isAlive(child)) return;
+  child.kill(signal);
+  const deadline = Date.now() + graceMs;
+  while (isAlive(child) && Date.now() < deadline) await sleep(100);
+  if (isAlive(child)) child.kill("SIGKILL");
+  while (isAlive(child)) await sleep(50);
+}
+
+/** A JSON file read again only when it changes; the last good copy survives a half-written file. */
+export function jsonFileReader<T>(file: string, fallback: T): () => T {
+  let mtime = 0;
+  let cache = fallback;
+  return () => {
+    try {
+      const m = fs.statSync(file).mtimeMs;
+      if (m !== mtime) {
+        cache = JSON.parse(fs.readFileSync(file, "utf8"));
+        mtime = m;
+      }
+    } catch {
+      /* keep the last good copy */
+    }
+    return cache;
+  };
 }
 
 /** Waits for `test` to return a value, polling every `everyMs`, or returns undefined after `timeoutMs`. */

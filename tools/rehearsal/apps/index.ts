@@ -19,7 +19,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { must, run, sleep } from "../sh";
+import { isAlive, must, run, sleep, stopChild } from "../sh";
 import { debianWheels, machineRelease, WheelSet } from "./wheels";
 
 export { debianWheels, machineRelease } from "./wheels";
@@ -220,15 +220,9 @@ export async function startApp(a: Artifact, opts: StartAppOptions): Promise<Runn
   const out = fs.openSync(logFile, "a");
   const child: ChildProcess = spawn(cmd, args, { cwd: releaseDir, env, stdio: ["ignore", out, out] });
   fs.closeSync(out);
-  const alive = () => child.exitCode === null && child.signalCode === null;
+  const alive = () => isAlive(child);
   const stop = async () => {
-    if (alive()) {
-      child.kill("SIGTERM");
-      const deadline = Date.now() + 10000;
-      while (alive() && Date.now() < deadline) await sleep(100);
-      if (alive()) child.kill("SIGKILL");
-      while (alive()) await sleep(50);
-    }
+    await stopChild(child, "SIGTERM", 10000);
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + (opts.timeoutMs ?? 30000);

@@ -14,31 +14,16 @@ import { AWS_ENDPOINT_ADDRESS } from "../netns";
 import type { AwsState } from "./plan";
 import { objectPath } from "./objects";
 import { handleAws, keysForRoles } from "./services";
+import { jsonFileReader } from "../sh";
 
 export { AWS_ENDPOINT_ADDRESS };
 
-function fileReader<T>(file: string, fallback: T): () => T {
-  let mtime = 0;
-  let cache = fallback;
-  return () => {
-    try {
-      const m = fs.statSync(file).mtimeMs;
-      if (m !== mtime) {
-        cache = JSON.parse(fs.readFileSync(file, "utf8"));
-        mtime = m;
-      }
-    } catch {
-      /* keep the last good copy */
-    }
-    return cache;
-  };
-}
 
 export function startAwsServer(runDir: string, instances: () => Record<string, InstanceIdentity>): https.Server | undefined {
   const awsDir = path.join(runDir, "aws");
   const stateFile = path.join(awsDir, "state.json");
   if (!fs.existsSync(stateFile)) return undefined;
-  const state = fileReader<AwsState>(stateFile, { accountId: "123456789012", regions: [], secrets: [], roles: {}, artifacts: [], publicBuckets: [] });
+  const state = jsonFileReader<AwsState>(stateFile, { accountId: "123456789012", regions: [], secrets: [], roles: {}, artifacts: [], publicBuckets: [] });
   const s3Root = path.join(awsDir, "s3");
   const calls = fs.createWriteStream(path.join(runDir, "aws-calls.jsonl"), { flags: "a" });
   const server = https.createServer({ key: fs.readFileSync(path.join(awsDir, "ca", "server.key")), cert: fs.readFileSync(path.join(awsDir, "ca", "server.crt")) }, (req, res) => {

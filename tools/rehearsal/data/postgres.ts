@@ -13,11 +13,11 @@
  *   const pg = await startPostgres({ dir, address: "10.20.0.50", netns: "reh-x-r", dbName, username, password, ca });
  *   ... pg.url ... await pg.stop();
  */
-import { ChildProcess, spawn } from "child_process";
+import { spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { must, run, sleep } from "../sh";
+import { isAlive, must, run, sleep, stopChild } from "../sh";
 import { Ca, issueServerCert, makeCa, mkdirMode } from "./tls";
 
 export interface PostgresOptions {
@@ -118,10 +118,6 @@ function asPostgres(netns: string | undefined, cmd: string, args: string[]): [st
   return netns ? ["ip", ["netns", "exec", netns, ...priv]] : [priv[0], priv.slice(1)];
 }
 
-function alive(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
 export async function startPostgres(opts: PostgresOptions): Promise<PostgresStandIn> {
   const bin = postgresBinDir();
   if (!bin) throw new Error("PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)");
@@ -157,13 +153,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresStan
   fs.closeSync(out);
 
   const stop = async () => {
-    if (alive(child)) {
-      child.kill("SIGINT");
-      const deadline = Date.now() + 15000;
-      while (alive(child) && Date.now() < deadline) await sleep(100);
-      if (alive(child)) child.kill("SIGKILL");
-      while (alive(child)) await sleep(50);
-    }
+    await stopChild(child, "SIGINT", 15000);
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
   };
 
@@ -175,8 +165,8 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresStan
   for (;;) {
     const [c, a] = asPostgres(undefined, path.join(bin, "pg_isready"), ["-q", "-h", socketDir, "-p", String(port)]);
     if (run(c, a).code === 0) break;
-    if (!alive(child) || Date.now() > deadline) {
-      const why = `${alive(child) ? "timeout" : `exit ${child.exitCode ?? child.signalCode}`}: ${fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").slice(-1500) : ""}`;
+    if (!isAlive(child) || Date.now() > deadline) {
+      const why = `${isAlive(child) ? "timeout" : `exit ${child.exitCode ?? child.signalCode}`}: ${fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").slice(-1500) : ""}`;
       await stop().catch(() => undefined);
       throw new Error(`PostgreSQL did not start (${why})`);
     }

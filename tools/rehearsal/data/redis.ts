@@ -7,10 +7,10 @@
  *
  *   const r = await startRedis({ dir, address, netns, authToken, ca });  ... await r.stop();
  */
-import { ChildProcess, spawn } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { must, run, sleep, which } from "../sh";
+import { isAlive, must, run, sleep, stopChild, which } from "../sh";
 import { Ca, issueServerCert, makeCa, mkdirMode } from "./tls";
 
 export interface RedisOptions {
@@ -68,10 +68,6 @@ export function redisConf(o: { address: string; port: number; dir: string; certF
   ].join("\n");
 }
 
-function alive(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
 /** `redis-cli` over TLS against the stand-in (inside its namespace); the token goes through REDISCLI_AUTH, not argv. */
 export function redisCli(s: Pick<RedisStandIn, "address" | "port" | "netns" | "caFile">, args: string[], token?: string): ReturnType<typeof run> {
   const cli = ["redis-cli", "--tls", "--cacert", s.caFile, "-h", s.address, "-p", String(s.port), ...args];
@@ -104,13 +100,7 @@ export async function startRedis(opts: RedisOptions): Promise<RedisStandIn> {
   fs.closeSync(out);
 
   const stop = async () => {
-    if (alive(child)) {
-      child.kill("SIGTERM");
-      const deadline = Date.now() + 10000;
-      while (alive(child) && Date.now() < deadline) await sleep(100);
-      if (alive(child)) child.kill("SIGKILL");
-      while (alive(child)) await sleep(50);
-    }
+    await stopChild(child, "SIGTERM", 10000);
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
   };
   const handle: RedisStandIn = {
@@ -121,8 +111,8 @@ export async function startRedis(opts: RedisOptions): Promise<RedisStandIn> {
   for (;;) {
     const r = redisCli(handle, ["--no-auth-warning", "ping"], opts.authToken);
     if (r.code === 0 && r.stdout.trim() === "PONG") break;
-    if (!alive(child) || Date.now() > deadline) {
-      const why = `${alive(child) ? "timeout" : `exit ${child.exitCode ?? child.signalCode}`}: ${fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").slice(-1500) : ""}`;
+    if (!isAlive(child) || Date.now() > deadline) {
+      const why = `${isAlive(child) ? "timeout" : `exit ${child.exitCode ?? child.signalCode}`}: ${fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").slice(-1500) : ""}`;
       await stop().catch(() => undefined);
       throw new Error(`redis-server did not start (${why})`);
     }
