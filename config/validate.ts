@@ -170,8 +170,7 @@ class Reader {
   }
 }
 
-/** Edit distance, for "did you mean" hints on misspelt keys and values. */
-/** The candidate closest to a mistyped word, if any is close enough to suggest. */
+/** The candidate closest to a mistyped word, if any is close enough to suggest ("did you mean" hints). */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDist = Math.max(2, Math.floor(word.length / 3)) + 1;

@@ -92,9 +92,8 @@ function renderText(rec: Recording, report: PlanReport): string {
   const lines = [`Offline plan for stack "${rec.stack}" (${rec.region}): ${total} resources`, "", renderTree(rec), "", "Resources by type:"];
   for (const [type, n] of counts) lines.push(`  ${String(n).padStart(4)}  ${type}`);
   lines.push("", renderTextSummary(report));
-  if (rec.warnings.length > 0 || report.preflight?.config.warnings.length) {
-    lines.push("", "Warnings:", ...[...(report.preflight?.config.warnings ?? []), ...rec.warnings].map((w) => `  ! ${w}`));
-  }
+  const warnings = [...(report.preflight?.config.warnings ?? []), ...rec.warnings];
+  if (warnings.length > 0) lines.push("", "Warnings:", ...warnings.map((w) => `  ! ${w}`));
   if (rec.infos.length > 0) lines.push("", "Notes:", ...rec.infos.map((n) => `  - ${n}`));
   return lines.join("\n") + "\n";
 }
