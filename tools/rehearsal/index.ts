@@ -24,17 +24,25 @@ import { machineDebianSources } from "./mirror";
 import { cleanupNetwork, RehearsalNetwork } from "./netns";
 import { CACHE_DIR, ensureRootfs } from "./rootfs";
 import { buildUbuntuNamesRepo } from "./ubuntu-names";
-import { isMain, log, ProcessSet, run, which } from "./sh";
-import { bootTimeRows, HostFacts, Row, renderTable, rowsFor } from "./report";
+import { isMain, log, ProcessSet, run, sleep, waitFor, which } from "./sh";
+import { bootTimeRows, HostFacts, hostLabel, Row, renderTable, rowsFor } from "./report";
+import { buildArtifact } from "./apps";
+import { dataPlanFor, startPostgres, startRedis } from "./data";
+import { expectationsFor, stackConfigOf } from "./expect";
+import { albHealthProbe, alarmRows, DataHandle, edgeHealthProbe, healthVerdict, probeHost, ProbeContext, runClient } from "./probes";
+import type { AppConfig, StackConfig } from "../../config/types";
+import type { Recording } from "../../test/harness";
 
 export const RUNS_DIR = process.env.REHEARSAL_RUNS ?? "/var/tmp/webapp-platform-rehearsal";
+const RUN_JS = path.resolve(__dirname, "..", "run.js");
+const CLIENT_TS = path.join(__dirname, "client.ts");
 
-interface Args { stack: string; app?: string; skipUnavailable: boolean; keep: boolean; timeout: number; json?: string; cleanup?: string; list: boolean }
+interface Args { stack: string; app?: string; skipUnavailable: boolean; keep: boolean; timeout: number; json?: string; cleanup?: string; list: boolean; parallel: number }
 
-const USAGE = "usage: node tools/run.js tools/rehearsal/index.ts --stack <staging|prod> [--app <name>] [--list] [--skip-unavailable] [--keep] [--timeout <s>] [--json <file>] | --cleanup <runDir>";
+const USAGE = "usage: node tools/run.js tools/rehearsal/index.ts --stack <staging|prod> [--app <name>] [--list] [--skip-unavailable] [--keep] [--timeout <s>] [--parallel <n>] [--json <file>] | --cleanup <runDir>";
 
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { stack: "", skipUnavailable: false, keep: false, timeout: 900, list: false };
+  const a: Args = { stack: "", skipUnavailable: false, keep: false, timeout: 900, list: false, parallel: 3 };
   const value = (i: number, flag: string) => {
     const v = argv[i];
     if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value; ${USAGE}`);
@@ -50,10 +58,12 @@ export function parseArgs(argv: string[]): Args {
     else if (f === "--json") a.json = value(++i, f);
     else if (f === "--cleanup") a.cleanup = value(++i, f);
     else if (f === "--list") a.list = true;
+    else if (f === "--parallel") a.parallel = Number(value(++i, f));
     else throw new Error(`unknown argument ${f}; ${USAGE}`);
   }
   if (!a.stack && !a.cleanup) throw new Error(`--stack is required; ${USAGE}`);
   if (!Number.isFinite(a.timeout) || a.timeout <= 0) throw new Error("--timeout must be a number of seconds");
+  if (!Number.isInteger(a.parallel) || a.parallel < 1 || a.parallel > 8) throw new Error("--parallel must be a whole number of boots at once, 1 to 8");
   return a;
 }
 
@@ -148,6 +158,79 @@ function readJsonLines(file: string): Record<string, any>[] {
 
 export interface HostReport extends HostFacts { address: string; hostDir: string }
 
+/** Runs `fn` over `items` with at most `limit` at once, in order of start. */
+export async function inParallel<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function appConfig(config: StackConfig, name: string): AppConfig {
+  const app = config.apps.find((a) => a.name === name);
+  if (!app) throw new Error(`${name}: in the plan but not in the stack's config`);
+  return app;
+}
+
+/**
+ * An address for a data stand-in inside the plan's own data subnet (the first subnet of the
+ * store's subnet group), so hosts reach it the way they reach RDS: through their subnet router.
+ */
+export function dataAddress(rec: Recording, groupType: string, groupInput: string, component: string, vpcCidr: string, n: number): string {
+  const store = rec.resources.find((r) => r.parent?.endsWith(`::${component}`) && typeof r.inputs[groupInput] === "string");
+  const group = store && rec.ofType(groupType).find((g) => (g.outputs.name ?? g.inputs.name) === store.inputs[groupInput]);
+  const subnetId = group?.inputs.subnetIds?.[0];
+  const subnet = rec.ofType("aws:ec2/subnet:Subnet").find((s) => s.id === subnetId || s.outputs.id === subnetId);
+  const cidr = String(subnet?.inputs.cidrBlock ?? vpcCidr);
+  const [a, b, c] = cidr.split("/")[0].split(".").map(Number);
+  return `${a}.${b}.${c}.${20 + n}`;
+}
+
+/**
+ * The load balancer's (fleets) or a user's (single hosts) health check of a booting host, from
+ * the moment its container starts: as an ALB, every interval until healthyThreshold checks in a
+ * row pass; as a user, an HTTPS request for the health path every 10 s until one proves the app.
+ */
+function watchHealth(ctx: ProbeContext, address: string, hostDir: string) {
+  const exp = ctx.expectations;
+  const t0 = Date.now();
+  let healthyAt: number | undefined;
+  let streak = 0;
+  let stopped = false;
+  let n = 0;
+  const everyMs = exp.healthCheck ? exp.healthCheck.intervalSeconds * 1000 : 10000;
+  const need = exp.healthCheck?.healthyThreshold ?? 1;
+  const check = async () => {
+    const probe = exp.healthCheck ? albHealthProbe(exp, address, ctx.vpcSource, "watch") : edgeHealthProbe(exp, address, "watch");
+    const [r] = await runClient(ctx, [probe], hostDir, `watch-${n++ % 2}`);
+    const ok = healthVerdict(exp, r, exp.healthCheck?.matcher).ok;
+    streak = ok ? streak + 1 : 0;
+    if (streak >= need && healthyAt === undefined) healthyAt = Date.now();
+  };
+  const loop = (async () => {
+    while (!stopped && healthyAt === undefined) {
+      const start = Date.now();
+      await check().catch(() => undefined);
+      await sleep(Math.max(0, everyMs - (Date.now() - start)));
+    }
+  })();
+  return {
+    healthySeconds: () => (healthyAt === undefined ? undefined : (healthyAt - t0) / 1000),
+    /** Waits (bounded) for the watch to see the host healthy. */
+    settle: async (maxSeconds: number) => {
+      await waitFor(() => (healthyAt !== undefined || stopped ? true : undefined), maxSeconds * 1000, 500);
+    },
+    stop: () => {
+      stopped = true;
+      void loop;
+    },
+  };
+}
+
 async function main(): Promise<number> {
   let args: Args;
   try {
@@ -188,6 +271,7 @@ async function main(): Promise<number> {
   const groups = groupDocuments(docs);
   log(`${args.stack}: ${docs.length} host documents, ${groups.length} distinct (recorded in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const vpcCidr: string = rec.ofType("aws:ec2/vpc:Vpc")[0]?.inputs.cidrBlock ?? "172.31.0.0/16";
+  const config = stackConfigOf(args.stack);
 
   const rootfs = await ensureRootfs();
   log(`rootfs ${rootfs.release} ${rootfs.built ? `built in ${rootfs.seconds.toFixed(0)} s` : "from cache"}: ${rootfs.dir}`);
@@ -214,12 +298,12 @@ async function main(): Promise<number> {
   process.on("SIGTERM", onSignal);
 
   const reports: HostReport[] = [];
+  const dataStores: { stop(): Promise<void> }[] = [];
   try {
     const { archive, security } = machineDebianSources();
     const mirrors = [...new Set([archive, security].filter(Boolean).map((u) => new URL(u as string).hostname))];
     const socket = path.join(runDir, "proxy.sock");
-    const runJs = path.resolve(__dirname, "..", "run.js");
-    const proxy = procs.start("proxy", process.execPath, [runJs, path.join(__dirname, "proxy.ts"), "--socket", socket, "--allow", mirrors.join(","), "--cache", path.join(CACHE_DIR, "apt-pool")], path.join(runDir, "proxy.log"));
+    const proxy = procs.start("proxy", process.execPath, [RUN_JS, path.join(__dirname, "proxy.ts"), "--socket", socket, "--allow", mirrors.join(","), "--cache", path.join(CACHE_DIR, "apt-pool")], path.join(runDir, "proxy.log"));
     fs.writeFileSync(path.join(runDir, "proxy.pid"), `${proxy.pid}\n`);
     const ubuntuNamesRepo = buildUbuntuNamesRepo(path.join(CACHE_DIR, "ubuntu-names"));
     // The AWS API stand-ins' inputs: the plan's secrets, roles and artifacts, a CA for this run, the S3 objects.
@@ -228,17 +312,49 @@ async function main(): Promise<number> {
     const awsState = awsStateFrom(rec, docs);
     fs.writeFileSync(path.join(awsDir, "state.json"), JSON.stringify(awsState, null, 2), { mode: 0o600 });
     const ca = makeRunCa(runDir, awsState.regions);
-    layoutObjects(awsDir, awsState.artifacts, awsState.regions);
-    log(`aws stand-ins: ${awsState.secrets.length} secrets, ${Object.keys(awsState.roles).length} roles, artifacts ${awsState.artifacts.map((a) => `s3://${a.bucket}/${a.key}`).join(" ") || "none"}`);
+    const artifacts = awsState.artifacts.map((a) => {
+      const app = appConfig(config, a.app);
+      const built = buildArtifact(app.runtime, { name: app.name, healthCheckPath: app.healthCheckPath, staticPath: app.staticPath, appVersion: a.version, binaryName: a.binaryName }, path.join(runDir, "artifacts"), { release: rootfs.release });
+      return { record: a, file: built.path, sha256: built.sha256 };
+    });
+    layoutObjects(awsDir, artifacts, awsState.regions);
+    log(`aws stand-ins: ${awsState.secrets.length} secrets, ${Object.keys(awsState.roles).length} roles, sample artifacts ${awsState.artifacts.map((a) => `s3://${a.bucket}/${a.key}`).join(" ") || "none"}`);
     network.createRouter();
     fs.writeFileSync(path.join(runDir, "instances.json"), "{}");
-    fs.writeFileSync(path.join(runDir, "dns.json"), "{}");
-    const router = procs.start("router", "ip", ["netns", "exec", network.router, process.execPath, runJs, path.join(__dirname, "router.ts"), "--run-dir", runDir, "--proxy-socket", socket], path.join(runDir, "router.log"));
+    // The data stores: real PostgreSQL and Redis with TLS in the router namespace, at an address
+    // in the plan's own data subnet, under the endpoint names the connection secrets carry.
+    const dns: Record<string, string> = {};
+    const databases = new Map<string, DataHandle>();
+    const runCa = { certFile: ca.caCert, keyFile: path.join(ca.dir, "ca.key") };
+    let dataIndex = 0;
+    for (const app of [...new Set(docs.map((d) => d.app))]) {
+      const plan = dataPlanFor(rec, app);
+      if (plan.postgres) {
+        const p = plan.postgres;
+        const address = dataAddress(rec, "aws:rds/subnetGroup:SubnetGroup", "dbSubnetGroupName", `${app}-db`, vpcCidr, dataIndex++);
+        network.addServiceAddress(address);
+        const names = [p.host, ...(p.replicaHost ? [p.replicaHost] : [])];
+        const pg = await startPostgres({ dir: path.join(runDir, "data", `${app}-postgres`), address, netns: network.router, port: p.port, dbName: p.dbName, username: p.username, password: p.password, ca: runCa, certNames: names });
+        dataStores.push(pg);
+        for (const n of names) dns[n] = address;
+        databases.set(app, { address, port: p.port, dbName: p.dbName, username: p.username, password: p.password, netns: network.router });
+      }
+      if (plan.redis) {
+        const r = plan.redis;
+        const address = dataAddress(rec, "aws:elasticache/subnetGroup:SubnetGroup", "subnetGroupName", `${app}-cache`, vpcCidr, dataIndex++);
+        network.addServiceAddress(address);
+        const names = [r.host, ...(r.readerHost ? [r.readerHost] : [])];
+        dataStores.push(await startRedis({ dir: path.join(runDir, "data", `${app}-redis`), address, netns: network.router, port: r.port, authToken: r.authToken, ca: runCa, certNames: names }));
+        for (const n of names) dns[n] = address;
+      }
+    }
+    fs.writeFileSync(path.join(runDir, "dns.json"), JSON.stringify(dns, null, 2));
+    log(`data stand-ins: ${Object.entries(dns).map(([n, a]) => `${n} -> ${a}`).join(", ") || "none"}`);
+    const router = procs.start("router", "ip", ["netns", "exec", network.router, process.execPath, RUN_JS, path.join(__dirname, "router.ts"), "--run-dir", runDir, "--proxy-socket", socket], path.join(runDir, "router.log"));
     fs.writeFileSync(path.join(runDir, "router.pid"), `${router.pid}\n`);
 
     const instances: Record<string, InstanceIdentity> = {};
-    for (const [i, g] of groups.entries()) {
-      if (interrupted) break;
+    const bootOne = async (g: DocumentGroup, i: number): Promise<void> => {
       const d = g.boot;
       const addr = addressing(d.subnetCidr, i);
       const subnetCidr = d.subnetCidr ?? `${addr.gateway.replace(/\.1$/, ".0")}/${addr.prefix}`;
@@ -248,29 +364,45 @@ async function main(): Promise<number> {
       fs.writeFileSync(path.join(runDir, "instances.json"), JSON.stringify(instances, null, 2));
       const hostDir = path.join(runDir, "hosts", `${d.app}-${g.hash.slice(0, 8)}`);
       fs.mkdirSync(hostDir, { recursive: true });
+      const expectations = expectationsFor(rec, config, d, awsState.secrets);
+      const probeCtx: ProbeContext = { router: network.router, vpcSource: addr.gateway, expectations, database: databases.get(d.app), runJs: RUN_JS, clientTs: CLIENT_TS };
       log(`booting ${d.app} (${d.kind}, ${d.resource}${g.members.length > 1 ? ` and ${g.members.length - 1} identical` : ""}) as ${identity.instanceId} at ${addr.host} in ${net.netns}`);
       const started = new Date().toISOString();
+      const health = watchHealth(probeCtx, addr.host, hostDir);
+      let probeRows: Row[] = [];
       let boot: BootResult;
       try {
-        boot = await bootHost(d, { rootfs: rootfs.dir, hostDir, net, identity, timeoutSeconds: args.timeout, keep: args.keep, procs, ubuntuNamesRepo, signal: abort.signal, caCert: ca.caCert });
+        boot = await bootHost(d, {
+          rootfs: rootfs.dir, hostDir, net, identity, timeoutSeconds: args.timeout, keep: args.keep, procs, ubuntuNamesRepo, signal: abort.signal, caCert: ca.caCert,
+          whileRunning: async (h) => {
+            await health.settle(expectations.kind === "fleet" ? 60 : 20);
+            probeRows = await probeHost(h, hostLabel(g), probeCtx);
+          },
+        });
       } catch (e) {
         boot = { cloudInitDone: false, errors: [], recoverable: {}, failedUnits: [], outputProblems: [], files: [], bootError: (e as Error).message };
       }
+      health.stop();
       const ended = new Date().toISOString();
       network.removeHost(net);
       const inWindow = (x: Record<string, any>) => x.t >= started && x.t <= ended;
-      const proxyLines = readJsonLines(path.join(runDir, "proxy.log")).filter(inWindow);
       const routerLines = readJsonLines(path.join(runDir, "router.log")).filter((x) => x.source === addr.host);
-      const imdsLines = routerLines.filter((x) => x.svc === "imds");
-      const dnsLines = routerLines.filter((x) => x.svc === "dns");
       const awsLines = readJsonLines(path.join(runDir, "aws-calls.jsonl")).filter((x) => x.source === addr.host);
       const outFile = path.join(hostDir, "cloud-init-output.log");
-      const cloudInitOutput = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : undefined;
-      reports.push({ group: g, address: addr.host, boot, proxy: proxyLines, imds: imdsLines, dns: dnsLines, aws: awsLines, cloudInitOutput, hostDir });
-      log(`${d.app}: ${boot.cloudInitDone ? `cloud-init done in ${boot.cloudInitSeconds?.toFixed(1)} s` : boot.bootError}`);
-    }
+      reports.push({
+        group: g, address: addr.host, boot, hostDir,
+        proxy: readJsonLines(path.join(runDir, "proxy.log")).filter(inWindow),
+        imds: routerLines.filter((x) => x.svc === "imds"), dns: routerLines.filter((x) => x.svc === "dns"), aws: awsLines,
+        cloudInitOutput: fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : undefined,
+        healthySeconds: health.healthySeconds(),
+        probes: [...probeRows, ...alarmRows(hostLabel(g), expectations, awsLines)],
+      });
+      log(`${d.app}: ${boot.cloudInitDone ? `cloud-init done in ${boot.cloudInitSeconds?.toFixed(1)} s` : boot.bootError}; ${health.healthySeconds() === undefined ? "never healthy" : `healthy after ${health.healthySeconds()!.toFixed(0)} s`}`);
+    };
+    await inParallel(groups, args.parallel, (g, i) => (interrupted ? Promise.resolve() : bootOne(g, i)));
   } finally {
     await procs.stopAll();
+    for (const s of dataStores) await s.stop().catch((e) => log(`stopping a data stand-in: ${(e as Error).message}`));
     cleanupRun(runDir);
   }
 

@@ -18,6 +18,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { isMain, log, must, run } from "./sh";
 
+/** TEST-NET-3 (RFC 5737): where the probes' internet users come from. */
+export const INTERNET_NET = "203.0.113";
+
 export const IMDS_ADDRESS = "169.254.169.254";
 /** The Amazon-provided DNS server's link-local address (also reachable at the VPC base + 2). */
 export const DNS_ADDRESS = "169.254.169.253";
@@ -58,6 +61,14 @@ export class RehearsalNetwork {
     // Every *.amazonaws.com name resolves here (aws/server.ts); routed to the router like any public address.
     ip("addr", "add", `${AWS_ENDPOINT_ADDRESS}/32`, "dev", "vpc0");
     ip("link", "set", "vpc0", "up");
+    // The probes' "users on the internet" (probes.ts): any TEST-NET-3 address is local here, so a
+    // probe can send from 203.0.113.x and the host's answer comes back through its default route.
+    ip("route", "add", "local", `${INTERNET_NET}.0/24`, "dev", "lo");
+  }
+
+  /** An address of a stand-in service (a database, a cache) on the router's bridge, reached through each host's default route. */
+  addServiceAddress(address: string): void {
+    must("ip", ["-n", this.router, "addr", "add", `${address}/32`, "dev", "vpc0"]);
   }
 
   /** A host namespace joined to the router by a veth, with its address and default route. */

@@ -21,6 +21,10 @@ export interface HostFacts {
   aws?: Record<string, any>[];
   /** The container's /var/log/cloud-init-output.log. */
   cloudInitOutput?: string;
+  /** Seconds from container start to the first healthy health check (ALB for fleets, HTTPS at the edge for single hosts). */
+  healthySeconds?: number;
+  /** The probes' rows (probes.ts). */
+  probes?: Row[];
 }
 
 /** Whether the bootstrap reached its last line, `[<app> bootstrap] done`, and the last step it logged. Pure. */
@@ -107,6 +111,11 @@ export function rowsFor(f: HostFacts): Row[] {
     const p = bootstrapProgress(f.group.boot.app, f.cloudInitOutput);
     rows.push({ host, probe: "bootstrap done", result: p.done ? "pass" : "FAIL", detail: p.done ? `[${f.group.boot.app} bootstrap] done` : `stopped after: ${p.lastStep ?? "(no bootstrap output)"}` });
   }
+  if (b.cloudInitDone) {
+    const what = f.group.boot.kind === "fleet" ? "ALB health check" : "HTTPS health at the edge";
+    rows.push({ host, probe: "healthy", result: f.healthySeconds === undefined ? "FAIL" : "pass", detail: f.healthySeconds === undefined ? `the ${what} never passed` : `${what} passed ${f.healthySeconds.toFixed(0)} s after container start` });
+  }
+  rows.push(...(f.probes ?? []));
   return rows;
 }
 
@@ -120,16 +129,16 @@ export function renderTable(rows: Row[]): string {
   return [line(head), `${"-".repeat(wh)}-+-${"-".repeat(wp)}-+-${"-".repeat(wr)}-+-${"-".repeat(6)}`, ...rows.map((r) => line(r as typeof head))].join("\n");
 }
 
-/** One row per host kind: the slowest boot to cloud-init done of that kind (what CI waits for). Pure. */
+/** Per host kind: the slowest and fastest boot to cloud-init done and to the first healthy check. Pure. */
 export function bootTimeRows(facts: HostFacts[]): Row[] {
-  const kinds = new Map<string, number[]>();
-  for (const f of facts) {
-    if (f.boot.cloudInitSeconds === undefined) continue;
-    const k = f.group.boot.kind;
-    kinds.set(k, [...(kinds.get(k) ?? []), f.boot.cloudInitSeconds]);
+  const rows: Row[] = [];
+  const spread = (secs: number[]) => `max ${Math.max(...secs).toFixed(0)} s, min ${Math.min(...secs).toFixed(0)} s over ${secs.length} host${secs.length > 1 ? "s" : ""}`;
+  for (const kind of [...new Set(facts.map((f) => f.group.boot.kind))]) {
+    const of = facts.filter((f) => f.group.boot.kind === kind);
+    const done = of.map((f) => f.boot.cloudInitSeconds).filter((x): x is number => x !== undefined);
+    const healthy = of.map((f) => f.healthySeconds).filter((x): x is number => x !== undefined);
+    if (done.length) rows.push({ host: `(${kind})`, probe: "boot to cloud-init done", result: "info", detail: spread(done) });
+    rows.push({ host: `(${kind})`, probe: "boot to healthy", result: "info", detail: healthy.length ? `${spread(healthy)}${healthy.length < of.length ? `; ${of.length - healthy.length} never healthy` : ""}` : "never healthy" });
   }
-  return [...kinds].map(([kind, secs]) => ({
-    host: `(${kind})`, probe: "boot to cloud-init done", result: "info" as const,
-    detail: `max ${Math.max(...secs).toFixed(1)} s, min ${Math.min(...secs).toFixed(1)} s over ${secs.length} host${secs.length > 1 ? "s" : ""}`,
-  }));
+  return rows;
 }

@@ -1,8 +1,7 @@
 /**
  * What the S3 stand-in serves, laid out under <runDir>/aws/s3/<bucket>/<key>:
- *   - a placeholder artifact per app at the key its deploy script asks for (until the sample apps
- *     replace it): a .tar.gz with REHEARSAL-PLACEHOLDER, an empty requirements.txt (python) or a
- *     bin/<name> that exits 1 (binary);
+ *   - each app's sample artifact (tools/rehearsal/apps) at the key its deploy script asks for,
+ *     with `<key>.sha256` beside it;
  *   - the CloudWatch agent .deb at amazoncloudwatch-agent-<region>/ubuntu/<arch>/latest/: a
  *     stand-in package (dpkg-deb) whose amazon-cloudwatch-agent-ctl records its arguments and
  *     checks the config file it is given is JSON.
@@ -65,23 +64,8 @@ export function buildAgentDeb(work: string, arch: string): string {
   return out;
 }
 
-function placeholderTarball(work: string, a: ArtifactRecord): Buffer {
-  const dir = path.join(work, `artifact-${a.app}`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "REHEARSAL-PLACEHOLDER"), `${a.app} ${a.version}: placeholder artifact of the webapp-platform rehearsal (no sample app yet)\n`);
-  if (a.kind === "python") fs.writeFileSync(path.join(dir, "requirements.txt"), "");
-  if (a.kind === "binary" && a.binaryName) {
-    fs.mkdirSync(path.join(dir, "bin"));
-    fs.writeFileSync(path.join(dir, "bin", a.binaryName), "#!/bin/sh\necho 'placeholder artifact of the webapp-platform rehearsal: no sample app yet' >&2\nexit 1\n", { mode: 0o755 });
-  }
-  const out = path.join(work, `artifact-${a.app}.tar.gz`);
-  must("tar", ["-czf", out, "--owner=0", "--group=0", "-C", dir, "."]);
-  return fs.readFileSync(out);
-}
-
 /** Lays out every object the hosts will ask for. Returns the S3 root. */
-export function layoutObjects(awsDir: string, artifacts: ArtifactRecord[], regions: string[]): string {
+export function layoutObjects(awsDir: string, artifacts: { record: ArtifactRecord; file: string; sha256: string }[], regions: string[]): string {
   const root = path.join(awsDir, "s3");
   const work = path.join(awsDir, "build");
   fs.mkdirSync(root, { recursive: true });
@@ -92,7 +76,11 @@ export function layoutObjects(awsDir: string, artifacts: ArtifactRecord[], regio
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, data);
   };
-  for (const a of artifacts) put(a.bucket, a.key, placeholderTarball(work, a));
+  // The release and, next to it, the checksum the host verifies before unpacking (as `sha256sum` writes it).
+  for (const a of artifacts) {
+    put(a.record.bucket, a.record.key, fs.readFileSync(a.file));
+    put(a.record.bucket, `${a.record.key}.sha256`, Buffer.from(`${a.sha256}  ${path.basename(a.record.key)}\n`));
+  }
   for (const arch of ["amd64", "arm64"]) {
     const deb = fs.readFileSync(buildAgentDeb(work, arch));
     for (const r of regions) put(`amazoncloudwatch-agent-${r}`, `ubuntu/${arch}/latest/amazon-cloudwatch-agent.deb`, deb);

@@ -128,8 +128,9 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresStan
   const tlsDir = path.join(dir, "tls");
   const cert = issueServerCert(ca, tlsDir, "server", opts.certNames ?? [], [opts.address]);
   const dataDir = path.join(dir, "pgdata");
-  const socketDir = path.join(dir, "socket");
-  fs.mkdirSync(socketDir, { mode: 0o700 });
+  // A unix socket path must fit 107 bytes: the run directory is too deep, so the socket lives in /tmp.
+  const socketDir = fs.mkdtempSync("/tmp/reh-pg-");
+  fs.chmodSync(socketDir, 0o700);
   fs.mkdirSync(dataDir, { mode: 0o700 });
   must("chown", ["-R", "postgres:postgres", tlsDir, socketDir, dataDir]);
   fs.chmodSync(dir, 0o711); // postgres can reach its own files below; nobody can list the directory
@@ -154,6 +155,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresStan
 
   const stop = async () => {
     await stopChild(child, "SIGINT", 15000);
+    fs.rmSync(socketDir, { recursive: true, force: true });
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
   };
 
