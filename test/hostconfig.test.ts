@@ -165,8 +165,9 @@ describe("hosts that terminate TLS themselves (Let's Encrypt)", () => {
     const s = find("prod", "smartboostpro");
     expect(file(s.input, "/smartboostpro.service")).toContain("gunicorn --bind 127.0.0.1:8000 --forwarded-allow-ips 127.0.0.1 --access-logfile - --error-logfile - config.wsgi:application");
     const deploy = file(s.input, "-deploy");
-    expect(deploy).toContain("manage.py collectstatic --noinput");
-    expect(deploy).toContain("manage.py migrate --noinput");
+    expect(deploy).toContain('manage.py "$@"\n}\nas_app collectstatic --noinput\n');
+    expect(deploy).toMatch(/\nas_app shell -c "\$MIGRATE_PY"\n/);
+    expect(deploy).toContain('call_command("migrate", interactive=False)');
   });
 
   it("publish the certificate's days to expiry in the namespace the alarm reads", () => {
@@ -250,6 +251,12 @@ describe("hostConfigFromApp", () => {
     expect(plainHostEnv({ env: { A: "1" }, envInSecretsManager: false })).toEqual({ A: "1" });
   });
 
+  it("migrates at deploy on every Django python host, single or fleet, unless runMigrations is false", () => {
+    const by = Object.fromEntries(cases.filter((c) => c.stack === "prod").map((c) => [c.app.name, resolveHostConfig(c.input).runMigrations]));
+    expect(by).toEqual({ smartboostpro: true, "investment-platform": true, "saas-platform": false, flashbill: false, "avanii-shop": false });
+    expect(resolveHostConfig({ ...find("prod", "investment-platform").input, runMigrations: false }).runMigrations).toBe(false);
+  });
+
   it("validates over HTTP-01 when the app's DNS is at an external registrar", () => {
     const config = stackConfig("prod");
     const app = { ...config.apps.find((a) => a.name === "smartboostpro")!, dns: { mode: "external" as const, registrar: "GoDaddy" } };
@@ -274,6 +281,7 @@ describe("input validation", () => {
     ["compose on a python app", { compose: { services: [] } }, /input\.compose only applies to appKind compose, not python/],
     ["an undigested image", { appKind: "compose" as const, compose: { services: [{ name: "web", image: "nginx:latest", port: 8000 }] } }, /input\.compose\.services\[0\]\.image "nginx:latest" must be pinned by digest/],
     ["a relative path", { paths: { certDir: "certs" } }, /input\.paths\.certDir "certs" must be an absolute path/],
+    ["migrations on a flask host", { runtime: "flask" as const, runMigrations: true }, /input\.runMigrations applies to django python hosts only, not flask python/],
   ] as [string, Partial<HostConfigInput>, RegExp][])("rejects %s, naming the field", (_, change, error) => {
     expect(() => renderCloudConfig({ ...base, ...change })).toThrow(error);
   });
@@ -283,6 +291,17 @@ describe("IAM policy and artifact helpers", () => {
   it("scopes artifact reads to the app's folder and swaps the version for redeploys", () => {
     expect(artifactObjectArn("s3://artifacts/smartboostpro/1.0.3.tar.gz")).toBe("arn:aws:s3:::artifacts/smartboostpro/*");
     expect(artifactObjectArn("s3://artifacts/app.tar.gz")).toBe("arn:aws:s3:::artifacts/app.tar.gz");
+    // The deploy reads <artifact>.sha256 next to the artifact: the folder covers it, a root key gets it named.
+    const fetch = (url: string) => hostPolicyDocument({ region: "eu-west-1", artifactUrl: url }).Statement.find((x) => x.Sid === "FetchArtifact")!;
+    expect(fetch("s3://artifacts/smartboostpro/1.0.3.tar.gz")).toEqual({ Sid: "FetchArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::artifacts/smartboostpro/*" });
+    expect(fetch("s3://artifacts/app.tar.gz").Resource).toEqual(["arn:aws:s3:::artifacts/app.tar.gz", "arn:aws:s3:::artifacts/app.tar.gz.sha256"]);
+    const covers = (resource: string | string[], arn: string) => [resource].flat().some((r) => new RegExp(`^${r.split("*").map((p) => p.replace(/[.?+^$()[\]{}|\\]/g, "\\$&")).join(".*")}$`).test(arn));
+    for (const c of cases.filter((x) => x.input.artifactUrl?.startsWith("s3://"))) {
+      const resource = fetch(c.input.artifactUrl!).Resource;
+      const object = c.input.artifactUrl!.replace(/^s3:\/\//, "arn:aws:s3:::");
+      expect(covers(resource, object)).toBe(true);
+      expect(covers(resource, `${object}.sha256`)).toBe(true);
+    }
     expect(artifactObjectArn("https://example.com/a.tar.gz")).toBeUndefined();
     const r = resolveHostConfig({ ...find("prod", "flashbill").input, artifactUrl: "s3://builds-0.9.2/flashbill/0.9.2/flashbill-0.9.2.tar.gz" });
     expect(artifactTemplate(r)).toBe("s3://builds-0.9.2/flashbill/0.9.2/flashbill-@VERSION@.tar.gz");

@@ -18,7 +18,11 @@ export interface HostPolicyInput {
   logGroupArns?: string[];
   /** Media bucket ARN: read, write and delete objects. Default none. */
   mediaBucketArn?: string;
-  /** The app's artifact URL: an s3:// URL grants GetObject on that key's folder. Default none. */
+  /**
+   * The app's artifact URL: an s3:// URL grants GetObject on that key's folder (the artifact,
+   * its `.sha256` and other versions); a key at the bucket's root, on it and its `.sha256` only.
+   * Default none.
+   */
   artifactUrl?: string;
   /** DNS-01: the zone and the names whose `_acme-challenge` TXT records the host may change. Default none. */
   acme?: { hostedZoneId: string; names: string[] };
@@ -83,7 +87,8 @@ export function hostPolicyDocument(input: HostPolicyInput): PolicyDocument {
     s.push({ Sid: "UseMediaObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${input.mediaBucketArn}/*` });
   }
   const artifact = input.artifactUrl ? artifactObjectArn(input.artifactUrl) : undefined;
-  if (artifact) s.push({ Sid: "FetchArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: artifact });
+  // The deploy refuses an artifact without its checksum next to it, so both must be readable.
+  if (artifact) s.push({ Sid: "FetchArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: artifact.endsWith("/*") ? artifact : [artifact, `${artifact}.sha256`] });
   if (input.acme) {
     const zone = input.acme.hostedZoneId.replace(/^\/?hostedzone\//, "");
     s.push({

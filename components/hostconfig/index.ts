@@ -12,8 +12,9 @@
  *   Let's Encrypt, node exporter.
  *
  * Artifact layout (python/binary): a .tar.gz whose root holds the project (python:
- * requirements.txt, manage.py for Django) or `bin/<binaryName>` and, for a web build,
- * `web/` (binary).
+ * requirements.txt, manage.py for Django, optionally wheels/ for an offline install) or
+ * `bin/<binaryName>` and, for a web build, `web/` (binary); next to it `<artifact>.sha256`
+ * (sha256sum's output), without which the deploy refuses it. README.md, "App artifacts".
  */
 import { createHash } from "crypto";
 import { gunzipSync, gzipSync } from "zlib";
@@ -33,7 +34,7 @@ export { globalRate, pathRate, renderNginxSite, sitePath, TLS_CIPHERS } from "./
 export type { NginxRate } from "./nginx";
 export { hostPolicyDocument, artifactObjectArn } from "./iam";
 export type { HostPolicyInput, PolicyDocument } from "./iam";
-export { SECRET_TO_ENV_PY, artifactTemplate } from "./scripts";
+export { GUNICORN_REQUIREMENT_ERE, SECRET_TO_ENV_PY, artifactTemplate, migratePython } from "./scripts";
 
 /** A file the host configuration writes. */
 export interface HostFile {

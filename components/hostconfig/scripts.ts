@@ -9,7 +9,7 @@
  */
 import { cloudwatchConfigPath, CLOUDWATCH_AGENT_CTL } from "./cloudwatch";
 import { sitePath } from "./nginx";
-import { AWS_CLI, CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NODE_EXPORTER_PORT, ResolvedHost, shq } from "./types";
+import { AWS_CLI, CERT_DAYS_METRIC, GUNICORN_VERSION, HOST_METRICS_NAMESPACE, MIGRATION_LOCK_KEY, NODE_EXPORTER_PORT, ResolvedHost, shq } from "./types";
 
 export const SECRET_TO_ENV_PATH = "/usr/local/lib/webapp-platform/secret-to-env.py";
 
@@ -98,12 +98,41 @@ echo "$APP: wrote $(wc -l <"$OUT") secret variables to $OUT"
 `;
 }
 
+/**
+ * Downloads the artifact and its `.sha256` (same path + ".sha256", as `sha256sum` writes it:
+ * 64 hex digits, optionally a space and a file name) and unpacks the artifact only if they
+ * agree. Messages name the URL without its query (a presigned URL's signature stays out of logs).
+ */
 function fetchArtifact(): string {
-  return `case "$URL" in
-    s3://*) retry "$AWS" s3 cp --only-show-errors --region "$REGION" "$URL" "$work/artifact.tar.gz" ;;
-    *) retry curl -fsSL --proto '=https' -o "$work/artifact.tar.gz" "$URL" ;;
-  esac
+  return `retry fetch "$URL" "$work/artifact.tar.gz" || refuse "could not download $URL_SHOWN"
+  retry fetch "$SUM_URL" "$work/artifact.sha256" || refuse "its checksum $URL_SHOWN.sha256 is missing or unreadable"
+  sum_re='^([0-9a-fA-F]{64})([[:space:]].*)?$'
+  sum_line=$(head -n 1 "$work/artifact.sha256" | tr -d '\\r')
+  [[ "$sum_line" =~ $sum_re ]] || refuse "its checksum $URL_SHOWN.sha256 is not 64 hex digits (sha256sum's format)"
+  expected=\${BASH_REMATCH[1],,}
+  actual=$(sha256sum "$work/artifact.tar.gz" | cut -d' ' -f1)
+  [ "$actual" = "$expected" ] || refuse "$URL_SHOWN has sha256 $actual, but $URL_SHOWN.sha256 says $expected"
   tar -xzf "$work/artifact.tar.gz" -C "$RELEASE" --no-same-owner`;
+}
+
+/** `grep -iE` pattern: does a requirements.txt name gunicorn itself (any pin, extras or marker)? */
+export const GUNICORN_REQUIREMENT_ERE = "^[[:space:]]*gunicorn([^a-z0-9_.-]|$)";
+
+/**
+ * Django's migrate under a PostgreSQL advisory lock, run with `manage.py shell -c`: the
+ * instances of a fleet boot together, and two concurrent migrates can both try to create the
+ * same tables; with the lock they take turns and the later ones find nothing to apply. The
+ * lock lasts as long as the session, so it is released when the process ends, however it ends.
+ */
+export function migratePython(): string {
+  return `from django.core.management import call_command
+from django.db import connection
+if connection.vendor == "postgresql":
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [${MIGRATION_LOCK_KEY}])
+    print("holding the migration lock", flush=True)
+call_command("migrate", interactive=False)
+`;
 }
 
 /** The artifact URL with the app version as a placeholder, so another version can be fetched. */
@@ -136,18 +165,28 @@ systemctl restart "$APP.service"
 `;
   }
   const install = r.kind === "python"
-    ? `  python3 -m venv "$RELEASE/venv"
-  retry "$RELEASE/venv/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check -r "$RELEASE/requirements.txt" gunicorn`
-    : `  if [ ! -x "$RELEASE/bin/"${shq(r.binaryName)} ]; then
-    echo "the artifact has no executable bin/${r.binaryName}" >&2
-    exit 1
-  fi`;
-  const asApp = `systemd-run --quiet --wait --pipe --collect --uid="$APP" --gid="$APP" \\
+    ? `  [ -f "$RELEASE/requirements.txt" ] || refuse "the artifact has no requirements.txt"
+  python3 -m venv "$RELEASE/venv"
+  pip_args=(--quiet --no-cache-dir --disable-pip-version-check)
+  # Vendored wheels: the boot needs no package index.
+  if [ -d "$RELEASE/wheels" ]; then pip_args+=(--no-index --find-links "$RELEASE/wheels"); fi
+  pip_args+=(-r "$RELEASE/requirements.txt")
+  # The artifact's own gunicorn pin wins; without one, the platform's.
+  if ! grep -qiE ${shq(GUNICORN_REQUIREMENT_ERE)} "$RELEASE/requirements.txt"; then pip_args+=("gunicorn==$GUNICORN_VERSION"); fi
+  retry "$RELEASE/venv/bin/pip" install "\${pip_args[@]}"`
+    : `  [ -x "$RELEASE/bin/"${shq(r.binaryName)} ] || refuse "the artifact has no executable bin/${r.binaryName}"`;
+  const django = r.runtime === "django" && r.kind === "python";
+  const manage = django ? `# From the new release, before the switch: a failed migrate leaves the old release serving.
+as_app() {
+  systemd-run --quiet --wait --pipe --collect --uid="$APP" --gid="$APP" \\
     -p EnvironmentFile=${r.etcDir}/config.env -p EnvironmentFile=${r.etcDir}/secrets.env \\
-    --working-directory="$APP_DIR/current" -- "$APP_DIR/current/venv/bin/python" manage.py`;
-  const django = r.runtime === "django" && r.kind === "python"
-    ? `${asApp} collectstatic --noinput\n${r.runMigrations ? `${asApp} migrate --noinput\n` : "# Migrations run from one host only; this one does not.\n"}`
-    : "";
+    --working-directory="$RELEASE" -- "$RELEASE/venv/bin/python" manage.py "$@"
+}
+as_app collectstatic --noinput
+${r.runMigrations ? `# Under a PostgreSQL advisory lock: instances booting together take turns, the later find nothing to do.
+readonly MIGRATE_PY=${shq(migratePython())}
+as_app shell -c "$MIGRATE_PY"` : "# runMigrations is off: migrations are left to the operator."}
+` : "";
   return `${HEAD}# Installs a release of ${r.app} from its artifact, switches to it and restarts the service.
 # Usage: ${r.app}-deploy [VERSION [ARTIFACT_URL]]; defaults to the version this host was built with,
 # and to its artifact URL with that version swapped for VERSION. A running host is redeployed
@@ -157,13 +196,28 @@ readonly URL_TEMPLATE=${shq(artifactTemplate(r))}
 readonly URL="\${2:-\${URL_TEMPLATE//@VERSION@/$VERSION}}"
 readonly APP_DIR=${shq(r.paths.appDir)}
 readonly RELEASE="$APP_DIR/releases/$VERSION"
-version_re='^[A-Za-z0-9._+-]{1,64}$'
+${r.kind === "python" ? `readonly GUNICORN_VERSION=${shq(GUNICORN_VERSION)}
+` : ""}version_re='^[A-Za-z0-9._+-]{1,64}$'
 url_re='^(s3|https)://[A-Za-z0-9._~/:%+=@?&-]+$'
 if [[ ! "$VERSION" =~ $version_re ]] || [[ ! "$URL" =~ $url_re ]]; then
   echo "usage: $0 [VERSION [s3:// or https:// URL]]" >&2
   exit 2
 fi
+# The checksum sits next to the artifact: same path plus .sha256 (any query string follows it).
+readonly URL_SHOWN="\${URL%%\\?*}"
+readonly SUM_URL="$URL_SHOWN.sha256\${URL#"$URL_SHOWN"}"
 ${RETRY}
+fetch() {
+  case "$1" in
+    s3://*) "$AWS" s3 cp --only-show-errors --region "$REGION" "$1" "$2" ;;
+    *) curl -fsSL --proto '=https' -o "$2" "$1" ;;
+  esac
+}
+refuse() {
+  echo "$APP $VERSION not installed: $*" >&2
+  rm -rf "$RELEASE"
+  exit 1
+}
 if [ ! -e "$RELEASE/.installed" ]; then
   rm -rf "$RELEASE"
   install -d -m 0755 "$RELEASE"
@@ -171,13 +225,16 @@ if [ ! -e "$RELEASE/.installed" ]; then
   trap 'rm -rf "$work"' EXIT
   ${fetchArtifact()}
 ${install}
-  # Code belongs to root: the app user runs it but cannot change it.
+  # Code belongs to root: the app user runs it but cannot change it. The modes are reset because
+  # tar (as root) keeps the archive's own, and a tarball made from a 0700 build directory would
+  # lock the app user out of its release (found by the rehearsal).
   chown -R root:root "$RELEASE"
+  chmod -R u+rwX,go+rX,go-w "$RELEASE"
   touch "$RELEASE/.installed"
 fi
-ln -sfn "$RELEASE" "$APP_DIR/current"
+${manage}ln -sfn "$RELEASE" "$APP_DIR/current"
 sed -i "s|^APP_VERSION=.*|APP_VERSION='$VERSION'|" ${shq(`${r.etcDir}/config.env`)}
-${django}systemctl enable "$APP.service"
+systemctl enable "$APP.service"
 systemctl restart "$APP.service"
 # Keep the two previous releases for a quick roll back.
 find "$APP_DIR/releases" -mindepth 1 -maxdepth 1 -type d ! -path "$RELEASE" -printf '%T@ %p\\n' \\
@@ -292,13 +349,15 @@ snap wait system seed.loaded
 snap list aws-cli >/dev/null 2>&1 || retry snap install aws-cli --classic`);
   // Not fatal, and before the app: a host whose deploy fails still ships the nginx logs that
   // raise the app-down alarm; without the agent it serves but its log-fed alarms go quiet.
+  // apt, not dpkg -i: at first boot unattended-upgrades or cloud-init may hold the dpkg lock,
+  // which apt waits for (DPkg::Lock::Timeout); retry covers the archives lock, which it does not.
   steps.push(`log "CloudWatch agent"
 cloudwatch_agent() {
   local arch
   arch=$(dpkg --print-architecture)
   retry curl -fsSL --proto '=https' -o /tmp/amazon-cloudwatch-agent.deb \\
     "https://amazoncloudwatch-agent-$REGION.s3.$REGION.amazonaws.com/ubuntu/$arch/latest/amazon-cloudwatch-agent.deb" &&
-    dpkg -i -E /tmp/amazon-cloudwatch-agent.deb &&
+    retry env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 /tmp/amazon-cloudwatch-agent.deb &&
     rm -f /tmp/amazon-cloudwatch-agent.deb &&
     ${CLOUDWATCH_AGENT_CTL} -a fetch-config -m ec2 -s -c file:${cloudwatchConfigPath(r)}
 }

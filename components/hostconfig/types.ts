@@ -13,6 +13,17 @@ export const USER_DATA_LIMIT_BYTES = 16384;
 export const NODE_EXPORTER_PORT = 9100;
 /** The AWS CLI the host scripts call (installed from AWS's snap at boot; see scripts.ts). */
 export const AWS_CLI = "/snap/bin/aws";
+/**
+ * The gunicorn python hosts install when the artifact's requirements.txt does not name one
+ * (the artifact's own pin wins). Debian trixie's python3-gunicorn is this version too.
+ */
+export const GUNICORN_VERSION = "23.0.0";
+/**
+ * Key of the PostgreSQL advisory lock Django hosts hold while they migrate ("webappmg" in
+ * ASCII): fleet instances booting together take turns, the later ones find nothing to apply.
+ * Advisory locks are per database, so apps on one server do not wait for each other.
+ */
+export const MIGRATION_LOCK_KEY = "8603390833798966631";
 
 /** How the app process runs on the host. */
 export type AppKind = "python" | "binary" | "compose";
@@ -135,7 +146,12 @@ export interface HostConfigInput {
   wsgiApp?: string;
   /** Executable inside the artifact's bin/ directory (binary). Default: the app name. */
   binaryName?: string;
-  /** Run Django's `migrate` at deploy (only one host may do this). Default: true for django with letsencrypt, else false. */
+  /**
+   * Run Django's `migrate` at deploy, before the service restarts onto the new release, under a
+   * PostgreSQL advisory lock so instances of a fleet never migrate at once. Django python hosts
+   * only; false leaves migrations to the operator.
+   * @default true for django python hosts, else false
+   */
   runMigrations?: boolean;
   /** The compose stack (compose kind): its services and which one serves the main site. */
   compose?: {
@@ -301,6 +317,8 @@ export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
   }
   const wsgiApp = input.wsgiApp ?? (input.runtime === "django" ? "config.wsgi:application" : "wsgi:app");
   if (!/^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.()]*$/.test(wsgiApp)) fail("wsgiApp", `"${wsgiApp}" must look like module.path:callable`);
+  const isDjango = input.runtime === "django" && kind === "python";
+  if (input.runMigrations === true && !isDjango) fail("runMigrations", `applies to django python hosts only, not ${input.runtime} ${kind}`);
   const binaryName = input.binaryName ?? app;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) fail("binaryName", `"${binaryName}" must be a file name (letters, digits, . _ -)`);
 
@@ -355,7 +373,7 @@ export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
     env: { ...env }, secrets, tls: input.tls, acmeChallenge, acmeEmail: input.acmeEmail,
     vpcCidr: input.vpcCidr, adminCidrs: [...adminCidrs], nodeExporter: input.nodeExporter ?? false,
     logGroups: { ...lg }, mediaBucket: input.mediaBucket, wsgiApp, binaryName,
-    runMigrations: input.runMigrations ?? (input.runtime === "django" && kind === "python" && input.tls === "letsencrypt"),
+    runMigrations: isDjango && (input.runMigrations ?? true),
     services, appService, webService, listen, paths,
     etcDir: `/etc/${app}`, appLogDir: `/var/log/${app}`,
   };

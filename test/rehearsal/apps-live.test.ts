@@ -1,15 +1,19 @@
 /**
- * Each sample app installed the way the host's deploy script installs it (venv, `pip install -r
- * requirements.txt gunicorn` offline, collectstatic, migrate) and run against the PostgreSQL
+ * Each sample app installed the way the host's deploy script installs it (checksum, venv, pip
+ * offline from the vendored wheels with the artifact's gunicorn pin, collectstatic, migrate under
+ * the advisory lock) and run against the PostgreSQL
  * stand-in over TLS: its health path answers 200 while the database is up, with any Host (an ALB
  * health check sends the target's IP), and 503 once the database is gone. Needs root (the
  * stand-in runs as postgres) and the build tools; skipped, with the reason printed, otherwise.
  */
+import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as path from "path";
+import { MIGRATION_LOCK_KEY, migratePython } from "../../components/hostconfig";
 import { APP_BUILD_PACKAGES, buildArtifact, Runtime, startApp } from "../../tools/rehearsal/apps";
 import { DATA_PACKAGES, postgresBinDir, startPostgres } from "../../tools/rehearsal/data";
-import { run, which } from "../../tools/rehearsal/sh";
+import { isAlive, run, sleep, stopChild, which } from "../../tools/rehearsal/sh";
 
 function unavailable(): string | undefined {
   if (process.getuid?.() !== 0) return "not root";
@@ -62,6 +66,65 @@ live("sample apps against the PostgreSQL stand-in", () => {
       }
     } finally {
       if (pgUp) await pg.stop();
+    }
+  }, 300000);
+
+  // The deploy's migrate (migratePython) as two fleet instances booting together run it, while a
+  // third session holds the lock: both wait, then one applies the migrations and the other finds none.
+  test("django: concurrent deploys migrate one at a time under the advisory lock", async () => {
+    const port = 18403;
+    const pg = await startPostgres({ dir: `${base}/pg-lock`, address: "127.0.0.1", port: port + 1000, dbName: "app_db", username: "app_admin", password: `pw_${id}` });
+    const children: ChildProcess[] = [];
+    try {
+      const a = buildArtifact("django", { name: "sample-lock", healthCheckPath: "/health/", appVersion: "1.0.0" }, `${base}/artifacts`);
+      const env = {
+        PATH: "/usr/local/bin:/usr/bin:/bin", LANG: "C.UTF-8", APP_NAME: "sample-lock", ALLOWED_HOSTS: "example.com", STATIC_ROOT: `${base}/static-lock`,
+        DATABASE_URL: pg.url, DJANGO_SECRET_KEY: crypto.randomBytes(32).toString("hex"),
+      };
+      const app = await startApp(a, { dir: `${base}/run-lock`, port, env, migrate: false });
+      try {
+        const python = path.join(app.releaseDir, "venv/bin/python");
+        const start = (args: string[]) => {
+          const c = spawn(python, args, { cwd: app.releaseDir, env, stdio: ["pipe", "pipe", "pipe"] });
+          children.push(c);
+          let out = "";
+          c.stdout!.on("data", (d) => { out += d; });
+          c.stderr!.on("data", (d) => { out += d; });
+          const done = new Promise<number>((resolve) => c.on("exit", (code) => resolve(code ?? -1)));
+          return { child: c, output: () => out, done };
+        };
+        const holder = start(["-c", `import os, sys, psycopg2
+c = psycopg2.connect(os.environ["DATABASE_URL"])
+c.autocommit = True
+c.cursor().execute("SELECT pg_advisory_lock(%s)", [${MIGRATION_LOCK_KEY}])
+print("locked", flush=True)
+sys.stdin.read()`]);
+        for (let i = 0; !holder.output().includes("locked"); i++) {
+          if (i > 100 || !isAlive(holder.child)) throw new Error(`the lock holder did not start: ${holder.output()}`);
+          await sleep(100);
+        }
+        const migrations = [start(["manage.py", "shell", "-c", migratePython()]), start(["manage.py", "shell", "-c", migratePython()])];
+        await sleep(3000);
+        // Waiting on the lock, nothing applied yet.
+        for (const m of migrations) {
+          expect(isAlive(m.child)).toBe(true);
+          expect(m.output()).not.toContain("Applying");
+        }
+        holder.child.stdin!.end();
+        expect(await holder.done).toBe(0);
+        const codes = await Promise.all(migrations.map((m) => m.done));
+        const outputs = migrations.map((m) => m.output());
+        expect(codes).toEqual([0, 0]);
+        for (const o of outputs) expect(o).toContain("holding the migration lock");
+        expect(outputs.filter((o) => /Applying probe\.0001_initial\.\.\. OK/.test(o))).toHaveLength(1);
+        expect(outputs.filter((o) => /No migrations to apply\./.test(o))).toHaveLength(1);
+        expect(run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: example.com", `http://127.0.0.1:${port}/visits/`]).stdout).toBe("200");
+      } finally {
+        await app.stop();
+      }
+    } finally {
+      for (const c of children) if (isAlive(c)) await stopChild(c, "SIGTERM", 5000);
+      await pg.stop();
     }
   }, 300000);
 });

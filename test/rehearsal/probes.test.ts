@@ -16,6 +16,7 @@ import {
 } from "../../tools/rehearsal/probes";
 import type { ProbeResult } from "../../tools/rehearsal/client";
 import { bootTimeRows } from "../../tools/rehearsal/report";
+import { applyBreaks, fleetBreaks, selfTestRows, singleHostBreaks } from "../../tools/rehearsal/self-test";
 
 let rec: Recording;
 let byApp: (app: string) => HostExpectations;
@@ -205,4 +206,33 @@ test("inParallel runs at most `limit` at once and every item once", async () => 
   });
   expect(peak).toBe(2);
   expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
+});
+
+describe("self-test breaks", () => {
+  test("every break applies to the real staging documents and changes only what it names", () => {
+    const docs = hostDocuments(rec);
+    const single = docs.find((d) => d.app === "smartboostpro")!;
+    const broken = applyBreaks(single, singleHostBreaks("smartboostpro", 8000));
+    expect(broken.hash).not.toBe(single.hash);
+    expect(broken.userData).not.toMatch(/add_header X-Content-Type-Options/);
+    expect(broken.userData).toMatch(/--bind 0\.0\.0\.0:8000/);
+    expect(broken.userData).toMatch(/ufw allow 8000\/tcp/);
+    expect(broken.userData).toMatch(/mv -f "\$tmp" "\$OUT"\n\s+cat "\$OUT"/);
+    expect(broken.userData).not.toMatch(/call_command\("migrate"/);
+    // Line by line, the copy differs from the original only in the broken lines.
+    const changed = broken.userData.split("\n").filter((l) => !single.userData.split("\n").includes(l));
+    expect(changed.length).toBeLessThanOrEqual(6);
+    const fleet = docs.find((d) => d.app === "investment-platform")!;
+    expect(applyBreaks(fleet, fleetBreaks("investment-platform")).userData).toMatch(/^\s+HEALTH_CHECK_PATH='\/moved-health\/'$/m);
+    expect(() => applyBreaks(fleet, [{ what: "x", probe: "p", find: /no such line/m, replace: "" }])).toThrow(/no longer matches/);
+  });
+
+  test("a break passes the self-test only when its probe failed on its host", () => {
+    const breaks = [{ host: "a", breaks: singleHostBreaks("a", 8000).slice(0, 1) }];
+    const row = (result: "pass" | "FAIL") => ({ host: "a", probe: "security headers on a 200", result, detail: "d" });
+    const healthy = { host: "a", probe: "healthy", result: "pass" as const, detail: "" };
+    expect(selfTestRows(breaks, [row("FAIL"), healthy], ["a"]).map((r) => r.result)).toEqual(["pass", "pass"]);
+    expect(selfTestRows(breaks, [row("pass"), healthy], ["a"]).map((r) => r.result)).toEqual(["FAIL", "pass"]);
+    expect(selfTestRows(breaks, [row("FAIL")], ["a"]).map((r) => r.result)).toEqual(["pass", "FAIL"]);
+  });
 });

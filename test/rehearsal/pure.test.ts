@@ -214,9 +214,11 @@ describe("boot times per kind", () => {
       { group: fleet, boot: boot(40), proxy: [], imds: [] },
       { group: fleet, boot: boot(undefined), proxy: [], imds: [] },
     ]);
-    expect(rows.map((r: { host: string; detail: string }) => [r.host, r.detail])).toEqual([
-      ["(single-host)", "max 60.0 s, min 60.0 s over 1 host"],
-      ["(fleet)", "max 40.0 s, min 30.0 s over 2 hosts"],
+    expect(rows.map((r: { host: string; probe: string; detail: string }) => [r.host, r.probe, r.detail])).toEqual([
+      ["(single-host)", "boot to cloud-init done", "max 60 s, min 60 s over 1 host"],
+      ["(single-host)", "boot to healthy", "never healthy"],
+      ["(fleet)", "boot to cloud-init done", "max 40 s, min 30 s over 2 hosts"],
+      ["(fleet)", "boot to healthy", "never healthy"],
     ]);
   });
 });

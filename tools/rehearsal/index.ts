@@ -18,7 +18,8 @@ import { makeRunCa } from "./aws/ca";
 import { layoutObjects } from "./aws/objects";
 import { awsStateFrom } from "./aws/plan";
 import { bootHost, BootResult, killLeftover } from "./boot";
-import { addressing, DocumentGroup, groupDocuments, hostDocuments, selectDocuments } from "./hostdocs";
+import { addressing, DocumentGroup, groupDocuments, HostDocument, hostDocuments, selectDocuments } from "./hostdocs";
+import { applyBreaks, Break, fleetBreaks, selfTestRows, singleHostBreaks } from "./self-test";
 import { InstanceIdentity, instanceIdFor, macFor } from "./imds";
 import { machineDebianSources } from "./mirror";
 import { cleanupNetwork, RehearsalNetwork } from "./netns";
@@ -37,12 +38,12 @@ export const RUNS_DIR = process.env.REHEARSAL_RUNS ?? "/var/tmp/webapp-platform-
 const RUN_JS = path.resolve(__dirname, "..", "run.js");
 const CLIENT_TS = path.join(__dirname, "client.ts");
 
-interface Args { stack: string; app?: string; skipUnavailable: boolean; keep: boolean; timeout: number; json?: string; cleanup?: string; list: boolean; parallel: number }
+interface Args { stack: string; app?: string; skipUnavailable: boolean; keep: boolean; timeout: number; json?: string; cleanup?: string; list: boolean; parallel: number; selfTest: boolean }
 
-const USAGE = "usage: node tools/run.js tools/rehearsal/index.ts --stack <staging|prod> [--app <name>] [--list] [--skip-unavailable] [--keep] [--timeout <s>] [--parallel <n>] [--json <file>] | --cleanup <runDir>";
+const USAGE = "usage: node tools/run.js tools/rehearsal/index.ts --stack <staging|prod> [--app <name>] [--list] [--skip-unavailable] [--keep] [--timeout <s>] [--parallel <n>] [--self-test] [--json <file>] | --cleanup <runDir>";
 
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { stack: "", skipUnavailable: false, keep: false, timeout: 900, list: false, parallel: 3 };
+  const a: Args = { stack: "", skipUnavailable: false, keep: false, timeout: 900, list: false, parallel: 3, selfTest: false };
   const value = (i: number, flag: string) => {
     const v = argv[i];
     if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value; ${USAGE}`);
@@ -59,6 +60,7 @@ export function parseArgs(argv: string[]): Args {
     else if (f === "--cleanup") a.cleanup = value(++i, f);
     else if (f === "--list") a.list = true;
     else if (f === "--parallel") a.parallel = Number(value(++i, f));
+    else if (f === "--self-test") a.selfTest = true;
     else throw new Error(`unknown argument ${f}; ${USAGE}`);
   }
   if (!a.stack && !a.cleanup) throw new Error(`--stack is required; ${USAGE}`);
@@ -170,6 +172,17 @@ export async function inParallel<T>(items: T[], limit: number, fn: (item: T, ind
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
+/** The self-test's broken copies: a Django single host with a database, and a fleet host. */
+function selfTestDocuments(config: StackConfig, docs: HostDocument[]): { doc: HostDocument; breaks: Break[] }[] {
+  const single = docs.find((d) => d.kind === "single-host" && appConfig(config, d.app).runtime === "django" && appConfig(config, d.app).database.enabled);
+  const fleet = docs.find((d) => d.kind === "fleet" && appConfig(config, d.app).architecture !== "containers");
+  if (!single || !fleet) throw new Error("--self-test needs a Django single host with a database and a fleet host in the stack");
+  return [
+    { doc: single, breaks: singleHostBreaks(single.app, appConfig(config, single.app).port) },
+    { doc: fleet, breaks: fleetBreaks(fleet.app) },
+  ].map(({ doc, breaks }) => ({ doc: applyBreaks(doc, breaks), breaks }));
+}
+
 function appConfig(config: StackConfig, name: string): AppConfig {
   const app = config.apps.find((a) => a.name === name);
   if (!app) throw new Error(`${name}: in the plan but not in the stack's config`);
@@ -267,11 +280,12 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const { recordStack } = await import("../../test/harness");
   const rec = await recordStack(args.stack);
-  const docs = selectDocuments(hostDocuments(rec), args.app);
+  const config = stackConfigOf(args.stack);
+  const selfTest = args.selfTest ? selfTestDocuments(config, selectDocuments(hostDocuments(rec), args.app)) : undefined;
+  const docs = selfTest ? selfTest.map((s) => s.doc) : selectDocuments(hostDocuments(rec), args.app);
   const groups = groupDocuments(docs);
   log(`${args.stack}: ${docs.length} host documents, ${groups.length} distinct (recorded in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const vpcCidr: string = rec.ofType("aws:ec2/vpc:Vpc")[0]?.inputs.cidrBlock ?? "172.31.0.0/16";
-  const config = stackConfigOf(args.stack);
 
   const rootfs = await ensureRootfs();
   log(`rootfs ${rootfs.release} ${rootfs.built ? `built in ${rootfs.seconds.toFixed(0)} s` : "from cache"}: ${rootfs.dir}`);
@@ -411,6 +425,14 @@ async function main(): Promise<number> {
     ...reports.flatMap((r) => rowsFor(r)),
     ...bootTimeRows(reports),
   ];
+  if (selfTest) {
+    const hostOf = (d: HostDocument) => hostLabel(groups.find((g) => g.boot === d)!);
+    const verdict = selfTestRows(selfTest.map((x) => ({ host: hostOf(x.doc), breaks: x.breaks })), rows, selfTest.filter((x) => x.doc.kind === "single-host").map((x) => hostOf(x.doc)));
+    console.log(renderTable(rows));
+    console.log(`\nself-test: each break must fail its probe\n${renderTable(verdict)}`);
+    fs.writeFileSync(path.join(runDir, "self-test.json"), JSON.stringify(verdict, null, 2));
+    return verdict.some((r) => r.result === "FAIL") ? 1 : 0;
+  }
   console.log(renderTable(rows));
   console.log(`\nrun directory (logs, collected files): ${runDir}; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   const json = { stack: args.stack, runDir, rootfs, rows, hosts: reports.map((r) => ({ app: r.group.boot.app, kind: r.group.boot.kind, members: r.group.members.map((m) => m.resource), hash: r.group.hash, address: r.address, boot: r.boot })) };

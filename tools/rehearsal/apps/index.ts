@@ -6,9 +6,11 @@
  *           a model with its migration (probe/migrations/0001_initial.py), static assets;
  *   flask:  wsgi.py (wsgi:app), requirements.txt, static/ (nginx serves <current>/static);
  *   rust:   bin/<binaryName> (an executable), lib/ (its shared libraries), web/ (the web build).
- * Python artifacts vendor their dependencies as wheels made from Debian's packages (wheels/,
- * `--no-index --find-links wheels` at the top of requirements.txt), so the host's
- * `pip install -r requirements.txt gunicorn` needs no package index.
+ * Python artifacts vendor their dependencies, gunicorn included, as wheels made from Debian's
+ * packages (wheels/, `--no-index --find-links wheels` at the top of requirements.txt, every wheel
+ * pinned), so the host's pip install needs no package index; requirements.txt names gunicorn, so
+ * the artifact's pin (Debian's: 23.0.0 on trixie, the hosts' GUNICORN_VERSION) wins over the
+ * deploy's. Next to the tarball, `<path>.sha256` as sha256sum writes it, which the deploy checks.
  *
  *   const a = buildArtifact("django", { name: "smartboostpro", healthCheckPath: "/health/", staticPath: "/static/", appVersion: "1.0.3" }, outDir);
  *   // a.path, a.sha256
@@ -19,6 +21,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { GUNICORN_REQUIREMENT_ERE, GUNICORN_VERSION, migratePython } from "../../../components/hostconfig";
 import { isAlive, must, run, sleep, stopChild } from "../sh";
 import { debianWheels, machineRelease, WheelSet } from "./wheels";
 
@@ -82,7 +85,9 @@ function copyTree(from: string, to: string, subst: Record<string, string>): void
 /**
  * requirements.txt of a Python artifact: an offline install of every vendored wheel, pinned.
  * Every wheel is listed, not only the top-level ones: Debian strips some upstream requirements
- * (Django's asgiref, sqlparse) from its metadata, so pip would not pull them in. Pure.
+ * (Django's asgiref, sqlparse) from its metadata, so pip would not pull them in. gunicorn is
+ * listed too: the deploy's own pin applies only when requirements.txt names none, and the
+ * vendored wheel is Debian's version, not necessarily GUNICORN_VERSION. Pure.
  */
 export function requirementsFor(wheels: string[]): string {
   const pins = wheels.map((w) => /^([^-]+)-([^-]+)-/.exec(w)).filter((m): m is RegExpExecArray => !!m).map((m) => `${m[1]}==${m[2]}`);
@@ -127,7 +132,7 @@ export function buildArtifact(runtime: Runtime, app: SampleApp, outDir: string, 
       const wheels: WheelSet = debianWheels(runtime, release);
       fs.mkdirSync(path.join(stage, "wheels"));
       for (const w of wheels.wheels) fs.copyFileSync(path.join(wheels.dir, w), path.join(stage, "wheels", w));
-      fs.writeFileSync(path.join(stage, "requirements.txt"), requirementsFor(wheels.wheels.filter((w) => !/^gunicorn-/.test(w))));
+      fs.writeFileSync(path.join(stage, "requirements.txt"), requirementsFor(wheels.wheels));
       entry = runtime === "django" ? "config.wsgi:application" : "wsgi:app";
     } else {
       const name = app.binaryName ?? app.name;
@@ -164,7 +169,7 @@ export interface StartAppOptions {
   port?: number;
   /** Address. Default 127.0.0.1 (as on the hosts). */
   address?: string;
-  /** Run Django's migrate before starting (the deploy script does on the migrating host). Default true. */
+  /** Run Django's migrate before starting (every Django host's deploy does, unless runMigrations is false). Default true. */
   migrate?: boolean;
   keep?: boolean;
   timeoutMs?: number;
@@ -182,15 +187,20 @@ export interface RunningApp {
 }
 
 /**
- * Unpacks and installs an artifact the way the host's deploy script does (tar, venv, `pip install
- * -r requirements.txt gunicorn`, Django's collectstatic and migrate) and starts it as the unit
- * would (gunicorn on address:port, or bin/<name>), on this machine, without systemd. For tests.
+ * Checks, unpacks and installs an artifact the way the host's deploy script does (the sha256 in
+ * `<path>.sha256`, tar, venv, pip with the deploy's arguments, Django's collectstatic and its
+ * migrate under the advisory lock) and starts it as the unit would (gunicorn on address:port, or
+ * bin/<name>), on this machine, without systemd. For tests.
  */
 export async function startApp(a: Artifact, opts: StartAppOptions): Promise<RunningApp> {
   const port = opts.port ?? 8000;
   const address = opts.address ?? "127.0.0.1";
   const dir = path.resolve(opts.dir);
   const releaseDir = path.join(dir, "release");
+  // The deploy's check: the first line of <artifact>.sha256 starts with the tarball's sha256.
+  const sum = /^([0-9a-fA-F]{64})(\s.*)?$/.exec(fs.readFileSync(`${a.path}.sha256`, "utf8").split("\n")[0].replace(/\r$/, ""));
+  const actual = crypto.createHash("sha256").update(fs.readFileSync(a.path)).digest("hex");
+  if (!sum || sum[1].toLowerCase() !== actual) throw new Error(`${a.path} does not match ${a.path}.sha256`);
   fs.mkdirSync(releaseDir, { recursive: true });
   must("tar", ["-xzf", a.path, "-C", releaseDir, "--no-same-owner"]);
   const env = { PATH: "/usr/local/bin:/usr/bin:/bin", LANG: "C.UTF-8", ...opts.env, HOST: address, PORT: String(port) };
@@ -207,11 +217,16 @@ export async function startApp(a: Artifact, opts: StartAppOptions): Promise<Runn
     args = [];
   } else {
     step("python3", ["-m", "venv", path.join(releaseDir, "venv")]);
-    // The deploy script's command, word for word (less --quiet).
-    step(path.join(releaseDir, "venv/bin/pip"), ["install", "--no-cache-dir", "--disable-pip-version-check", "-r", path.join(releaseDir, "requirements.txt"), "gunicorn"]);
+    // The deploy script's arguments, word for word (less --quiet).
+    const requirements = path.join(releaseDir, "requirements.txt");
+    const wheels = path.join(releaseDir, "wheels");
+    const namesGunicorn = run("grep", ["-qiE", GUNICORN_REQUIREMENT_ERE, requirements]).code === 0;
+    step(path.join(releaseDir, "venv/bin/pip"), ["install", "--no-cache-dir", "--disable-pip-version-check",
+      ...(fs.existsSync(wheels) ? ["--no-index", "--find-links", wheels] : []), "-r", requirements,
+      ...(namesGunicorn ? [] : [`gunicorn==${GUNICORN_VERSION}`])]);
     if (a.runtime === "django") {
       step(path.join(releaseDir, "venv/bin/python"), ["manage.py", "collectstatic", "--noinput"]);
-      if (opts.migrate !== false) step(path.join(releaseDir, "venv/bin/python"), ["manage.py", "migrate", "--noinput"]);
+      if (opts.migrate !== false) step(path.join(releaseDir, "venv/bin/python"), ["manage.py", "shell", "-c", migratePython()]);
     }
     cmd = path.join(releaseDir, "venv/bin/gunicorn");
     args = ["--bind", `${address}:${port}`, "--forwarded-allow-ips", "127.0.0.1", "--access-logfile", "-", "--error-logfile", "-", "--workers", "2", a.entry];

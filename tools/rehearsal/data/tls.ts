@@ -63,7 +63,8 @@ export function issueServerCert(ca: Ca, dir: string, base: string, names: string
   const ext = path.join(dir, `${base}.ext`);
   const certFile = path.join(dir, `${base}.pem`);
   fs.writeFileSync(ext, serverExtensions(names, ips));
-  const cn = names[0] ?? ips[0];
+  // X.509 caps a CN at 64 characters and RDS endpoint names run longer; clients match the SANs anyway.
+  const cn = [...names, ...ips].find((n) => n.length <= 64) ?? "webapp-platform rehearsal data stand-in";
   must("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${cn}`, "-keyout", keyFile, "-out", csr]);
   must("openssl", [
     "x509", "-req", "-in", csr, "-CA", ca.certFile, "-CAkey", ca.keyFile, "-CAcreateserial",
