@@ -23,6 +23,12 @@ export interface FleetOptions {
   dns: AppDns;
   /** Hostnames aliased to the ALB (and covered by its certificate unless one is given). */
   hostnames: string[];
+  /**
+   * Host names the hosts themselves answer (nginx server_name, the app's ALLOWED_HOSTS): the
+   * names requests arrive with through the ALB.
+   * @default the app's domain (and www.<domain>)
+   */
+  servedNames?: string[];
   /** Certificate for the ALB when it must cover more names than `hostnames`. Default: one for `hostnames`. */
   certificateArn?: pulumi.Input<string>;
   /** Extra IAM policy JSON for the hosts (e.g. ECR pulls). */
@@ -61,7 +67,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
   const userData = pulumi.all([media?.bucket.bucket, pulumi.output(o.composeServices ?? []), pulumi.output(o.env ?? {})]).apply(([mediaBucket, services, env]) => {
     const input: HostConfigInput = hostConfigFromApp(app, {
       stack: config, tls: "alb", secrets: data.secretNames, mediaBucket, composeServices: services,
-      overrides: { env: { ...plainHostEnv(app), ...env } },
+      overrides: { env: { ...plainHostEnv(app), ...env }, ...(o.servedNames ? { domains: o.servedNames } : {}) },
     });
     return renderCloudConfig(input);
   });

@@ -46,6 +46,8 @@ export class SpaApiApp extends pulumi.ComponentResource {
     const { fleet, alarms } = buildFleet(app, shared, data, {
       dns,
       hostnames: [app.apiDomain],
+      // The SPA is CloudFront's; the hosts serve only the API's name (their ALLOWED_HOSTS).
+      servedNames: [app.apiDomain],
       extraPolicies: [kycPolicy, ...(sendMail ? [sendMail] : [])],
       env: {
         CORS_ALLOWED_ORIGINS: origins.join(","), CSRF_TRUSTED_ORIGINS: origins.join(","), KYC_BUCKET: kyc.bucketName,

@@ -65,7 +65,8 @@ describe("the SmartBoostPro site under real nginx (prod config)", () => {
     upstream = http.createServer((req, res) => {
       seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
       req.resume();
-      req.on("end", () => { res.writeHead(200, { "Content-Type": "text/plain" }); res.end(`upstream saw ${req.url}`); });
+      // As Django's SecurityMiddleware does: its own copies of two headers nginx also sets.
+      req.on("end", () => { res.writeHead(200, { "Content-Type": "text/plain", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin" }); res.end(`upstream saw ${req.url}`); });
     });
     await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
     const upstreamPort = (upstream.address() as { port: number }).port;
@@ -104,7 +105,7 @@ describe("the SmartBoostPro site under real nginx (prod config)", () => {
     await expect(request({ tls: false, port: httpPort, host: "evil.example", path: "/" })).rejects.toThrow(/socket hang up|ECONNRESET/);
   });
 
-  it("adds every security header with the configured values to a proxied response", async () => {
+  it("adds every security header with the configured values to a proxied response, once (the app's own copies dropped)", async () => {
     const res = await request({ tls: true, port: httpsPort, host, path: "/dashboard/" });
     expect(res.status).toBe(200);
     expect(res.body).toBe("upstream saw /dashboard/");

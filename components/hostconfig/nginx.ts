@@ -114,6 +114,13 @@ export function renderNginxSite(r: ResolvedHost): string {
     `proxy_set_header X-Forwarded-Host ${host};`,
   ];
   const h = r.headers;
+  const securityHeaders: [string, string][] = [
+    ["Strict-Transport-Security", `max-age=${h.hstsMaxAgeSeconds}; includeSubDomains`],
+    ["X-Content-Type-Options", "nosniff"],
+    ["X-Frame-Options", h.frameOptions],
+    ["Referrer-Policy", h.referrerPolicy],
+    ["Content-Security-Policy", h.contentSecurityPolicy],
+  ];
   const common = [
     "server_tokens off;",
     `client_max_body_size ${r.maxBodyMb}m;`,
@@ -126,11 +133,10 @@ export function renderNginxSite(r: ResolvedHost): string {
     "limit_req_status 429;",
     "limit_req_log_level warn;",
     `limit_req zone=${id}_global burst=${global.burst} nodelay;`,
-    `add_header Strict-Transport-Security "max-age=${h.hstsMaxAgeSeconds}; includeSubDomains" always;`,
-    'add_header X-Content-Type-Options "nosniff" always;',
-    `add_header X-Frame-Options "${h.frameOptions}" always;`,
-    `add_header Referrer-Policy "${h.referrerPolicy}" always;`,
-    `add_header Content-Security-Policy "${h.contentSecurityPolicy}" always;`,
+    ...securityHeaders.map(([name, value]) => `add_header ${name} "${value}" always;`),
+    // nginx is the one source of these: the app's own copies (Django's SecurityMiddleware sends
+    // X-Content-Type-Options and Referrer-Policy) would otherwise go out twice, with two values.
+    ...securityHeaders.map(([name]) => `proxy_hide_header ${name};`),
     "proxy_http_version 1.1;",
     ...proxyHeaders("$host"),
     "proxy_connect_timeout 5s;",

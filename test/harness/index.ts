@@ -12,7 +12,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { INVOKES } from "./invokes";
-import { idFor, outputsFor } from "./outputs";
+import { checkImageDigests, idFor, outputsFor } from "./outputs";
 import { providerId, providerUrn } from "./refs";
 
 // Internal runtime modules: the mock monitor carries no parent, so we wrap it to record one.
@@ -79,6 +79,13 @@ export interface RecordOptions {
   allowUnknowns?: boolean;
   /** Extra invoke answers, by token. */
   invokes?: Record<string, (inputs: Record<string, any>) => Record<string, any>>;
+  /**
+   * Digests (`sha256:<hex>`) of images really built, by docker Image logical name, `imageName`
+   * (`<repo>:<tag>`) or repository: each such Image's `repoDigest` is `<repo>@<digest>`, as after
+   * `pulumi up` pushed it (the rehearsal's images, tools/rehearsal/images). A key that matches no
+   * Image fails the run. Default: every image gets a fake, deterministic digest.
+   */
+  imageDigests?: Record<string, string>;
 }
 
 export class Recording {
@@ -195,6 +202,9 @@ export async function record(program: () => unknown, options: RecordOptions = {}
   const warnings: string[] = [];
   const infos: string[] = [];
   const invokes = { ...INVOKES, ...(options.invokes ?? {}) };
+  const imageDigests = options.imageDigests;
+  if (imageDigests) checkImageDigests(imageDigests);
+  const usedDigests = new Set<string>();
 
   const configStrings: Record<string, string> = {};
   for (const [k, v] of Object.entries(config)) {
@@ -210,7 +220,7 @@ export async function record(program: () => unknown, options: RecordOptions = {}
       const id = args.id || idFor(args.type, args.name);
       if (args.type === "pulumi:providers:aws" && typeof args.inputs.region === "string") providerRegions.set(id, args.inputs.region);
       const providerRegion = (args.provider && providerRegions.get(providerId(args.provider))) || region;
-      return { id, state: outputsFor(args.type, args.name, args.inputs, id, providerRegion) };
+      return { id, state: outputsFor(args.type, args.name, args.inputs, id, providerRegion, { imageDigests, used: usedDigests }) };
     },
     // A failing invoke is reported by record() rather than thrown here, where it would only
     // surface as an unhandled rejection inside the Output chain.
@@ -254,6 +264,8 @@ export async function record(program: () => unknown, options: RecordOptions = {}
     running = false;
   }
   if (failures.length > 0) throw new Error(`the program failed under mocks:\n${failures.join("\n")}`);
+  const unused = Object.keys(imageDigests ?? {}).filter((k) => !usedDigests.has(k));
+  if (unused.length > 0) throw new Error(`imageDigests names no docker Image of the program: ${unused.join(", ")}`);
   if (!options.allowUnknowns) {
     const unknown = resources.filter((r) => r.unknownPaths.length > 0);
     if (unknown.length > 0) {

@@ -38,17 +38,48 @@ export function idFor(type: string, name: string): string {
   return p ? `${p}-${hex(type + name, 17)}` : `${name}-${hex(type + name, 8)}`;
 }
 
+export interface OutputOptions {
+  /**
+   * The digest (`sha256:<hex>`) of the image really built, per docker Image: keyed by the
+   * resource's logical name, its `imageName` (`<repo>:<tag>`) or its repository (`<repo>`).
+   * Its `repoDigest` becomes `<repo>@<digest>`, as `pulumi up` records the pushed image's.
+   * An image without an entry keeps the fake digest. `used` collects the keys that matched.
+   */
+  imageDigests?: Record<string, string>;
+  used?: Set<string>;
+}
+
+const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** Checks an imageDigests map: every value must be a sha256 digest. */
+export function checkImageDigests(digests: Record<string, string>): void {
+  for (const [k, v] of Object.entries(digests)) {
+    if (!IMAGE_DIGEST.test(v)) throw new Error(`imageDigests["${k}"] is "${v}", not a sha256:<64 hex> digest`);
+  }
+}
+
 /** Outputs for one resource: its inputs, plus what AWS (or the provider) computes. */
-export function outputsFor(type: string, name: string, inputs: Inputs, id: string, region: string): Outputs {
+export function outputsFor(type: string, name: string, inputs: Inputs, id: string, region: string, options: OutputOptions = {}): Outputs {
   const { pkg, service, kind } = parts(type);
   const physical = inputs.name ?? `${name}-${hex(name, 7)}`;
   const arn = `arn:aws:${service}:${region}:${ACCOUNT_ID}:${kind}/${physical}`;
   const base: Outputs = pkg === "aws" ? { ...inputs, arn: inputs.arn ?? arn, name: physical, tagsAll: inputs.tags ?? {} } : { ...inputs };
-  const extra = SPECIFIC[type]?.({ name, inputs, id, region, arn, physical }) ?? {};
+  const extra = SPECIFIC[type]?.({ name, inputs, id, region, arn, physical, options }) ?? {};
   return { ...base, ...extra };
 }
 
-interface Ctx { name: string; inputs: Inputs; id: string; region: string; arn: string; physical: string }
+interface Ctx { name: string; inputs: Inputs; id: string; region: string; arn: string; physical: string; options?: OutputOptions }
+
+/** The built image's digest for a docker Image, when one was given (see OutputOptions.imageDigests). */
+function builtDigest(c: Ctx, image: string, repo: string): string | undefined {
+  const digests = c.options?.imageDigests;
+  if (!digests) return undefined;
+  const key = [c.name, image, repo].find((k) => digests[k] !== undefined);
+  if (key === undefined) return undefined;
+  c.options?.used?.add(key);
+  if (!IMAGE_DIGEST.test(digests[key])) throw new Error(`imageDigests["${key}"] is "${digests[key]}", not a sha256:<64 hex> digest`);
+  return digests[key];
+}
 
 const SPECIFIC: Record<string, (c: Ctx) => Outputs> = {
   "aws:ec2/vpc:Vpc": (c) => ({
@@ -152,7 +183,8 @@ const SPECIFIC: Record<string, (c: Ctx) => Outputs> = {
   "docker:index/image:Image": (c) => {
     const image = String(c.inputs.imageName ?? c.name);
     const repo = image.split(":")[0];
-    return { repoDigest: `${repo}@sha256:${hex(c.name, 64)}`, baseImageName: image, imageName: image, registryServer: repo.split("/")[0] };
+    const digest = builtDigest(c, image, repo) ?? `sha256:${hex(c.name, 64)}`;
+    return { repoDigest: `${repo}@${digest}`, baseImageName: image, imageName: image, registryServer: repo.split("/")[0] };
   },
   "command:local:Command": (c) => ({ stdout: `mock stdout of ${c.name}`, stderr: "" }),
   "command:remote:Command": (c) => ({ stdout: `mock stdout of ${c.name}`, stderr: "" }),

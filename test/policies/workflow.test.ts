@@ -28,7 +28,14 @@ describe("the infrastructure workflow", () => {
     expect(run).toContain("bash .ci/run");
     const ci = fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8");
     expect(ci).toMatch(/npm ci/);
-    expect(ci).toMatch(/npm test/);
+    // The README's test command: unit tests, then the rehearsal of both stacks and its self-test, required.
+    expect(ci).toMatch(/^npm run test:all$/m);
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts;
+    expect(scripts["test:all"]).toMatch(/^npm test && /);
+    for (const stack of ["staging", "prod"]) expect(scripts["test:all"]).toContain(`npm run rehearse -- --stack ${stack}`);
+    expect(scripts["test:all"]).toContain("--self-test");
+    expect(scripts["test:all"]).not.toContain("--skip-unavailable");
+    expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toContain("npm run test:all");
   });
 
   it("installs in CI every Debian package the rehearsal's stand-ins and sample apps need", () => {
@@ -36,7 +43,8 @@ describe("the infrastructure workflow", () => {
     const { APP_BUILD_PACKAGES } = require("../../tools/rehearsal/apps") as { APP_BUILD_PACKAGES: string[] };
     const ci = fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8");
     const listed = (/packages=\(([^)]*)\)/.exec(ci)?.[1] ?? "").split(/\s+/).filter(Boolean);
-    for (const p of [...DATA_PACKAGES, ...APP_BUILD_PACKAGES]) expect(listed).toContain(p);
+    const { IMAGE_BUILD_PACKAGES } = require("../../tools/rehearsal/images/dockerd") as { IMAGE_BUILD_PACKAGES: string[] };
+    for (const p of [...DATA_PACKAGES, ...APP_BUILD_PACKAGES, ...IMAGE_BUILD_PACKAGES]) expect(listed).toContain(p);
   });
 
   it("posts the offline plan of both stacks as a pull-request comment, without credentials", () => {

@@ -28,6 +28,7 @@ import { buildUbuntuNamesRepo } from "./ubuntu-names";
 import { isMain, log, ProcessSet, run, sleep, waitFor, which } from "./sh";
 import { bootTimeRows, HostFacts, hostLabel, Row, renderTable, rowsFor } from "./report";
 import { buildArtifact } from "./apps";
+import { buildImages, cleanupDockerd, imageContextsFromRecording, imageDigestsOf, imagesDirOf } from "./images";
 import { dataPlanFor, startPostgres, startRedis } from "./data";
 import { expectationsFor, stackConfigOf } from "./expect";
 import { albHealthProbe, alarmRows, DataHandle, edgeHealthProbe, healthVerdict, probeHost, ProbeContext, runClient } from "./probes";
@@ -120,6 +121,7 @@ export function cleanupRun(runDir: string): void {
     }
     fs.rmSync(p, { force: true });
   }
+  cleanupDockerd(imagesDirOf(runDir));
   const removed = cleanupNetwork(runDir);
   if (removed.length) log(`removed network namespaces ${removed.join(", ")}`);
 }
@@ -278,8 +280,19 @@ async function main(): Promise<number> {
   }
 
   const t0 = Date.now();
+  const runId = crypto.randomBytes(3).toString("hex");
+  const runDir = path.join(RUNS_DIR, `${args.stack}-${new Date().toISOString().replace(/[:.]/g, "").slice(0, 15)}-${runId}`);
+  fs.mkdirSync(path.join(runDir, "hosts"), { recursive: true });
+  log(`run ${runId}: ${runDir}`);
   const { recordStack } = await import("../../test/harness");
-  const rec = await recordStack(args.stack);
+  let rec = await recordStack(args.stack);
+  // As `pulumi up` does: the images are built first and the host documents carry their digests.
+  const contexts = imageContextsFromRecording(rec, args.app);
+  if (contexts.length) {
+    const built = await buildImages({ workDir: imagesDirOf(runDir), contexts });
+    log(`images: ${built.images.map((i) => `${i.ref}${i.cached ? " (cached)" : ""}`).join(", ")} in ${built.seconds.toFixed(0)} s`);
+    rec = await recordStack(args.stack, { imageDigests: imageDigestsOf(built) });
+  }
   const config = stackConfigOf(args.stack);
   const selfTest = args.selfTest ? selfTestDocuments(config, selectDocuments(hostDocuments(rec), args.app)) : undefined;
   const docs = selfTest ? selfTest.map((s) => s.doc) : selectDocuments(hostDocuments(rec), args.app);
@@ -290,10 +303,6 @@ async function main(): Promise<number> {
   const rootfs = await ensureRootfs();
   log(`rootfs ${rootfs.release} ${rootfs.built ? `built in ${rootfs.seconds.toFixed(0)} s` : "from cache"}: ${rootfs.dir}`);
 
-  const runId = crypto.randomBytes(3).toString("hex");
-  const runDir = path.join(RUNS_DIR, `${args.stack}-${new Date().toISOString().replace(/[:.]/g, "").slice(0, 15)}-${runId}`);
-  fs.mkdirSync(path.join(runDir, "hosts"), { recursive: true });
-  log(`run ${runId}: ${runDir}`);
   const procs = new ProcessSet();
   const network = new RehearsalNetwork(runId, runDir);
   let interrupted = false;

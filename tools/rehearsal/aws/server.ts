@@ -14,6 +14,7 @@ import { AWS_ENDPOINT_ADDRESS } from "../netns";
 import type { AwsState } from "./plan";
 import { objectPath } from "./objects";
 import { handleAws, keysForRoles } from "./services";
+import { registryDirOf, registryStore } from "../images/store";
 import { jsonFileReader } from "../sh";
 
 export { AWS_ENDPOINT_ADDRESS };
@@ -25,6 +26,8 @@ export function startAwsServer(runDir: string, instances: () => Record<string, I
   if (!fs.existsSync(stateFile)) return undefined;
   const state = jsonFileReader<AwsState>(stateFile, { accountId: "123456789012", regions: [], secrets: [], roles: {}, artifacts: [], publicBuckets: [] });
   const s3Root = path.join(awsDir, "s3");
+  // The images the run built (images/), served by the ECR registry stand-in.
+  const registry = registryStore(registryDirOf(runDir));
   const calls = fs.createWriteStream(path.join(runDir, "aws-calls.jsonl"), { flags: "a" });
   const server = https.createServer({ key: fs.readFileSync(path.join(awsDir, "ca", "server.key")), cert: fs.readFileSync(path.join(awsDir, "ca", "server.crt")) }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -41,7 +44,7 @@ export function startAwsServer(runDir: string, instances: () => Record<string, I
           method: req.method ?? "GET", path: q < 0 ? url : url.slice(0, q), query: q < 0 ? "" : url.slice(q + 1),
           headers: req.headers, body: Buffer.concat(chunks), host: String(req.headers.host ?? ""), source,
         }, {
-          state: state(), keys: keysForRoles(roles),
+          state: state(), keys: keysForRoles(roles), registry,
           objects: (bucket, key) => {
             const p = objectPath(s3Root, bucket, key);
             return p && fs.existsSync(p) && fs.statSync(p).isFile() ? fs.readFileSync(p) : undefined;

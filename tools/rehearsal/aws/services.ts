@@ -5,7 +5,8 @@
  *   - CloudWatch PutMetricData (query protocol: form POST Action=PutMetricData, as the Debian
  *     awscli 2.23 / botocore model "query" sends it; JSON 1.0 and CBOR are refused as unknown)
  *   - S3 GetObject / HeadObject (REST, virtual-hosted or path style, Range)
- *   - ECR GetAuthorizationToken (JSON 1.1) and the registry's /v2/ login (Basic AWS:<token>)
+ *   - ECR GetAuthorizationToken (JSON 1.1) and the registry (Basic AWS:<token>): /v2/, and
+ *     GET/HEAD of manifests and blobs from the run's image store (`registry` in the context)
  *   - STS GetCallerIdentity (query)
  * Anything else gets the error AWS gives for an unknown operation and is logged as unanswered.
  * Every call yields one log record (service, action, parameters without secret values).
@@ -79,7 +80,15 @@ export interface AwsContext {
   keys: (accessKeyId: string) => Credentials | undefined;
   /** An S3 object's bytes, or undefined when there is none. */
   objects: (bucket: string, key: string) => Buffer | undefined;
+  /** The registry's images (images/store.ts `registryStore`); without it the registry holds none. */
+  registry?: RegistryStore;
   now?: number;
+}
+
+/** What the ECR registry stand-in serves: manifests by digest or tag, blobs by digest, per repository. */
+export interface RegistryStore {
+  manifest(repository: string, reference: string): { body: Buffer; digest: string; mediaType: string } | undefined;
+  blob(repository: string, digest: string): { size: number; read(): Buffer } | undefined;
 }
 
 /** Every role's IMDS credentials, by access key id. */
@@ -266,7 +275,29 @@ function ecr(req: AwsRequest, ep: Endpoint, ctx: AwsContext, role: string | unde
   return json(200, { authorizationData: [{ authorizationToken: token, expiresAt: Math.floor((ctx.now ?? Date.now()) / 1000) + 12 * 3600, proxyEndpoint: `https://${ctx.state.accountId}.dkr.ecr.${ep.region}.amazonaws.com` }] });
 }
 
-/** The registry (docker login / pull): /v2/ with Basic AWS:<password>; no images are served yet. */
+const REGISTRY_API = { "docker-distribution-api-version": "registry/2.0" };
+
+/** A registry error as ECR answers it: `{"errors":[{"code","message"}]}`. */
+function registryError(status: number, code: string, message: string, extra: Record<string, string> = {}): AwsResponse {
+  return { status, headers: { "content-type": "application/json; charset=utf-8", ...REGISTRY_API, ...extra }, body: Buffer.from(JSON.stringify({ errors: [{ code, message }] })) };
+}
+
+/** `bytes=a-b` / `bytes=a-` of a blob of `size` bytes, or undefined (whole blob). Pure. */
+function byteRange(header: unknown, size: number): { start: number; end: number } | "unsatisfiable" | undefined {
+  const m = /^bytes=(\d+)-(\d*)$/.exec(String(header ?? ""));
+  if (!m) return undefined;
+  const start = +m[1];
+  const end = Math.min(m[2] ? +m[2] : size - 1, size - 1);
+  return start >= size || end < start ? "unsatisfiable" : { start, end };
+}
+
+/**
+ * The registry (docker login / pull), after Basic AWS:<password>: /v2/; GET/HEAD
+ * /v2/<repo>/manifests/<digest|tag> (ecr:BatchGetImage) and /v2/<repo>/blobs/<digest>
+ * (ecr:GetDownloadUrlForLayer), each authorized on arn:aws:ecr:<region>:<registry>:repository/<repo>,
+ * from `ctx.registry`; ECR's codes otherwise (DENIED, MANIFEST_UNKNOWN, BLOB_UNKNOWN). Without a
+ * store the registry holds no images: every manifest is MANIFEST_UNKNOWN and logged as unanswered.
+ */
 function registry(req: AwsRequest, ep: Endpoint, ctx: AwsContext, rec: CallRecord): AwsResponse {
   rec.action = `${req.method} ${req.path.replace(/\/(sha256:)?[0-9a-f]{64}/, "/<digest>")}`;
   const auth = String(req.headers.authorization ?? "");
@@ -274,17 +305,49 @@ function registry(req: AwsRequest, ep: Endpoint, ctx: AwsContext, rec: CallRecor
   const [user, pass] = m ? Buffer.from(m[1], "base64").toString("utf8").split(":") : [];
   const roles = Object.keys(ctx.state.roles);
   const who = roles.find((r) => registryPassword(r) === pass);
-  const challenge = { "www-authenticate": `Basic realm="https://${ep.registry}.dkr.ecr.${ep.region}.amazonaws.com/",service="ecr.amazonaws.com"`, "docker-distribution-api-version": "registry/2.0" };
+  const challenge = { "www-authenticate": `Basic realm="https://${ep.registry}.dkr.ecr.${ep.region}.amazonaws.com/",service="ecr.amazonaws.com"`, ...REGISTRY_API };
   if (user !== "AWS" || !who) {
     rec.error = m ? "wrong registry credentials" : "no credentials (challenge)";
     return { status: 401, headers: { "content-type": "application/json; charset=utf-8", ...challenge }, body: Buffer.from(JSON.stringify({ errors: [{ code: "DENIED", message: "Your authorization token has expired. Reauthenticate and try again." }] })) };
   }
   rec.role = who;
-  if (req.path === "/v2/" || req.path === "/v2") return { status: 200, headers: { "content-type": "application/json; charset=utf-8", "docker-distribution-api-version": "registry/2.0" }, body: Buffer.from("{}") };
-  const mm = /^\/v2\/(.+)\/manifests\/(.+)$/.exec(req.path);
-  rec.params = mm ? { repository: mm[1], reference: mm[2] } : { path: req.path };
-  rec.unanswered = true;
-  return { status: 404, headers: { "content-type": "application/json; charset=utf-8", "docker-distribution-api-version": "registry/2.0" }, body: Buffer.from(JSON.stringify({ errors: [{ code: "MANIFEST_UNKNOWN", message: "the rehearsal's registry holds no images yet" }] })) };
+  if (req.path === "/v2/" || req.path === "/v2") return { status: 200, headers: { "content-type": "application/json; charset=utf-8", ...REGISTRY_API }, body: Buffer.from("{}") };
+  const head = req.method === "HEAD";
+  const mm = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(req.path);
+  const bm = /^\/v2\/(.+)\/blobs\/([^/]+)$/.exec(req.path);
+  const repository = mm?.[1] ?? bm?.[1];
+  const reference = decodeURIComponent(mm?.[2] ?? bm?.[2] ?? "");
+  rec.params = mm ? { repository, reference } : bm ? { repository, digest: reference } : { path: req.path };
+  if (!repository || (req.method !== "GET" && !head)) {
+    rec.unanswered = true;
+    return registryError(405, "UNSUPPORTED", `the rehearsal's registry answers GET and HEAD of manifests and blobs only, not ${req.method} ${req.path}`);
+  }
+  if (!ctx.registry) {
+    rec.unanswered = true;
+    return registryError(404, mm ? "MANIFEST_UNKNOWN" : "BLOB_UNKNOWN", "the rehearsal's registry holds no images yet");
+  }
+  const action = mm ? "ecr:BatchGetImage" : "ecr:GetDownloadUrlForLayer";
+  const arn = `arn:aws:ecr:${ep.region}:${ep.registry}:repository/${repository}`;
+  const az = authorize(ctx.state.roles[who], { action, resource: arn, context: {} });
+  rec.authz = az.reason;
+  if (!az.allowed) return registryError(403, "DENIED", `User: arn:aws:sts::${ctx.state.accountId}:assumed-role/${who}/i-rehearsal is not authorized to perform: ${action} on resource: ${arn} because ${az.reason}`);
+  if (mm) {
+    const found = ctx.registry.manifest(repository, reference);
+    if (!found) return registryError(404, "MANIFEST_UNKNOWN", `Requested image not found`);
+    rec.params.digest = found.digest;
+    return { status: 200, headers: { "content-type": found.mediaType, "docker-content-digest": found.digest, "content-length": String(found.body.length), ...REGISTRY_API }, body: head ? Buffer.alloc(0) : found.body };
+  }
+  const blob = ctx.registry.blob(repository, reference);
+  if (!blob) return registryError(404, "BLOB_UNKNOWN", `The blob ${reference} does not exist in the repository ${repository}`);
+  const base = { "content-type": "application/octet-stream", "docker-content-digest": reference, "accept-ranges": "bytes", ...REGISTRY_API };
+  const range = byteRange(req.headers.range, blob.size);
+  if (range === "unsatisfiable") return registryError(416, "BLOB_UNKNOWN", "requested range not satisfiable", { "content-range": `bytes */${blob.size}` });
+  rec.params.bytes = blob.size;
+  if (range) {
+    const part = head ? Buffer.alloc(0) : blob.read().subarray(range.start, range.end + 1);
+    return { status: 206, headers: { ...base, "content-range": `bytes ${range.start}-${range.end}/${blob.size}`, "content-length": String(range.end - range.start + 1) }, body: part };
+  }
+  return { status: 200, headers: { ...base, "content-length": String(blob.size) }, body: head ? Buffer.alloc(0) : blob.read() };
 }
 
 function sts(req: AwsRequest, ctx: AwsContext, role: string | undefined, rec: CallRecord): AwsResponse {
