@@ -140,6 +140,7 @@ function state(): AwsState {
           { Sid: "ReadOwnSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging/app/SECRET_KEY-a1b2c3", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging/app/DATABASE-d4e5f6"] },
           { Sid: "PublishHostMetrics", Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "WebappPlatform/Host" } } },
           { Sid: "FetchArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::artifacts/app/*" },
+          { Sid: "ShipLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:/webapp-platform/staging/app/*:*" },
         ] }],
         managed: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
       },
@@ -314,5 +315,21 @@ describe("AWS probes of the table", () => {
     expect(by("metrics sent")).toBe("WebappPlatform/Host CertificateDaysToExpiry {App=app}");
     expect(bootstrapProgress("app", "[app bootstrap] nginx site\n[app bootstrap] app 1.0\n")).toEqual({ done: false, lastStep: "app 1.0" });
     expect(bootstrapProgress("app", "[app bootstrap] done\n").done).toBe(true);
+  });
+});
+
+describe("CloudWatch Logs (Docker's awslogs driver)", () => {
+  const logs = (action: string, body: Record<string, unknown>) => call("logs.eu-west-1.amazonaws.com", "POST", "/", { "x-amz-target": `Logs_20140328.${action}`, "content-type": "application/x-amz-json-1.1" }, JSON.stringify(body));
+  test("a stream in the role's own group is created once and takes events; another group is denied", () => {
+    const group = "/webapp-platform/staging/app/containers";
+    const stream = `s-${Date.now()}`;
+    expect(logs("CreateLogStream", { logGroupName: group, logStreamName: stream }).response.status).toBe(200);
+    expect(JSON.parse(logs("CreateLogStream", { logGroupName: group, logStreamName: stream }).response.body.toString()).__type).toBe("ResourceAlreadyExistsException");
+    const put = logs("PutLogEvents", { logGroupName: group, logStreamName: stream, logEvents: [{ timestamp: 1, message: "x" }] });
+    expect(put.response.status).toBe(200);
+    expect(put.call).toMatchObject({ service: "logs", action: "PutLogEvents", params: { events: 1 } });
+    const other = logs("CreateLogStream", { logGroupName: "/webapp-platform/staging/other/containers", logStreamName: stream });
+    expect(JSON.parse(other.response.body.toString()).__type).toBe("AccessDeniedException");
+    expect(logs("DeleteLogGroup", { logGroupName: group }).call.unanswered).toBe(true);
   });
 });

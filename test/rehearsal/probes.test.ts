@@ -55,6 +55,9 @@ describe("expectations from the staging stack", () => {
     expect(db.values.some((v) => v.includes("rds.amazonaws.com") && !v.includes("@"))).toBe(false);
     expect(e.hostAlarms.map((a) => a.metric)).toEqual(expect.arrayContaining(["CertificateDaysToExpiry", "NginxUpstreamDown"]));
     expect(e.logFilterMetrics).toContain("NginxUpstreamDown");
+    expect([e.names, e.limitName]).toEqual([["staging.smartboostpro.com"], "staging.smartboostpro.com"]);
+    // FlashBill's SPA is at the domain; its login is the API's, on its own name.
+    expect(byApp("flashbill")).toMatchObject({ names: ["staging.flashbill.app", "api.staging.flashbill.app"], limitName: "api.staging.flashbill.app" });
   });
 
   test("a data stand-in's address lies in the plan's isolated data subnet", () => {
@@ -100,7 +103,7 @@ describe("verdicts", () => {
   test("a host that does everything right passes every edge probe", () => {
     const rows = judgeEdge("h", edge(), edgeResults(edge()));
     expect(rows.filter((r) => r.result !== "pass")).toEqual([]);
-    expect(rows.map((r) => r.probe)).toEqual(expect.arrayContaining(["TLSv1.1 refused", "security headers on a 404", "rate limit login (10/60s /accounts/login/)"]));
+    expect(rows.map((r) => r.probe)).toEqual(expect.arrayContaining(["TLSv1.1 refused", "security headers on a 404", "rate limit login (10/60s staging.smartboostpro.com/accounts/login/)"]));
   });
 
   test("each edge fault fails its own probe", () => {
@@ -111,8 +114,8 @@ describe("verdicts", () => {
     expect(failing((r) => (r.id === "tls TLSv1.1" ? { id: r.id, status: 200, protocol: "TLSv1.1" } : r))).toEqual(["TLSv1.1 refused"]);
     // Refused by this side's OpenSSL is no proof the server refuses.
     expect(failing((r) => (r.id === "tls TLSv1" ? { id: r.id, error: "ERR_SSL_NO_PROTOCOLS_AVAILABLE" } : r))).toEqual(["TLSv1 refused"]);
-    expect(failing((r) => (r.id === "limit login within" ? { ...r, statuses: [200, 200, 429] } : r))).toEqual(["rate limit login (10/60s /accounts/login/)"]);
-    expect(failing((r) => (r.id === "limit login over" ? { ...r, status: 200 } : r))).toEqual(["rate limit login (10/60s /accounts/login/)"]);
+    expect(failing((r) => (r.id === "limit login within" ? { ...r, statuses: [200, 200, 429] } : r))).toEqual(["rate limit login (10/60s staging.smartboostpro.com/accounts/login/)"]);
+    expect(failing((r) => (r.id === "limit login over" ? { ...r, status: 200 } : r))).toEqual(["rate limit login (10/60s staging.smartboostpro.com/accounts/login/)"]);
     expect(failing((r) => (r.id === "limit site-wide flood" ? { ...r, statuses: Array(601).fill(200) } : r))).toEqual(["rate limit site-wide (600/min)"]);
     expect(failing((r) => (r.id.startsWith("redirect ") ? { ...r, status: 200, headers: {} } : r)).every((p) => p.startsWith("HTTP -> HTTPS"))).toBe(true);
   });

@@ -176,6 +176,9 @@ export async function bootHost(doc: HostDocument, o: BootOptions): Promise<BootR
   let nspawn: ChildProcess | undefined;
   try {
     writeLayer(merged, standinFiles(doc, o.identity, o.net));
+    // Masked: no NVMe devices in a container (EC2 Nitro has them), so nvme-cli's connect unit,
+    // which Ubuntu's Recommends bring in, would fail for that reason alone.
+    fs.symlinkSync("/dev/null", path.join(merged, "etc/systemd/system/nvmf-autoconnect.service"));
     if (o.caCert) trustRunCa(merged, o.caCert);
     if (o.ubuntuNamesRepo) {
       const dst = path.join(merged, REPO_IN_CONTAINER.slice(1));

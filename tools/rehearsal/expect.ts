@@ -32,8 +32,10 @@ export interface HostExpectations {
   app: string;
   kind: HostDocument["kind"];
   runtime: AppConfig["runtime"];
-  /** Every name users reach the app by (the certificates' names). */
+  /** Every name users reach the app by: fleets, the listener certificates' names; single hosts, the DNS records pointing at them. */
   names: string[];
+  /** The name the rate-limited paths are probed on: the API's when the host serves one (login and webhooks are API endpoints). */
+  limitName: string;
   /** Fleet hosts: the target group's health check, as the ALB sends it. */
   healthCheck?: HealthCheck;
   /** Single hosts: the app's health path, asked over HTTPS at the edge. */
@@ -48,6 +50,8 @@ export interface HostExpectations {
   secrets: { name: string; values: string[] }[];
   /** The file the secrets belong in, its owner and mode. */
   secretsFile: { path: string; owner: string; mode: string };
+  /** Root-only state that holds them by design: Docker keeps each container's environment (compose hosts). */
+  secretStatePaths: string[];
   /** Django apps with a database run migrations: their tables must exist after the boot. */
   migrations: boolean;
   hasDatabase: boolean;
@@ -80,6 +84,11 @@ function listenerNames(rec: Recording, app: string): string[] {
     ...rec.ofType("aws:lb/listenerCertificate:ListenerCertificate").filter((l) => parentName(l.parent) === app).map((l) => l.inputs.certificateArn),
   ];
   return arns.map(byArn).filter((c) => !!c).flatMap((c) => [c!.inputs.domainName, ...(c!.inputs.subjectAlternativeNames ?? [])]).filter((n): n is string => typeof n === "string");
+}
+
+/** Names of the plain A records of an app's own component (a single host's Elastic IP). */
+function recordNames(rec: Recording, app: string): string[] {
+  return rec.ofType("aws:route53/record:Record").filter((r) => parentName(r.parent) === app && r.inputs.type === "A" && Array.isArray(r.inputs.records)).map((r) => String(r.inputs.name));
 }
 
 function healthCheckOf(rec: Recording, app: string): HealthCheck | undefined {
@@ -152,10 +161,12 @@ export function expectationsFor(rec: Recording, config: StackConfig, doc: HostDo
   };
   const prefix = `${rec.stack}/${app.name}/`;
   const { alarms, logFilterMetrics } = hostAlarms(rec, app.name);
-  const names = doc.kind === "fleet" ? listenerNames(rec, app.name) : [];
+  const found = doc.kind === "fleet" ? listenerNames(rec, app.name) : recordNames(rec, app.name);
+  const names = [...new Set(found.length ? found : [app.domain, ...(app.www ? [`www.${app.domain}`] : [])])];
   return {
     app: app.name, kind: doc.kind, runtime: app.runtime,
-    names: [...new Set(names.length ? names : [app.domain, ...(app.www ? [`www.${app.domain}`] : [])])],
+    names,
+    limitName: names.includes(app.apiDomain) ? app.apiDomain : names[0],
     healthCheck: doc.kind === "fleet" ? healthCheckOf(rec, app.name) : undefined,
     healthPath: app.healthCheckPath,
     headers,
@@ -164,6 +175,7 @@ export function expectationsFor(rec: Recording, config: StackConfig, doc: HostDo
     internetPorts: doc.kind === "single-host" ? [80, 443] : [],
     secrets: secrets.filter((s) => s.name.startsWith(prefix)).map((s) => ({ name: s.name, values: secretValues(s) })),
     secretsFile: { path: `/etc/${app.name}/secrets.env`, owner: app.name, mode: "600" },
+    secretStatePaths: app.architecture === "containers" ? ["/var/lib/containerd/", "/var/lib/docker/"] : [],
     migrations: app.runtime === "django" && app.database.enabled && app.architecture !== "containers",
     hasDatabase: app.database.enabled,
     hasCache: app.cache.enabled,

@@ -87,9 +87,10 @@ export function edgeProbes(exp: HostExpectations, address: string): Probe[] {
     https("tls TLSv1.3", exp.healthPath, internetSource(11), { minVersion: "TLSv1.3", maxVersion: "TLSv1.3" }),
   ];
   // Each limit from its own client address, so one bucket never drains another.
+  const onLimitName = { servername: exp.limitName, headers: { Host: exp.limitName } };
   exp.pathLimits.forEach((l, i) => {
-    probes.push(https(`limit ${l.name} within`, l.path, internetSource(20 + i), { count: l.requests }));
-    probes.push(https(`limit ${l.name} over`, l.path, internetSource(20 + i)));
+    probes.push(https(`limit ${l.name} within`, l.path, internetSource(20 + i), { count: l.requests, ...onLimitName }));
+    probes.push(https(`limit ${l.name} over`, l.path, internetSource(20 + i), onLimitName));
   });
   // A minute's worth of requests in a few seconds must meet the site-wide limit.
   probes.push(https("limit site-wide flood", exp.healthPath, internetSource(40), { count: exp.perIpPerMinute + 1 }));
@@ -151,7 +152,7 @@ export function judgeEdge(host: string, exp: HostExpectations, results: ProbeRes
     const over = by.get(`limit ${l.name} over`)!;
     const early = (within.statuses ?? []).findIndex((s) => s === 429);
     const ok = !within.error && early < 0 && (within.statuses ?? []).length === l.requests && over.status === 429;
-    rows.push({ host, probe: `rate limit ${l.name} (${l.requests}/${l.windowSeconds}s ${l.path})`, result: ok ? "pass" : "FAIL", detail: within.error ? within.error : early >= 0 ? `429 at request ${early + 1}, before the configured ${l.requests}` : `${l.requests} answered (${[...new Set(within.statuses)].join(",")}), then ${over.status ?? over.error}` });
+    rows.push({ host, probe: `rate limit ${l.name} (${l.requests}/${l.windowSeconds}s ${exp.limitName}${l.path})`, result: ok ? "pass" : "FAIL", detail: within.error ? within.error : early >= 0 ? `429 at request ${early + 1}, before the configured ${l.requests}` : `${l.requests} answered (${[...new Set(within.statuses)].join(",")}), then ${over.status ?? over.error}` });
   }
   const flood = by.get("limit site-wide flood")!;
   const first429 = (flood.statuses ?? []).indexOf(429);
@@ -207,7 +208,7 @@ export function filesWithSecrets(upper: string, exp: HostExpectations): { file: 
       if (e.isDirectory()) walk(p);
       else if (e.isFile()) {
         const rel = "/" + path.relative(upper, p);
-        if (rel === exp.secretsFile.path) continue;
+        if (rel === exp.secretsFile.path || exp.secretStatePaths.some((p) => rel.startsWith(p))) continue;
         const st = fs.statSync(p);
         if (st.size > 64 * 1024 * 1024) continue;
         const buf = fs.readFileSync(p);
@@ -296,5 +297,10 @@ export async function probeHost(h: RunningHost, label: string, ctx: ProbeContext
     rows.push({ host: label, probe: "secrets only in their file", result: where.length ? "FAIL" : "pass", detail: where.length ? where.join("; ").slice(0, 400) : `${exp.secrets.length} secrets: none in the journal, the process list or the ${"files the boot wrote"}` });
   }
   if (exp.migrations && ctx.database) rows.push(await migrationRow(label, ctx.database));
+  const unit = await inside(h.leader, ["journalctl", "-b", "-u", `${exp.app}.service`, "--no-pager", "-n", "200"]);
+  fs.writeFileSync(path.join(h.hostDir, `journal-${exp.app}.service.txt`), unit.stdout + unit.stderr);
+  // The unit writes the app's own output to its log file, not the journal.
+  const appLog = path.join(h.merged, "var/log", exp.app, "app.log");
+  if (fs.existsSync(appLog)) fs.writeFileSync(path.join(h.hostDir, "app.log"), fs.readFileSync(appLog, "utf8").slice(-20000));
   return rows;
 }

@@ -47,6 +47,9 @@ export const CUSTOMIZE_HOOKS = [
   // An empty machine-id is a first boot for systemd, as an AMI's first launch is.
   `: > "$1/etc/machine-id"`,
   `rm -f "$1/var/lib/dbus/machine-id"`,
+  // mmdebstrap turns Recommends off; Ubuntu's cloud images install them (docker.io brings the
+  // docker CLI that way on trixie), so apt on the host behaves as on an AMI.
+  `rm -f "$1/etc/apt/apt.conf.d/99mmdebstrap"`,
   // Recorded for docs/rehearsal.md: what the image holds.
   `chroot "$1" dpkg-query -W -f '\${Package} \${Version}\\n' > "$1/../packages.txt"`,
 ];

@@ -142,7 +142,10 @@ export function buildArtifact(runtime: Runtime, app: SampleApp, outDir: string, 
       const bin = path.join(stage, "bin", name);
       const includeDir = must("pg_config", ["--includedir"]).trim();
       must("cc", ["-O2", "-Wall", "-Wextra", "-o", bin, path.join(SRC, "binary", "server.c"), `-I${includeDir}`, "-lpq",
-        `-DHEALTH_CHECK_PATH="${app.healthCheckPath}"`, "-Wl,-rpath,$ORIGIN/../lib", "-Wl,--enable-new-dtags"]);
+        `-DHEALTH_CHECK_PATH="${app.healthCheckPath}"`, "-Wl,-rpath,$ORIGIN/../lib",
+        // DT_RPATH, not RUNPATH: it also applies to libpq's own libraries (libldap, ...), which the
+        // host's release may not have (trixie's libldap is 2.6; the rehearsal found it).
+        "-Wl,--disable-new-dtags"]);
       for (const lib of bundledLibraries(bin)) fs.copyFileSync(lib, path.join(stage, "lib", path.basename(lib)));
       copyTree(path.join(SRC, "binary", "web"), path.join(stage, "web"), {});
       fs.chmodSync(bin, 0o755);

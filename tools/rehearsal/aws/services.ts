@@ -192,6 +192,46 @@ function secretsManager(req: AwsRequest, ep: Endpoint, ctx: AwsContext, role: st
   return json(200, { ARN: s.arn, Name: s.name, VersionId: s.versionId, SecretString: s.secretString, VersionStages: ["AWSCURRENT"], CreatedDate: created });
 }
 
+/** Log streams created in this process (group -> streams): what Docker's awslogs driver and the agent write to. */
+const logStreams = new Map<string, Set<string>>();
+
+/**
+ * CloudWatch Logs CreateLogStream / PutLogEvents / DescribeLogStreams (JSON 1.1, X-Amz-Target
+ * Logs_20140328.*), authorized on the stream's ARN; events are counted, not stored.
+ */
+function cloudwatchLogs(req: AwsRequest, ep: Endpoint, ctx: AwsContext, role: string | undefined, rec: CallRecord): AwsResponse {
+  const target = String(req.headers["x-amz-target"] ?? "");
+  const action = target.startsWith("Logs_20140328.") ? target.slice("Logs_20140328.".length) : "";
+  rec.action = action || "(no X-Amz-Target)";
+  let input: Record<string, any> = {};
+  try {
+    input = JSON.parse(bodyOf(req).toString("utf8") || "{}");
+  } catch {
+    return jsonError(400, "SerializationException", "the request body is not JSON");
+  }
+  if (!["CreateLogStream", "PutLogEvents", "DescribeLogStreams"].includes(action)) {
+    rec.unanswered = true;
+    return jsonError(400, "UnknownOperationException", `the rehearsal's CloudWatch Logs does not answer ${action || "a request without X-Amz-Target"}`);
+  }
+  const group = String(input.logGroupName ?? "");
+  const stream = String(input.logStreamName ?? input.logStreamNamePrefix ?? "");
+  rec.params = { logGroupName: group, logStreamName: stream, ...(Array.isArray(input.logEvents) ? { events: input.logEvents.length } : {}) };
+  const arn = `arn:aws:logs:${ep.region}:${ctx.state.accountId}:log-group:${group}:log-stream:${action === "DescribeLogStreams" ? "*" : stream}`;
+  const az = authorize(role ? ctx.state.roles[role] : undefined, { action: `logs:${action}`, resource: arn, context: {} });
+  rec.authz = az.reason;
+  if (!az.allowed) return jsonError(400, "AccessDeniedException", `User: arn:aws:sts::${ctx.state.accountId}:assumed-role/${role}/i is not authorized to perform: logs:${action} on resource: ${arn} because ${az.reason}`);
+  const streams = logStreams.get(group) ?? new Set<string>();
+  logStreams.set(group, streams);
+  if (action === "CreateLogStream") {
+    if (streams.has(stream)) return jsonError(400, "ResourceAlreadyExistsException", "The specified log stream already exists");
+    streams.add(stream);
+    return json(200, {});
+  }
+  if (action === "DescribeLogStreams") return json(200, { logStreams: [...streams].filter((x) => x.startsWith(stream)).map((logStreamName) => ({ logStreamName, arn: arn.replace(/\*$/, logStreamName) })) });
+  if (!streams.has(stream)) return jsonError(400, "ResourceNotFoundException", "The specified log stream does not exist.");
+  return json(200, { nextSequenceToken: String(Date.now()) });
+}
+
 function cloudwatch(req: AwsRequest, ctx: AwsContext, role: string | undefined, rec: CallRecord): AwsResponse {
   const type = String(req.headers["content-type"] ?? "");
   if (req.headers["x-amz-target"] || /cbor|amz-json/i.test(type) || req.headers["smithy-protocol"]) {
@@ -404,6 +444,7 @@ export function handleAws(req: AwsRequest, ctx: AwsContext): { response: AwsResp
     case "s3": return done(s3(req, ep, ctx, role, !anonymous, call));
     case "ecr": return done(ecr(req, ep, ctx, role, call));
     case "sts": return done(sts(req, ctx, role, call));
+    case "logs": return done(cloudwatchLogs(req, ep, ctx, role, call));
     default:
       call.action = String(req.headers["x-amz-target"] ?? parseForm(bodyOf(req).toString("utf8")).Action ?? `${req.method} ${req.path}`);
       call.unanswered = true;
