@@ -221,12 +221,13 @@ describe("self-test breaks", () => {
     expect(broken.userData).toMatch(/--bind 0\.0\.0\.0:8000/);
     expect(broken.userData).toMatch(/ufw allow 8000\/tcp/);
     expect(broken.userData).toMatch(/mv -f "\$tmp" "\$OUT"\n\s+cat "\$OUT"/);
-    expect(broken.userData).not.toMatch(/call_command\("migrate"/);
     // Line by line, the copy differs from the original only in the broken lines.
     const changed = broken.userData.split("\n").filter((l) => !single.userData.split("\n").includes(l));
     expect(changed.length).toBeLessThanOrEqual(6);
     const fleet = docs.find((d) => d.app === "investment-platform")!;
-    expect(applyBreaks(fleet, fleetBreaks("investment-platform")).userData).toMatch(/^\s+HEALTH_CHECK_PATH='\/moved-health\/'$/m);
+    const brokenFleet = applyBreaks(fleet, fleetBreaks("investment-platform")).userData;
+    expect(brokenFleet).toMatch(/^\s+HEALTH_CHECK_PATH='\/moved-health\/'$/m);
+    expect(brokenFleet).not.toMatch(/call_command\("migrate"/);
     expect(() => applyBreaks(fleet, [{ what: "x", probe: "p", find: /no such line/m, replace: "" }])).toThrow(/no longer matches/);
   });
 
@@ -238,4 +239,22 @@ describe("self-test breaks", () => {
     expect(selfTestRows(breaks, [row("pass"), healthy], ["a"]).map((r) => r.result)).toEqual(["FAIL", "pass"]);
     expect(selfTestRows(breaks, [row("FAIL")], ["a"]).map((r) => r.result)).toEqual(["pass", "FAIL"]);
   });
+});
+
+test("a cgroup v1 machine's container limit turns only the serving probes into printed skips", () => {
+  const { cgroupV1Limit, rowsFor } = require("../../tools/rehearsal/report");
+  const journal = "docker[1]: Error response from daemon: ... runc create failed: unable to start container process: unable to apply cgroup configuration: mkdir /sys/fs/cgroup/cpuset/docker: read-only file system";
+  expect(cgroupV1Limit(journal, "tmpfs")).toMatch(/cgroup v1/);
+  expect(cgroupV1Limit(journal, "cgroup2fs")).toBeUndefined();
+  expect(cgroupV1Limit("flashbill: error while loading shared libraries", "tmpfs")).toBeUndefined();
+  const fact = {
+    group: { boot: { kind: "fleet", app: "a", userData: "" }, members: [{ resource: "a-lt" }] }, proxy: [], imds: [],
+    boot: { cloudInitDone: true, cloudInitSeconds: 50, errors: [], recoverable: {}, failedUnits: [], outputProblems: [], files: [] },
+    cloudInitOutput: "[a bootstrap] done\n", servingUnavailable: cgroupV1Limit(journal, "tmpfs"),
+    probes: [{ host: "h", probe: "ALB health check", result: "FAIL", detail: "502" }, { host: "h", probe: "secrets only in their file", result: "FAIL", detail: "x" }],
+  };
+  const rows = rowsFor(fact) as { probe: string; result: string; detail: string }[];
+  expect(rows.find((r) => r.probe === "healthy")!.result).toBe("skip");
+  expect(rows.find((r) => r.probe === "ALB health check")).toMatchObject({ result: "skip", detail: expect.stringContaining("seen: 502") });
+  expect(rows.find((r) => r.probe === "secrets only in their file")!.result).toBe("FAIL");
 });

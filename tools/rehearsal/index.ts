@@ -26,7 +26,7 @@ import { cleanupNetwork, RehearsalNetwork } from "./netns";
 import { CACHE_DIR, ensureRootfs } from "./rootfs";
 import { buildUbuntuNamesRepo } from "./ubuntu-names";
 import { isMain, log, ProcessSet, run, sleep, waitFor, which } from "./sh";
-import { bootTimeRows, HostFacts, hostLabel, Row, renderTable, rowsFor } from "./report";
+import { bootTimeRows, cgroupV1Limit, HostFacts, hostLabel, Row, renderTable, rowsFor } from "./report";
 import { buildArtifact } from "./apps";
 import { buildImages, cleanupDockerd, imageContextsFromRecording, imageDigestsOf, imagesDirOf } from "./images";
 import { dataPlanFor, startPostgres, startRedis } from "./data";
@@ -149,6 +149,8 @@ function identityFor(stack: string, g: DocumentGroup, address: string, subnetCid
   };
 }
 
+const readIfExists = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
+
 function readJsonLines(file: string): Record<string, any>[] {
   if (!fs.existsSync(file)) return [];
   return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("{")).map((l) => {
@@ -177,8 +179,8 @@ export async function inParallel<T>(items: T[], limit: number, fn: (item: T, ind
 /** The self-test's broken copies: a Django single host with a database, and a fleet host. */
 function selfTestDocuments(config: StackConfig, docs: HostDocument[]): { doc: HostDocument; breaks: Break[] }[] {
   const single = docs.find((d) => d.kind === "single-host" && appConfig(config, d.app).runtime === "django" && appConfig(config, d.app).database.enabled);
-  const fleet = docs.find((d) => d.kind === "fleet" && appConfig(config, d.app).architecture !== "containers");
-  if (!single || !fleet) throw new Error("--self-test needs a Django single host with a database and a fleet host in the stack");
+  const fleet = docs.find((d) => d.kind === "fleet" && appConfig(config, d.app).architecture !== "containers" && appConfig(config, d.app).runtime === "django" && appConfig(config, d.app).database.enabled);
+  if (!single || !fleet) throw new Error("--self-test needs a Django single host and a Django fleet host, each with a database, in the stack");
   return [
     { doc: single, breaks: singleHostBreaks(single.app, appConfig(config, single.app).port) },
     { doc: fleet, breaks: fleetBreaks(fleet.app) },
@@ -419,6 +421,7 @@ async function main(): Promise<number> {
         cloudInitOutput: fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : undefined,
         healthySeconds: health.healthySeconds(),
         probes: [...probeRows, ...alarmRows(hostLabel(g), expectations, awsLines)],
+        servingUnavailable: cgroupV1Limit(readIfExists(path.join(hostDir, `journal-${d.app}.service.txt`)), run("stat", ["-fc", "%T", "/sys/fs/cgroup"]).stdout.trim()),
       });
       log(`${d.app}: ${boot.cloudInitDone ? `cloud-init done in ${boot.cloudInitSeconds?.toFixed(1)} s` : boot.bootError}; ${health.healthySeconds() === undefined ? "never healthy" : `healthy after ${health.healthySeconds()!.toFixed(0)} s`}`);
     };

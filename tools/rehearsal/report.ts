@@ -25,6 +25,21 @@ export interface HostFacts {
   healthySeconds?: number;
   /** The probes' rows (probes.ts). */
   probes?: Row[];
+  /** Why this machine cannot let the host serve at all (a limit of the machine, not of the host): its serving probes become skips with this reason. */
+  servingUnavailable?: string;
+}
+
+/** Serving probes: what a host that cannot start its app on this machine cannot pass. */
+const SERVING = /^(healthy$|ALB health check$|forwarded |HTTPS |security headers|rate limit|TLSv1\.[23] served)/;
+
+/**
+ * The container runtime's limit on a cgroup v1 machine: systemd-nspawn (without a systemd PID 1 to
+ * delegate to) mounts the v1 controller hierarchies read-only, so runc inside cannot create the
+ * containers' cgroups. Pure: the app unit's journal and the machine's /sys/fs/cgroup type.
+ */
+export function cgroupV1Limit(unitJournal: string, cgroupFsType: string): string | undefined {
+  if (cgroupFsType === "cgroup2fs" || !/unable to apply cgroup configuration: mkdir \/sys\/fs\/cgroup\/\S+: read-only file system/.test(unitJournal)) return undefined;
+  return "this machine has cgroup v1, which systemd-nspawn gives the container read-only: runc cannot start the pulled containers here (docs/rehearsal.md)";
 }
 
 /** Whether the bootstrap reached its last line, `[<app> bootstrap] done`, and the last step it logged. Pure. */
@@ -111,11 +126,13 @@ export function rowsFor(f: HostFacts): Row[] {
     const p = bootstrapProgress(f.group.boot.app, f.cloudInitOutput);
     rows.push({ host, probe: "bootstrap done", result: p.done ? "pass" : "FAIL", detail: p.done ? `[${f.group.boot.app} bootstrap] done` : `stopped after: ${p.lastStep ?? "(no bootstrap output)"}` });
   }
-  if (b.cloudInitDone) {
+  if (b.cloudInitDone && f.servingUnavailable) {
+    rows.push({ host, probe: "healthy", result: "skip", detail: f.servingUnavailable });
+  } else if (b.cloudInitDone) {
     const what = f.group.boot.kind === "fleet" ? "ALB health check" : "HTTPS health at the edge";
     rows.push({ host, probe: "healthy", result: f.healthySeconds === undefined ? "FAIL" : "pass", detail: f.healthySeconds === undefined ? `the ${what} never passed` : `${what} passed ${f.healthySeconds.toFixed(0)} s after container start` });
   }
-  rows.push(...(f.probes ?? []));
+  rows.push(...(f.probes ?? []).map((r) => (f.servingUnavailable && r.result === "FAIL" && SERVING.test(r.probe) ? { ...r, result: "skip" as const, detail: `${f.servingUnavailable}; seen: ${r.detail}` } : r)));
   return rows;
 }
 

@@ -4,10 +4,9 @@
  * boot like any host, and the run passes only when each break fails the probe meant to see it.
  *
  *   single host (a Django app with a database)  a security header dropped, the app's port opened
- *                                               to the world, a secret echoed to the boot log,
- *                                               migrations skipped
- *   fleet host                                  the app serves its health at another path than
- *                                               the target group checks
+ *                                               to the world, a secret echoed to the boot log
+ *   fleet host (a Django app with a database)   the app serves its health at another path than
+ *                                               the target group checks; migrations skipped
  *
  * Breaks that share a copy are independent of each other (none stops the host serving), and the
  * single host must still become healthy, so each caught break is that break's doing.
@@ -31,13 +30,16 @@ export function singleHostBreaks(app: string, port: number): Break[] {
     { what: `the app's port ${port} opened to the world`, probe: "ports from the internet", find: new RegExp(`^(.*)--bind 127\\.0\\.0\\.1:${port}(.*)$`, "m"), replace: `$1--bind 0.0.0.0:${port}$2` },
     { what: `the app's port ${port} opened to the world (firewall)`, probe: "ports from the internet", find: /^(\s*)ufw allow 443\/tcp$/m, replace: `$1ufw allow 443/tcp\n$1ufw allow ${port}/tcp` },
     { what: "the secrets file printed to the boot log", probe: "secrets only in their file", find: /^(\s*)mv -f "\$tmp" "\$OUT"$/m, replace: '$1mv -f "$tmp" "$OUT"\n$1cat "$OUT"' },
-    { what: "migrations skipped", probe: "migrations applied", find: /^(\s*)call_command\("migrate".*$/m, replace: "$1pass  # rehearsal self-test: migrations skipped" },
   ].map((b) => ({ ...b, what: `${app}: ${b.what}` }));
 }
 
 export function fleetBreaks(app: string): Break[] {
-  // The app's own settings move its health view; the target group still checks the configured path.
-  return [{ what: `${app}: health served at /moved-health/`, probe: "ALB health check", find: /^(\s*)APP_VERSION='[^']*'$/m, replace: "$&\n$1HEALTH_CHECK_PATH='/moved-health/'" }];
+  return [
+    // The app's own settings move its health view; the target group still checks the configured path.
+    { what: `${app}: health served at /moved-health/`, probe: "ALB health check", find: /^(\s*)APP_VERSION='[^']*'$/m, replace: "$&\n$1HEALTH_CHECK_PATH='/moved-health/'" },
+    // Here, not on the single host: the sample app's health needs its tables, and the single host must stay healthy.
+    { what: `${app}: migrations skipped`, probe: "migrations applied", find: /^(\s*)call_command\("migrate".*$/m, replace: "$1pass  # rehearsal self-test: migrations skipped" },
+  ];
 }
 
 /** A copy of `doc` with every break applied; throws when a break no longer matches the document. Pure. */
