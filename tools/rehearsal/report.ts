@@ -142,7 +142,8 @@ export function renderTable(rows: Row[]): string {
   const all = [head, ...rows];
   const w = (k: keyof Row) => Math.max(...all.map((r) => String(r[k]).length));
   const wh = w("host"), wp = w("probe"), wr = w("result");
-  const line = (r: typeof head) => `${r.host.padEnd(wh)} | ${r.probe.padEnd(wp)} | ${r.result.padEnd(wr)} | ${r.detail}`;
+  // One line per row: details may carry an answer's body.
+  const line = (r: typeof head) => `${r.host.padEnd(wh)} | ${r.probe.padEnd(wp)} | ${r.result.padEnd(wr)} | ${r.detail.replace(/\s+/g, " ")}`;
   return [line(head), `${"-".repeat(wh)}-+-${"-".repeat(wp)}-+-${"-".repeat(wr)}-+-${"-".repeat(6)}`, ...rows.map((r) => line(r as typeof head))].join("\n");
 }
 
