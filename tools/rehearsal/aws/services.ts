@@ -162,16 +162,22 @@ export function findSecret(secrets: SecretRecord[], id: string): SecretRecord | 
   return secrets.find((s) => s.name === id || s.arn === id || s.arn.replace(/-[A-Za-z0-9]{6}$/, "") === id);
 }
 
-function secretsManager(req: AwsRequest, ep: Endpoint, ctx: AwsContext, role: string | undefined, rec: CallRecord): AwsResponse {
+/** A JSON 1.1 request: the action from X-Amz-Target after `prefix` (recorded), and the body. */
+function jsonRequest(req: AwsRequest, prefix: string, rec: CallRecord): { action: string; input: Record<string, any> } | { error: AwsResponse } {
   const target = String(req.headers["x-amz-target"] ?? "");
-  const action = target.startsWith("secretsmanager.") ? target.slice("secretsmanager.".length) : "";
+  const action = target.startsWith(prefix) ? target.slice(prefix.length) : "";
   rec.action = action || "(no X-Amz-Target)";
-  let input: Record<string, unknown> = {};
   try {
-    input = JSON.parse(bodyOf(req).toString("utf8") || "{}");
+    return { action, input: JSON.parse(bodyOf(req).toString("utf8") || "{}") };
   } catch {
-    return jsonError(400, "SerializationException", "the request body is not JSON");
+    return { error: jsonError(400, "SerializationException", "the request body is not JSON") };
   }
+}
+
+function secretsManager(req: AwsRequest, ep: Endpoint, ctx: AwsContext, role: string | undefined, rec: CallRecord): AwsResponse {
+  const parsed = jsonRequest(req, "secretsmanager.", rec);
+  if ("error" in parsed) return parsed.error;
+  const { action, input } = parsed;
   if (action !== "GetSecretValue" && action !== "DescribeSecret") {
     rec.unanswered = true;
     return jsonError(400, "UnknownOperationException", `the rehearsal's Secrets Manager does not answer ${action || "a request without X-Amz-Target"}`);
@@ -200,15 +206,9 @@ const logStreams = new Map<string, Set<string>>();
  * Logs_20140328.*), authorized on the stream's ARN; events are counted, not stored.
  */
 function cloudwatchLogs(req: AwsRequest, ep: Endpoint, ctx: AwsContext, role: string | undefined, rec: CallRecord): AwsResponse {
-  const target = String(req.headers["x-amz-target"] ?? "");
-  const action = target.startsWith("Logs_20140328.") ? target.slice("Logs_20140328.".length) : "";
-  rec.action = action || "(no X-Amz-Target)";
-  let input: Record<string, any> = {};
-  try {
-    input = JSON.parse(bodyOf(req).toString("utf8") || "{}");
-  } catch {
-    return jsonError(400, "SerializationException", "the request body is not JSON");
-  }
+  const parsed = jsonRequest(req, "Logs_20140328.", rec);
+  if ("error" in parsed) return parsed.error;
+  const { action, input } = parsed;
   if (!["CreateLogStream", "PutLogEvents", "DescribeLogStreams"].includes(action)) {
     rec.unanswered = true;
     return jsonError(400, "UnknownOperationException", `the rehearsal's CloudWatch Logs does not answer ${action || "a request without X-Amz-Target"}`);
