@@ -55,7 +55,7 @@ export class ContainersApp extends pulumi.ComponentResource {
 
     new AppAlarms(app.name, { alarms: [...alarms, ...data.alarms], topicArn: shared.alerts.topicArn }, { parent: this });
     cdnCertificateAlarms(app, shared, cdn.certificateArn, this);
-    if (shared.config.verifyAfterDeploy) {
+    if (shared.config.verifyAfterDeploy && dns.certificatesValidated) { // no HTTPS before the certificate is issued
       new PostDeployCheck(`${app.name}-verify`, { url: `https://${app.domain}${app.healthCheckPath}`, triggers: [app.appVersion] }, { parent: this, dependsOn: [fleet, cdn] });
     }
     this.outputs = {

@@ -7,12 +7,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig } from "../config";
 import { AlarmSpec, certificateAlarms, fleetAlarms, loadBalancerAlarms } from "../components/alarms";
-import { AppFleet } from "../components/app-fleet";
+import { AppFleet, LAUNCH_HOOK_NAME } from "../components/app-fleet";
 import { AppDns } from "../components/dns";
 import {
-  ComposeService, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, plainHostEnv, renderCloudConfig,
+  appArtifactUrl, ComposeService, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, plainHostEnv, renderCloudConfig,
 } from "../components/hostconfig";
-import { cpuArchitecture, ubuntuAmiParameter } from "../components/ami";
 import { mediaBucket } from "../components/private-bucket";
 import { WebAcl } from "../components/waf";
 import type { AppData } from "./app-data";
@@ -64,20 +63,21 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
 
   const secretArns = pulumi.all(data.secretArns);
   // User data depends on names only (bucket, secrets, images), never on the database or cache.
-  const userData = pulumi.all([media?.bucket.bucket, pulumi.output(o.composeServices ?? []), pulumi.output(o.env ?? {})]).apply(([mediaBucket, services, env]) => {
+  const artifactBucketName = shared.artifacts.bucketName;
+  const userData = pulumi.all([media?.bucket.bucket, pulumi.output(o.composeServices ?? []), pulumi.output(o.env ?? {}), artifactBucketName]).apply(([mediaBucket, services, env, artifactBucket]) => {
     const input: HostConfigInput = hostConfigFromApp(app, {
-      stack: config, tls: "alb", secrets: data.secretNames, mediaBucket, composeServices: services,
-      overrides: { env: { ...plainHostEnv(app), ...env }, ...(o.servedNames ? { domains: o.servedNames } : {}) },
+      stack: config, tls: "alb", secrets: data.secretNames, mediaBucket, composeServices: services, artifactBucket,
+      overrides: { env: { ...plainHostEnv(app), ...env }, ...(o.servedNames ? { domains: o.servedNames } : {}), launchHook: LAUNCH_HOOK_NAME },
     });
     return renderCloudConfig(input);
   });
-  const hostPolicy = pulumi.all([secretArns, key.keyArn, logGroups.map((g) => g.arn), media?.bucket.arn, pulumi.output(o.ecrRepositoryArns ?? [])])
-    .apply(([arns, kmsKeyArn, logGroupArns, mediaBucketArn, ecrRepositoryArns]) => JSON.stringify(hostPolicyDocument({
+  const hostPolicy = pulumi.all([secretArns, key.keyArn, logGroups.map((g) => g.arn), media?.bucket.arn, pulumi.output(o.ecrRepositoryArns ?? []), artifactBucketName])
+    .apply(([arns, kmsKeyArn, logGroupArns, mediaBucketArn, ecrRepositoryArns, artifactBucket]) => JSON.stringify(hostPolicyDocument({
       region: ctx.region, secretArns: arns, kmsKeyArn, logGroupArns, mediaBucketArn, ecrRepositoryArns,
-      artifactUrl: app.architecture === "containers" ? undefined : app.artifactUrl,
+      // The same URL the user data fetches: the app's own store prefix, or its explicit URL's folder.
+      artifactUrl: appArtifactUrl(app, artifactBucket),
     })));
 
-  const amiId = aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(cpuArchitecture(app.instanceType)) }, { parent }).value;
   const fleet = new AppFleet(app.name, {
     ctx,
     app: app.name,
@@ -89,7 +89,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
     hostnames: o.hostnames,
     certificateArn: o.certificateArn,
     dns,
-    amiId,
+    amiId: shared.images.imageFor(app.instanceType),
     instanceType: app.instanceType,
     userData,
     appVersion: app.appVersion,

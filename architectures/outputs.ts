@@ -1,7 +1,8 @@
 /** Per-app stack outputs, the same shape for every architecture. */
 import * as pulumi from "@pulumi/pulumi";
-import { Architecture } from "../config";
+import { AppConfig, Architecture } from "../config";
 import { AppDns } from "../components/dns";
+import { appArtifactUrl, artifactStorePrefix } from "../components/hostconfig";
 import type { AppData } from "./app-data";
 
 export interface AppOutputs {
@@ -18,7 +19,20 @@ export interface AppOutputs {
   secretsToSet: string[];
   /** Shell on a host through SSM Session Manager (no SSH). */
   ssmShellCommand: pulumi.Output<string>;
+  /** The release the hosts fetch for the configured appVersion (none for container apps). */
+  artifactUrl?: pulumi.Output<string>;
+  /** Where CI publishes the app's releases, `s3://<artifact store>/<app>/` (none when artifactUrl is explicit, or for container apps). */
+  artifactPrefix?: pulumi.Output<string>;
   [extra: string]: unknown;
+}
+
+/** An app's artifact outputs: what its hosts fetch and, for releases kept in the store, where to publish them. */
+export function artifactOutputs(app: AppConfig, storeBucket: pulumi.Output<string>): Pick<AppOutputs, "artifactUrl" | "artifactPrefix"> {
+  if (app.architecture === "containers") return {};
+  return {
+    artifactUrl: storeBucket.apply((b) => appArtifactUrl(app, b) as string),
+    ...(app.artifactUrl === undefined ? { artifactPrefix: pulumi.interpolate`s3://${storeBucket}/${artifactStorePrefix(app.name)}` } : {}),
+  };
 }
 
 export function commonOutputs(architecture: Architecture, urls: string[], dns: AppDns, data: AppData, ssmShellCommand: pulumi.Output<string>): AppOutputs {

@@ -4,13 +4,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AppConfig, Architecture, StackConfig } from "../config";
+import { ArtifactStore } from "../components/artifact-store";
 import { PlatformContext, contextFrom, tagResources } from "../components/common";
 import { US_EAST_1, usEast1Provider } from "../components/certificate";
+import { HostImages } from "../components/host-images";
 import { StackKey } from "../components/kms";
 import { AlertTopic } from "../components/monitoring";
 import { Network } from "../components/network";
 import { ContainersApp } from "./containers";
-import { AppOutputs } from "./outputs";
+import { AppOutputs, artifactOutputs } from "./outputs";
 import { SingleHostApp } from "./single-host";
 import { SpaApiApp } from "./spa-api";
 import { WebFleetApp } from "./web-fleet";
@@ -24,6 +26,10 @@ export interface SharedPlatform {
   key: StackKey;
   /** The stack's alarm topic. */
   alerts: AlertTopic;
+  /** The stack's artifact store: apps without an explicit artifactUrl fetch their releases from it. */
+  artifacts: ArtifactStore;
+  /** The pinned Ubuntu image per CPU architecture, for every host of the stack. */
+  images: HostImages;
   /**
    * The stack's alarm topic in us-east-1, created when an app first asks for it: CloudFront
    * certificates live there, ACM publishes their expiry metric only there, and an alarm can
@@ -48,6 +54,12 @@ export interface PlatformOutputs {
   alertTopicArn: pulumi.Output<string>;
   /** The us-east-1 alarm topic, when an app has CloudFront certificates to watch. */
   usEast1AlertTopicArn?: pulumi.Output<string>;
+  /** The artifact store's bucket, where releases are published (`<app>/<version>.tar.gz`). */
+  artifactBucket: pulumi.Output<string>;
+  /** The role CI assumes to publish releases (the store's only writer). */
+  artifactPublisherRoleArn: pulumi.Output<string>;
+  /** The Ubuntu image ID the hosts boot, per CPU architecture in use. */
+  hostImages: Record<string, pulumi.Output<string>>;
   apps: Record<string, AppOutputs>;
   skippedApps: string[];
 }
@@ -67,9 +79,11 @@ export function buildPlatform(config: StackConfig): PlatformOutputs {
   });
   const key = new StackKey(config.stack, { ctx });
   const alerts = new AlertTopic(config.stack, { email: config.alertEmail, kmsKeyId: key.keyArn });
+  const artifacts = new ArtifactStore(config.stack, { ctx, publishers: config.artifactPublishers });
+  const images = new HostImages(config.stack, { stack: config.stack, chosen: config.amis });
   let usEast1Alerts: AlertTopic | undefined;
   const shared: SharedPlatform = {
-    ctx, config, network, key, alerts,
+    ctx, config, network, key, alerts, images, artifacts,
     // Without SSE: the stack key cannot leave its region, CloudWatch cannot use the AWS-managed
     // SNS key, and a second customer key would cost more than the certificate alarms it carries.
     usEast1Alerts: () => usEast1Alerts ??= new AlertTopic(`${config.stack}-${US_EAST_1}`, { email: config.alertEmail }, { provider: usEast1Provider() }),
@@ -84,10 +98,11 @@ export function buildPlatform(config: StackConfig): PlatformOutputs {
       skippedApps.push(app.name);
       continue;
     }
-    apps[app.name] = build(app, shared);
+    apps[app.name] = { ...build(app, shared), ...artifactOutputs(app, artifacts.bucketName) };
   }
   return {
     environment: config.environment, vpcId: network.vpcId, alertTopicArn: alerts.topicArn,
-    usEast1AlertTopicArn: usEast1Alerts?.topicArn, apps, skippedApps,
+    usEast1AlertTopicArn: usEast1Alerts?.topicArn, hostImages: images.pinned,
+    artifactBucket: artifacts.bucketName, artifactPublisherRoleArn: artifacts.publisherRoleArn, apps, skippedApps,
   };
 }

@@ -25,10 +25,12 @@ export class SingleHostApp extends pulumi.ComponentResource {
     super(typeToken("architecture", "SingleHostApp"), app.name, {}, opts);
     const { ctx, network, key, config } = shared;
     const data = buildAppData(app, shared, "edge", this);
-    const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });
+    // Let's Encrypt on the host: nothing in `pulumi up` waits for the operator's records.
+    const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain, certificates: "host" }, { parent: this });
 
     const host = new SingleWebHost(app.name, {
       app, ctx,
+      amiId: shared.images.imageFor(app.instanceType),
       subnetId: network.publicSubnetIds[0],
       securityGroupIds: [data.tiers.hostSecurityGroupId],
       vpcCidr: network.vpcCidr,
@@ -36,6 +38,7 @@ export class SingleHostApp extends pulumi.ComponentResource {
       secretNames: data.secretNames,
       secretArns: data.secretArns,
       kmsKeyArn: key.keyArn,
+      artifactBucketName: shared.artifacts.bucketName,
       adminCidrs: config.adminCidrs,
       alarmTopicArn: shared.alerts.topicArn,
     }, { parent: this });

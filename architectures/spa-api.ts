@@ -59,7 +59,7 @@ export class SpaApiApp extends pulumi.ComponentResource {
 
     new AppAlarms(app.name, { alarms: [...alarms, ...data.alarms], topicArn: shared.alerts.topicArn }, { parent: this });
     cdnCertificateAlarms(app, shared, site.certificateArn, this);
-    if (shared.config.verifyAfterDeploy) {
+    if (shared.config.verifyAfterDeploy && dns.certificatesValidated) { // no HTTPS before the certificate is issued
       new PostDeployCheck(`${app.name}-verify`, { url: `https://${app.apiDomain}${app.healthCheckPath}`, triggers: [app.appVersion] }, { parent: this, dependsOn: [fleet] });
     }
     this.outputs = {

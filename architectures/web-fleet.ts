@@ -26,7 +26,7 @@ export class WebFleetApp extends pulumi.ComponentResource {
     const hostnames = [app.domain, ...(app.www ? [`www.${app.domain}`] : [])];
     const { fleet, alarms } = buildFleet(app, shared, data, { dns, hostnames, regionalWaf: true }, this);
     new AppAlarms(app.name, { alarms: [...alarms, ...data.alarms], topicArn: shared.alerts.topicArn }, { parent: this });
-    if (shared.config.verifyAfterDeploy) {
+    if (shared.config.verifyAfterDeploy && dns.certificatesValidated) { // no HTTPS before the certificate is issued
       new PostDeployCheck(`${app.name}-verify`, { url: `https://${app.domain}${app.healthCheckPath}`, triggers: [app.appVersion] }, { parent: this, dependsOn: [fleet] });
     }
     this.outputs = commonOutputs("web-fleet", fleet.urls, dns, data, fleetShellCommand(shared.ctx.region, fleet.asgName));

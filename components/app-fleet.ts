@@ -6,12 +6,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FleetSize } from "../config";
+import { HealthCheckTimings, healthCheckGraceSeconds, launchHookTimeoutSeconds } from "./boot-timing";
 import { AcmCertificate } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { AppDns } from "./dns";
 import { encodeUserData } from "./hostconfig";
 import { HOST_HTTP_PORT } from "./security-tiers";
 import { denyInsecureTransport, privateBucket } from "./private-bucket";
+
+/**
+ * The launch lifecycle hook every instance completes at the end of its bootstrap (the host
+ * configuration's `launchHook`): until then it is Pending:Wait, out of the target group.
+ */
+export const LAUNCH_HOOK_NAME = "bootstrap-done";
+
+/** The target group's health check: the ALB's verdict, and the group's grace derived from it. */
+const HEALTH_CHECK: HealthCheckTimings = { interval: 15, timeout: 5, healthyThreshold: 2 };
 
 /** TLS 1.3 and 1.2 only, forward-secret ciphers. */
 export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -66,6 +76,14 @@ export interface AppFleetArgs {
   dns: AppDns;
   /** Certificate for the HTTPS listener, in the stack's region. Default: one is created for `hostnames`. */
   certificateArn?: pulumi.Input<string>;
+  /**
+   * The certificate is issued (or will be within this `pulumi up`), so the HTTPS listener is
+   * created. While false (external DNS before the operator's records exist) there is no HTTPS
+   * listener: port 80 keeps redirecting to HTTPS, where nothing answers yet, so the app is
+   * never served unencrypted and `pulumi up` never waits for a certificate it cannot get.
+   * @default `dns.certificatesValidated`
+   */
+  certificateReady?: boolean;
   /** AMI of the instances (Ubuntu). Required. */
   amiId: pulumi.Input<string>;
   /** EC2 instance type. Default: the profile's first instance type. */
@@ -102,6 +120,27 @@ export interface AppFleetArgs {
 }
 
 /**
+ * What a fleet instance may do with its group: find which group it is in, and complete the
+ * launch hook of a group tagged as this app's in this environment. Pure.
+ */
+export function launchHookPolicy(region: string, app: string, environment: string): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      // Describe calls support no resource-level permissions.
+      { Sid: "FindOwnGroup", Effect: "Allow", Action: "autoscaling:DescribeAutoScalingInstances", Resource: "*" },
+      {
+        Sid: "CompleteOwnLaunchHook",
+        Effect: "Allow",
+        Action: "autoscaling:CompleteLifecycleAction",
+        Resource: `arn:aws:autoscaling:${region}:*:autoScalingGroup:*:autoScalingGroupName/*`,
+        Condition: { StringEquals: { "autoscaling:ResourceTag/app": app, "autoscaling:ResourceTag/environment": environment } },
+      },
+    ],
+  };
+}
+
+/**
  * An internet-facing ALB over 2+ public subnets and an autoscaling group of instances over
  * the private subnets, registered as `instance` targets.
  */
@@ -111,7 +150,8 @@ export class AppFleet extends pulumi.ComponentResource {
   readonly albDnsName: pulumi.Output<string>;
   readonly albZoneId: pulumi.Output<string>;
   readonly targetGroupArnSuffix: pulumi.Output<string>;
-  readonly httpsListenerArn: pulumi.Output<string>;
+  /** The HTTPS listener; undefined while the certificate is not issued (`certificateReady` false). */
+  readonly httpsListenerArn?: pulumi.Output<string>;
   readonly asgName: pulumi.Output<string>;
   readonly roleName: pulumi.Output<string>;
   readonly roleArn: pulumi.Output<string>;
@@ -189,23 +229,27 @@ export class AppFleet extends pulumi.ComponentResource {
       deregistrationDelay,
       healthCheck: {
         enabled: true, path: healthCheckPath, protocol: "HTTP", port: "traffic-port", matcher: "200",
-        interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3,
+        ...HEALTH_CHECK, unhealthyThreshold: 3,
       },
     }, parent);
 
     const certificateArn = args.certificateArn !== undefined
       ? pulumi.output(args.certificateArn)
       : new AcmCertificate(`${name}-cert`, { domain: args.hostnames[0], extraNames: args.hostnames.slice(1), dns: args.dns }, parent).certificateArn;
+    const certificateReady = args.certificateReady ?? args.dns.certificatesValidated;
 
-    const https = new aws.lb.Listener(`${name}-https`, {
+    // Held back until the certificate is issued: a listener with a pending certificate fails.
+    const https = certificateReady ? new aws.lb.Listener(`${name}-https`, {
       loadBalancerArn: alb.arn,
       port: 443,
       protocol: "HTTPS",
       sslPolicy: ALB_SSL_POLICY,
       certificateArn,
       defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-    }, parent);
-    // Plain HTTP only ever redirects: nothing reaches the app unencrypted.
+    }, parent) : undefined;
+    // Plain HTTP only ever redirects, also before HTTPS exists (a redirect to a closed port
+    // rather than a 503 over HTTP: the transport policy allows HTTP only to redirect, and the
+    // listener stays the same when HTTPS arrives): nothing reaches the app unencrypted.
     new aws.lb.Listener(`${name}-http`, {
       loadBalancerArn: alb.arn,
       port: 80,
@@ -226,6 +270,12 @@ export class AppFleet extends pulumi.ComponentResource {
       role: role.name, policyArn: `arn:aws:iam::aws:policy/${p}`,
     }, parent));
     instancePolicies.forEach((policy, i) => attachments.push(new aws.iam.RolePolicy(`${name}-instance-${i}`, { role: role.id, policy }, parent)));
+    // The bootstrap completes its own launch hook: any group tagged as this fleet's, so the policy
+    // needs no group name (the group is created after the template, and waits for its instances).
+    attachments.push(new aws.iam.RolePolicy(`${name}-launch-hook`, {
+      role: role.id,
+      policy: JSON.stringify(launchHookPolicy(ctx.region, args.app, ctx.environment)),
+    }, parent));
     const profile = new aws.iam.InstanceProfile(`${name}-instance`, { role: role.name }, parent);
 
     // --- Launch template and group ----------------------------------------------------------
@@ -267,7 +317,19 @@ export class AppFleet extends pulumi.ComponentResource {
       desiredCapacity: fleet.desired,
       targetGroupArns: [targetGroup.arn],
       healthCheckType: "ELB",
-      healthCheckGracePeriod: 300,
+      healthCheckGracePeriod: healthCheckGraceSeconds(HEALTH_CHECK),
+      // `pulumi up` waits for the first instances to join. On a new stack they may be abandoned
+      // while the database is still being created (it is built side by side, never waited for):
+      // the group launches again until one joins, within two hook timeouts and then some.
+      waitForCapacityTimeout: `${Math.ceil((2 * launchHookTimeoutSeconds() + 600) / 60)}m`,
+      // Every instance, the first ones included, waits in Pending:Wait until its bootstrap says
+      // it serves (CONTINUE) or failed (ABANDON); silence abandons it when the timeout ends.
+      initialLifecycleHooks: [{
+        name: LAUNCH_HOOK_NAME,
+        lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+        defaultResult: "ABANDON",
+        heartbeatTimeout: launchHookTimeoutSeconds(),
+      }],
       defaultInstanceWarmup: 120,
       launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
       instanceRefresh: {
@@ -278,6 +340,9 @@ export class AppFleet extends pulumi.ComponentResource {
           // (staging) also rolls without downtime.
           maxHealthyPercentage: minHealthy + 100,
           instanceWarmup: "120",
+          // A release whose instances are abandoned (a failed migration, deploy or health
+          // check) stops the refresh and returns the group to the previous template version.
+          autoRollback: true,
         },
         // A new launch template version always starts a refresh; the app-version tag adds a
         // refresh when only the version changed.
@@ -319,7 +384,7 @@ export class AppFleet extends pulumi.ComponentResource {
     this.albDnsName = alb.dnsName;
     this.albZoneId = alb.zoneId;
     this.targetGroupArnSuffix = targetGroup.arnSuffix;
-    this.httpsListenerArn = https.arn;
+    this.httpsListenerArn = https?.arn;
     this.asgName = group.name;
     this.roleName = role.name;
     this.roleArn = role.arn;

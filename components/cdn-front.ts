@@ -26,6 +26,14 @@ export interface CdnFrontArgs {
   webAclArn?: pulumi.Input<string>;
   /** Days access logs are kept. Default: the stack's log retention. */
   logRetentionDays?: number;
+  /**
+   * The certificate is issued (or will be within this `pulumi up`), so the distribution is
+   * created with it. While false (external DNS before the operator's records exist) only the
+   * certificate and the log bucket are: CloudFront refuses names without an issued
+   * certificate, and its *.cloudfront.net default certificate would drop viewers to TLS 1.0.
+   * @default `dns.certificatesValidated`
+   */
+  certificateReady?: boolean;
 }
 
 /**
@@ -35,8 +43,10 @@ export interface CdnFrontArgs {
  * unlike a regional ACL behind CloudFront).
  */
 export class CdnFront extends pulumi.ComponentResource {
-  readonly distributionArn: pulumi.Output<string>;
-  readonly distributionDomainName: pulumi.Output<string>;
+  /** Undefined while the certificate is not issued (`certificateReady` false). */
+  readonly distributionArn?: pulumi.Output<string>;
+  /** Undefined while the certificate is not issued (`certificateReady` false). */
+  readonly distributionDomainName?: pulumi.Output<string>;
   readonly certificateArn: pulumi.Output<string>;
   readonly urls: string[];
 
@@ -59,6 +69,13 @@ export class CdnFront extends pulumi.ComponentResource {
       bucket: logs.bucket.id,
       policy: logs.bucket.arn.apply((b) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(b)] })),
     }, { parent: this, dependsOn: logs.ready });
+
+    this.certificateArn = cert.certificateArn;
+    this.urls = args.hostnames.map((h) => `https://${h}`);
+    if (!(args.certificateReady ?? args.dns.certificatesValidated)) {
+      this.registerOutputs({});
+      return;
+    }
 
     const headersPolicy = securityHeadersPolicy(`${name}-headers`, args.headers, true, this);
     const cachePolicy = (policy: string) => aws.cloudfront.getCachePolicyOutput({ name: policy }, parent).apply((p) => p.id as string);
@@ -99,8 +116,6 @@ export class CdnFront extends pulumi.ComponentResource {
 
     this.distributionArn = distribution.arn;
     this.distributionDomainName = distribution.domainName;
-    this.certificateArn = cert.certificateArn;
-    this.urls = args.hostnames.map((h) => `https://${h}`);
     this.registerOutputs({ distributionArn: this.distributionArn });
   }
 }

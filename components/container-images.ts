@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
@@ -21,6 +22,42 @@ export const UNTAGGED_EXPIRY_DAYS = 7;
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** ECR's repository-name grammar; CreateRepository also says "The repository name must start with a letter". */
 const ECR_NAME = /^(?=[a-z])(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/**
+ * A digest of everything a build can read: every file under the context (path, mode, bytes;
+ * all of them, so a file .dockerignore leaves out can only add a tag, never hide a change),
+ * the Dockerfile, the platform and the build arguments. Pure apart from reading the files.
+ */
+export function buildInputsDigest(contextDir: string, dockerfilePath: string, platform: string, buildArgs: Record<string, string>): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const full = path.join(dir, entry.name);
+      const rel = path.relative(contextDir, full).split(path.sep).join("/");
+      if (entry.isDirectory()) {
+        hash.update(`dir ${rel}\0`);
+        walk(full);
+      } else if (entry.isSymbolicLink()) {
+        hash.update(`link ${rel} ${fs.readlinkSync(full)}\0`);
+      } else if (entry.isFile()) {
+        hash.update(`file ${rel} ${(fs.statSync(full).mode & 0o777).toString(8)}\0`).update(fs.readFileSync(full)).update("\0");
+      }
+    }
+  };
+  walk(contextDir);
+  hash.update(`dockerfile\0`).update(fs.readFileSync(dockerfilePath)).update(`\0platform ${platform}\0`);
+  for (const [k, v] of Object.entries(buildArgs).sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`arg ${k}=${v}\0`);
+  return hash.digest("hex");
+}
+
+/**
+ * An image's tag: the app version and the first 12 hex digits of its build inputs' digest.
+ * Tags are immutable, so a rebuilt context under the same version gets a tag of its own
+ * instead of failing at push time; the hosts still run it by digest. Pure.
+ */
+export function imageTag(appVersion: string, inputsDigest: string): string {
+  return `${appVersion}-${inputsDigest.slice(0, 12)}`;
+}
 
 /**
  * The image platform for an EC2 instance type. Graviton families carry a `g` right after
@@ -81,7 +118,7 @@ export interface ContainerImagesArgs {
   ctx: PlatformContext;
   /** Services to build, one ECR repository and image each (AppConfig.containers). Required, at least one, unique names. */
   services: ContainerServiceConfig[];
-  /** App version; every image is tagged with it (tags are immutable, so a new build needs a new version). Required. */
+  /** App version; every image is tagged `<appVersion>-<digest of its build inputs>` (imageTag), so a rebuild never reuses an immutable tag. Required. */
   appVersion: string;
   /** EC2 instance type of the hosts; picks the image platform (Graviton -> linux/arm64). Required unless `platform` is set. */
   instanceType?: string;
@@ -132,8 +169,8 @@ export class ContainerImages extends pulumi.ComponentResource {
     const names = args.services.map((s) => s.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) invalidArg(C, "services", `has two services named "${dup}"`);
-    if (!DOCKER_TAG.test(args.appVersion)) {
-      invalidArg(C, "appVersion", `"${args.appVersion}" is not a Docker tag (letters, digits, _ . -, at most 128, not starting with . or -)`);
+    if (!DOCKER_TAG.test(imageTag(args.appVersion, "0".repeat(64)))) {
+      invalidArg(C, "appVersion", `"${args.appVersion}" cannot start a Docker tag "<version>-<12 hex>" (letters, digits, _ . -, at most 115, not starting with . or -)`);
     }
     if (!Number.isInteger(keepTagged) || keepTagged < 1 || keepTagged > 1000) {
       invalidArg(C, "keepTaggedImages", `must be a whole number from 1 to 1000, got ${keepTagged}`);
@@ -165,7 +202,8 @@ export class ContainerImages extends pulumi.ComponentResource {
       const repo = new aws.ecr.Repository(`${name}-${svc.name}`, {
         name: `${prefix}/${svc.name}`,
         imageScanningConfiguration: { scanOnPush: true },
-        // Immutable: a tag names one build forever, so a version can't silently change under the hosts.
+        // Immutable: a tag names one build forever, so a version can't silently change under the
+        // hosts; tags carry the build inputs' digest, so a rebuild is a new tag, not a failed push.
         imageTagMutability: "IMMUTABLE",
         encryptionConfigurations: [args.kmsKeyArn ? { encryptionType: "KMS", kmsKey: args.kmsKeyArn } : { encryptionType: "AES256" }],
         // Deleting a repository with images would strand every host that references them.
@@ -175,13 +213,15 @@ export class ContainerImages extends pulumi.ComponentResource {
         repository: repo.name,
         policy: lifecyclePolicyDocument(keepTagged),
       }, { parent: this });
+      const buildArgs = { APP_VERSION: args.appVersion };
+      const tag = imageTag(args.appVersion, buildInputsDigest(svc.contextDir, svc.dockerfilePath, platform, buildArgs));
       const image = new docker.Image(`${name}-${svc.name}`, {
-        imageName: pulumi.interpolate`${repo.repositoryUrl}:${args.appVersion}`,
+        imageName: pulumi.interpolate`${repo.repositoryUrl}:${tag}`,
         build: {
           context: svc.contextDir,
           dockerfile: svc.dockerfilePath,
           platform,
-          args: { APP_VERSION: args.appVersion },
+          args: buildArgs,
         },
         // Previews (reviewers, CI) need no Docker engine; the build runs on `pulumi up`.
         buildOnPreview: false,

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformContext, invalidArg, typeToken } from "./common";
+import { hostScriptPath } from "./hostconfig/scripts";
 
 /** One year, what the seeds ask for and what browsers' preload lists require. */
 export const ONE_YEAR_SECONDS = 31536000;
@@ -313,9 +314,9 @@ export interface SsmRedeployArgs {
   instanceId: pulumi.Input<string>;
   /** App name, for the default deploy script path and the document's description. Required. */
   appName: string;
-  /** Version to deploy; the command runs again only when it changes. Required. */
+  /** Version to deploy; the command runs again when it (or the instance) changes. Required. */
   appVersion: string;
-  /** Script on the host (written by the host configuration) that deploys a version. Default /usr/local/bin/<appName>-deploy. */
+  /** Script on the host (written by the host configuration) that deploys a version. @default /usr/local/sbin/<appName>-deploy, where the host configuration installs it */
   deployScript?: string;
   /** Seconds the redeploy may take in all, first-boot cloud-init included. Default 1800. */
   timeoutSeconds?: number;
@@ -339,7 +340,7 @@ export class SsmRedeploy extends pulumi.ComponentResource {
     super(typeToken("deploy", "SsmRedeploy"), name, {}, opts);
     const C = "SsmRedeploy";
     const { ctx } = args;
-    const deployScript = args.deployScript ?? `/usr/local/bin/${args.appName}-deploy`;
+    const deployScript = args.deployScript ?? hostScriptPath(args.appName, "deploy");
     const timeoutSeconds = args.timeoutSeconds ?? 1800;
     const documentName = `${ctx.stack}-${name}`;
 
@@ -368,8 +369,9 @@ export class SsmRedeploy extends pulumi.ComponentResource {
         APP_VERSION: args.appVersion,
         AWS_REGION: ctx.region,
       },
-      // Only a new version (a replacement of this command) runs the redeploy again.
-      triggers: [args.appVersion],
+      // A new version runs the redeploy again, and so does a new instance (a new pinned image
+      // replaces the host, which then boots its first user data, kept by ignoreChanges).
+      triggers: [args.appVersion, args.instanceId],
     }, { parent: this, dependsOn: opts?.dependsOn });
 
     this.documentName = document.name;

@@ -44,6 +44,18 @@ export interface AppDnsArgs {
    * (set it for registrable domains like example.co.uk).
    */
   apexDomain?: string;
+  /**
+   * What issues the app's TLS certificates: "acm" (this program, DNS-validated; with external
+   * DNS staged by `dns.certificateValidated`) or "host" (Let's Encrypt on the host, which
+   * retries until the records exist, so nothing is staged). Only changes the operator's note.
+   * @default "acm"
+   */
+  certificates?: "acm" | "host";
+  /**
+   * The config key of this app's DNS settings, quoted in the operator's note.
+   * @default `apps.<name>.dns` (the component's name is the app's name)
+   */
+  configKey?: string;
 }
 
 const HOSTNAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -58,10 +70,43 @@ export function withoutTrailingDot(name: string): string {
   return name.replace(/\.$/, "");
 }
 
-/** Why an apex record cannot be a CNAME, and what to do instead. Pure. */
-export function externalDnsNote(registrar: string, apex: string): string {
+/** The steps of a first deploy with DNS at a registrar, in the order the operator takes them. */
+export interface ExternalDnsStage {
+  /** What issues the certificates (see AppDnsArgs.certificates). */
+  certificates: "acm" | "host";
+  /** `dns.certificateValidated` (acm only). */
+  validated: boolean;
+  /** The app's dns config key, e.g. apps.shop.dns. */
+  configKey: string;
+}
+
+/**
+ * What the operator does, step by step, then why an apex record cannot be a CNAME and what
+ * to do instead. The README's "DNS at an external registrar" section says the same. Pure.
+ */
+export function externalDnsNote(registrar: string, apex: string, stage: ExternalDnsStage = { certificates: "acm", validated: true, configKey: "dns" }): string {
+  const key = `${stage.configKey}.certificateValidated`;
+  const steps = stage.certificates === "host"
+    ? [
+        `DNS for ${apex} is hosted at ${registrar}, so this program creates no DNS records.`,
+        `Step 1 (this pulumi up): the host and its Elastic IP are created; nothing waits for DNS.`,
+        `Step 2: at ${registrar}, create every record in dnsRecords (A records to the Elastic IP).`,
+        `Step 3: the host's certbot gets its Let's Encrypt certificate over HTTP-01 at its next daily run (03:00), or at once with "sudo systemctl start <app>-certs.service" through ssmShellCommand; no second pulumi up is needed.`,
+      ]
+    : stage.validated
+      ? [
+          `DNS for ${apex} is hosted at ${registrar}, so this program creates no DNS records.`,
+          `${key} is true: the certificates are issued and HTTPS is built. Keep every record in dnsRecords at ${registrar}, and add any new one it lists after an update.`,
+        ]
+      : [
+          `DNS for ${apex} is hosted at ${registrar}, so this program creates no DNS records.`,
+          `Step 1 (this pulumi up, ${key}: false): the ACM certificates are requested and HTTPS is held back until they are issued: nothing listens on port 443 and port 80 only redirects to HTTPS, so the app is never served unencrypted.`,
+          `Step 2: at ${registrar}, create every record in dnsRecords: the certificate validation CNAMEs first, then the records for the app's names.`,
+          `Step 3: when ACM shows the certificates as Issued (aws acm list-certificates; minutes after the CNAMEs resolve), set ${key}: true in Pulumi.<stack>.yaml and run pulumi up again: it adds the HTTPS listener and any CloudFront distribution.`,
+          `Step 4 (CloudFront apps only): that run lists the CNAME records for the names CloudFront serves in dnsRecords (a distribution can only take its names once their certificate is issued); create them too.`,
+        ];
   return [
-    `DNS for ${apex} is hosted at ${registrar}, so this program creates no DNS records: add every record in requiredRecords there.`,
+    ...steps,
     `Subdomains (www, api, ...) and certificate validation are plain CNAME records.`,
     `The zone apex (${apex}) cannot be a CNAME: DNS forbids a CNAME next to the SOA and NS records every apex has, and load balancers and CloudFront have no fixed IP address for an A record.`,
     `For the apex, use an ALIAS or ANAME record, or CNAME flattening, if ${registrar} offers it, pointing at the listed value.`,
@@ -118,6 +163,14 @@ export class AppDns extends pulumi.ComponentResource {
   readonly requiredRecords: pulumi.Output<RequiredDnsRecord[]>;
   /** What the operator has to know about this app's DNS (apex advice in external mode). */
   readonly note: string;
+  /**
+   * Whether the app's ACM certificates are (or will be, within this `pulumi up`) issued, so
+   * HTTPS listeners and distributions can take them: always with Route53; with external DNS
+   * once the operator sets `dns.certificateValidated`.
+   */
+  readonly certificatesValidated: boolean;
+  /** The zone's name (Route53) or the registrable domain; keys the stack's validation records. */
+  readonly zoneName: string;
 
   private readonly pending: pulumi.Input<RequiredDnsRecord[]>[] = [];
   private sealed = false;
@@ -138,13 +191,21 @@ export class AppDns extends pulumi.ComponentResource {
       // Public zones only: a private zone of the same name would answer nothing on the internet.
       this.zoneId = aws.route53.getZoneOutput({ name: zone, privateZone: false }, { parent: this }).zoneId;
       this.note = `DNS records are managed in the Route53 hosted zone ${zone}; nothing to do at the registrar beyond delegating ${zone} to the zone's name servers.`;
+      this.certificatesValidated = true;
     } else {
       const apex = args.apexDomain ?? domain.split(".").slice(-2).join(".");
       if (!HOSTNAME_RE.test(apex) || !isInZone(domain, apex)) invalidArg("AppDns", "apexDomain", `must be the registrable domain "${domain}" belongs to, got "${apex}"`);
       if (!args.dns.registrar) invalidArg("AppDns", "dns.registrar", "must name the registrar hosting the DNS (for the operator's instructions)");
       this.apexDomain = apex;
-      this.note = externalDnsNote(args.dns.registrar, apex);
+      const certificates = args.certificates ?? "acm";
+      if (certificates !== "acm" && certificates !== "host") invalidArg("AppDns", "certificates", `must be "acm" or "host", got "${certificates}"`);
+      // Configs built in code may omit it: the staged default.
+      const validated = args.dns.certificateValidated ?? false;
+      if (certificates === "host" && validated) invalidArg("AppDns", "dns.certificateValidated", "does not apply when the host issues its own certificates (Let's Encrypt); leave it unset");
+      this.certificatesValidated = certificates === "host" ? true : validated;
+      this.note = externalDnsNote(args.dns.registrar, apex, { certificates, validated, configKey: args.configKey ?? `apps.${name}.dns` });
     }
+    this.zoneName = this.apexDomain;
 
     // Sealed after the synchronous construction of the program (see the class comment).
     const built = new Promise<boolean>((resolve) => setImmediate(() => resolve(true)));
@@ -198,4 +259,96 @@ export class AppDns extends pulumi.ComponentResource {
       throw new Error(`AppDns.${method}: called after the program was built; add DNS records while constructing components so they reach requiredRecords`);
     }
   }
+}
+
+/** What ACM asks for to validate one name (from a certificate's domainValidationOptions). */
+export interface ValidationRecordSpec {
+  /** Record name, as ACM gives it (with or without the trailing dot). */
+  name: string;
+  /** Record type (CNAME). */
+  type: string;
+  /** Record value. */
+  value: string;
+}
+
+/** The logical name of the stack's validation record for a base name. Pure. */
+export function validationRecordName(base: string): string {
+  return `acm-validation-${base.replace(/[^a-z0-9]+/g, "-")}`;
+}
+
+/**
+ * The stack's ACM validation records in Route53: one record per validated name (zone + base
+ * name), shared by every certificate for that name in the stack. ACM gives every certificate
+ * for a name in an account the same validation CNAME, so a record per certificate would mean
+ * two Pulumi resources owning one record set: the second create fails, or (allowOverwrite)
+ * deleting either certificate deletes the record the other one renews with.
+ *
+ * Registered at the top of the stack, never under a certificate, and each record is named by
+ * the name it validates: its URN depends neither on which certificate asked first nor on
+ * whether that certificate still exists.
+ */
+export class ValidationRecords extends pulumi.ComponentResource {
+  private readonly records = new Map<string, { base: string; zone: string; record: aws.route53.Record; value: pulumi.Output<ValidationRecordSpec> }>();
+
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super(typeToken("dns", "ValidationRecords"), name, {}, opts);
+    this.registerOutputs({});
+  }
+
+  /**
+   * The record validating `base` in `dns`'s zone, created on the first request. `spec` is the
+   * requesting certificate's validation option for `base`; a later certificate's must match
+   * the record (ACM gives the same one), which is checked when both are known. `previous` is
+   * where a record for this name lived before there was a registry (its certificate and
+   * logical name), aliased so an existing record is adopted rather than replaced; `provider`
+   * keeps the provider it was created with.
+   */
+  record(dns: AppDns, base: string, spec: pulumi.Output<ValidationRecordSpec>, previous: { parent: pulumi.Resource; name: string }, provider?: pulumi.ProviderResource): pulumi.Output<string> {
+    if (dns.mode !== "route53" || !dns.zoneId) invalidArg("ValidationRecords.record", "dns", "must be in route53 mode; with external DNS list the records for the operator");
+    const logical = validationRecordName(base);
+    const existing = this.records.get(logical);
+    if (existing) {
+      if (existing.base !== base) invalidArg("ValidationRecords.record", "base", `"${base}" and "${existing.base}" give the same record name ${logical}`);
+      if (existing.zone !== dns.zoneName) invalidArg("ValidationRecords.record", "dns", `"${base}" is validated in the zone ${existing.zone} already; one zone per name in a stack, got ${dns.zoneName}`);
+      return pulumi.all([existing.value, spec, existing.record.fqdn]).apply(([have, want, fqdn]) => {
+        if (withoutTrailingDot(have.name) !== withoutTrailingDot(want.name) || withoutTrailingDot(have.value) !== withoutTrailingDot(want.value)) {
+          throw new Error(`ValidationRecords: ACM asks for ${withoutTrailingDot(want.name)} -> ${withoutTrailingDot(want.value)} to validate ${base}, but the stack's record is ${withoutTrailingDot(have.name)} -> ${withoutTrailingDot(have.value)}`);
+        }
+        return fqdn;
+      });
+    }
+    const record = new aws.route53.Record(logical, {
+      zoneId: dns.zoneId,
+      name: spec.name,
+      type: spec.type,
+      records: [spec.value],
+      ttl: 300,
+      // The record may predate this stack (another stack or a manual validation of the name).
+      allowOverwrite: true,
+    }, {
+      parent: this,
+      provider,
+      aliases: [{ name: previous.name, parent: previous.parent }],
+      // A replacement must delete before it creates: created first, the new record would
+      // overwrite the same record set and the old one's delete would then remove it.
+      deleteBeforeReplace: true,
+    });
+    this.records.set(logical, { base, zone: dns.zoneName, record, value: spec });
+    return record.fqdn;
+  }
+}
+
+// One registry per stack run, keyed on the root stack resource (tests record several runs).
+const registries = new WeakMap<object, ValidationRecords>();
+const NO_STACK = {};
+
+/** The stack's validation-record registry, registered at the top of the stack on first use. */
+export function validationRecords(): ValidationRecords {
+  const key = pulumi.runtime.getStackResource() ?? NO_STACK;
+  let registry = registries.get(key);
+  if (!registry) {
+    registry = new ValidationRecords("acm-validation");
+    registries.set(key, registry);
+  }
+  return registry;
 }

@@ -7,11 +7,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "../config/types";
-import { cpuArchitecture, ubuntuAmiParameter } from "./ami";
 import { invalidArg, PlatformContext, typeToken } from "./common";
 import { mediaBucket } from "./private-bucket";
 import {
-  encodeUserData, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, HOST_METRICS_NAMESPACE,
+  appArtifactUrl, encodeUserData, HostConfigInput, hostConfigFromApp, hostScriptPath, hostLogGroupNames, hostPolicyDocument, HOST_METRICS_NAMESPACE,
   NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC, renderCloudConfig, resolveHostConfig,
 } from "./hostconfig";
 
@@ -43,12 +42,24 @@ export interface SingleWebHostArgs {
   secretArns?: pulumi.Input<string>[];
   /** The stack's KMS key: decrypts the secrets and encrypts the media bucket. Default none (S3-managed encryption). */
   kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Name of the platform's artifact store bucket (ArtifactStore.bucketName): without an explicit
+   * app.artifactUrl the host fetches `s3://<it>/<app>/<appVersion>.tar.gz` and may read that
+   * prefix only. A name, so the user data never waits for more than the bucket. Default none:
+   * app.artifactUrl must be set.
+   */
+  artifactBucketName?: pulumi.Input<string>;
   /** CIDRs the host firewall lets reach SSH (the security group must agree). Default [] (SSM only). */
   adminCidrs?: string[];
   /** Let's Encrypt account e-mail. Default none. */
   acmeEmail?: string;
   /** EC2 instance type. Default: the app's instanceType. */
   instanceType?: string;
+  /**
+   * The Ubuntu 24.04 image, of the instance type's CPU architecture (HostImages.imageFor). A new
+   * image replaces the host: planned, never by surprise, since images are pinned. Required.
+   */
+  amiId: pulumi.Input<string>;
   /** Root volume size in GiB (gp3, encrypted). Default 20. */
   rootVolumeGb?: number;
   /** SNS topic also told when the host is auto-recovered. Default none. */
@@ -61,8 +72,8 @@ export interface SingleWebHostArgs {
  * EC2 host + Elastic IP + instance profile + media bucket + log groups + recovery alarm + DNS.
  * The user data is the host configuration for its first boot; it is ignored afterwards
  * (ignoreChanges), because cloud-init never re-runs it on the same instance: a running host is
- * redeployed over SSM with `deployScriptPath` (see SsmRedeploy), and a new AMI or configuration reaches it only by
- * replacing the instance on purpose.
+ * redeployed over SSM with `deployScriptPath` (see SsmRedeploy), and a new configuration reaches it only by
+ * replacing the instance on purpose; a new pinned image (or architecture) replaces it in the plan.
  */
 export class SingleWebHost extends pulumi.ComponentResource {
   readonly instanceId: pulumi.Output<string>;
@@ -101,7 +112,7 @@ export class SingleWebHost extends pulumi.ComponentResource {
     if (secretNames.length !== secretArns.length) {
       invalidArg(C, "secretArns", `must list the ARNs of the ${secretNames.length} secretNames (one each, same order), got ${secretArns.length}`);
     }
-    const hostInput = (mediaBucket: string | undefined): HostConfigInput => hostConfigFromApp(app, {
+    const hostInput = (mediaBucket: string | undefined, artifactBucket: string | undefined): HostConfigInput => hostConfigFromApp(app, {
       stack: { stack: ctx.stack, environment: ctx.environment, region: ctx.region, adminCidrs, network: { cidr: args.vpcCidr } },
       tls: "letsencrypt",
       acmeChallenge: zoned ? "dns-route53" : "http",
@@ -109,10 +120,11 @@ export class SingleWebHost extends pulumi.ComponentResource {
       secrets: secretNames,
       logGroups,
       mediaBucket,
+      artifactBucket,
       overrides: args.hostConfig,
     });
     // Validate the host configuration now, with placeholders for values known only after creation.
-    const placeholder = hostInput(app.mediaBucket ? "placeholder-bucket" : undefined);
+    const placeholder = hostInput(app.mediaBucket ? "placeholder-bucket" : undefined, args.artifactBucketName !== undefined ? "placeholder-artifacts" : undefined);
     const preview = resolveHostConfig(placeholder);
     encodeUserData(renderCloudConfig(placeholder));
     this.hostNames = preview.certNames;
@@ -154,19 +166,16 @@ export class SingleWebHost extends pulumi.ComponentResource {
       role: role.id,
       policy: pulumi.all([
         pulumi.all(secretArns), pulumi.output(args.kmsKeyArn), media?.bucket.arn,
-        pulumi.all(Object.values(groups).map((g) => g.arn)), pulumi.output(args.hostedZoneId),
-      ]).apply(([arns, kmsKeyArn, mediaBucketArn, logGroupArns, zoneId]) => JSON.stringify(hostPolicyDocument({
-        region: ctx.region, secretArns: arns, kmsKeyArn, logGroupArns, mediaBucketArn, artifactUrl: app.artifactUrl,
+        pulumi.all(Object.values(groups).map((g) => g.arn)), pulumi.output(args.hostedZoneId), pulumi.output(args.artifactBucketName),
+      ]).apply(([arns, kmsKeyArn, mediaBucketArn, logGroupArns, zoneId, artifactBucket]) => JSON.stringify(hostPolicyDocument({
+        region: ctx.region, secretArns: arns, kmsKeyArn, logGroupArns, mediaBucketArn, artifactUrl: appArtifactUrl(app, artifactBucket),
         acme: zoneId ? { hostedZoneId: zoneId, names: acmeNames } : undefined,
       }))),
     }, { parent: this });
     const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name }, { parent: this });
 
-    const userData = media
-      ? media.bucket.bucket.apply((b) => encodeUserData(renderCloudConfig(hostInput(b))).base64)
-      : pulumi.output(encodeUserData(renderCloudConfig(hostInput(undefined))).base64);
-
-    const ami = aws.ssm.getParameterOutput({ name: ubuntuAmiParameter(cpuArchitecture(instanceType)) }, { parent: this }).value;
+    const userData = pulumi.all([media?.bucket.bucket, pulumi.output(args.artifactBucketName)])
+      .apply(([b, artifacts]) => encodeUserData(renderCloudConfig(hostInput(b, artifacts))).base64);
 
     // The Elastic IP sits on a network interface that exists before the instance, so the host
     // has its public address from the first second of boot (package installs and certbot need it).
@@ -178,7 +187,7 @@ export class SingleWebHost extends pulumi.ComponentResource {
 
     const prod = ctx.profile.detailedMonitoring;
     const instance = new aws.ec2.Instance(`${name}-host`, {
-      ami,
+      ami: args.amiId,
       instanceType,
       iamInstanceProfile: profile.name,
       primaryNetworkInterface: { networkInterfaceId: eni.id },
@@ -194,8 +203,10 @@ export class SingleWebHost extends pulumi.ComponentResource {
       parent: this,
       // Boot needs its address and its rights (secrets, logs) from the first second.
       dependsOn: [association, inline, ssmCore],
-      // A new AMI or host configuration must never replace a running host by surprise.
-      ignoreChanges: ["ami", "userDataBase64"],
+      // A new host configuration must never replace a running host: the deploy script redeploys
+      // it. A new image does, on purpose: images are pinned (HostImages), and an instance type of
+      // another CPU architecture comes with its own image, so it never boots the wrong one.
+      ignoreChanges: ["userDataBase64"],
       // The network interface carries the address: the old instance must release it first.
       deleteBeforeReplace: true,
     });
@@ -221,7 +232,7 @@ export class SingleWebHost extends pulumi.ComponentResource {
     this.roleArn = role.arn;
     this.roleName = role.name;
     this.ssmShellCommand = pulumi.interpolate`aws ssm start-session --target ${instance.id} --region ${ctx.region}`;
-    this.deployScriptPath = `/usr/local/sbin/${app.name}-deploy`;
+    this.deployScriptPath = hostScriptPath(app.name, "deploy");
     this.registerOutputs({
       instanceId: this.instanceId, publicIp: this.publicIp, roleArn: this.roleArn, mediaBucketName: this.mediaBucketName,
       ssmShellCommand: this.ssmShellCommand,

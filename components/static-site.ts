@@ -50,6 +50,14 @@ export interface StaticSiteArgs {
   apiOrigin?: ApiOrigin;
   /** Days access logs are kept. Default: the stack's log retention. */
   logRetentionDays?: number;
+  /**
+   * The certificate is issued (or will be within this `pulumi up`), so the distribution (and
+   * the bucket policy naming it) is created. While false (external DNS before the operator's
+   * records exist) the buckets and the certificate are: CloudFront refuses names without an
+   * issued certificate, and its *.cloudfront.net default certificate would allow TLS 1.0.
+   * @default `dns.certificatesValidated`
+   */
+  certificateReady?: boolean;
 }
 
 /**
@@ -125,9 +133,10 @@ export function securityHeadersPolicy(name: string, headers: HeadersConfig, hsts
 export class StaticSite extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
-  readonly distributionId: pulumi.Output<string>;
-  readonly distributionArn: pulumi.Output<string>;
-  readonly distributionDomainName: pulumi.Output<string>;
+  /** The distribution's id, ARN and domain name: undefined while `certificateReady` is false. */
+  readonly distributionId?: pulumi.Output<string>;
+  readonly distributionArn?: pulumi.Output<string>;
+  readonly distributionDomainName?: pulumi.Output<string>;
   readonly certificateArn: pulumi.Output<string>;
   readonly logBucketName: pulumi.Output<string>;
   /** https:// URLs the site answers on. */
@@ -166,6 +175,16 @@ export class StaticSite extends pulumi.ComponentResource {
     const certificateArn = args.certificateArn !== undefined
       ? pulumi.output(args.certificateArn)
       : new AcmCertificate(`${name}-cert`, { domain: args.domain, www, dns: args.dns, region: "us-east-1" }, parent).certificateArn;
+
+    this.bucketName = site.bucket.bucket;
+    this.bucketArn = site.bucket.arn;
+    this.certificateArn = certificateArn;
+    this.logBucketName = logs.bucket.bucket;
+    this.urls = hostnames.map((h) => `https://${h}`);
+    if (!(args.certificateReady ?? args.dns.certificatesValidated)) {
+      this.registerOutputs({ bucketName: this.bucketName, urls: this.urls });
+      return;
+    }
 
     const oac = new aws.cloudfront.OriginAccessControl(`${name}-oac`, {
       description: `${name}: CloudFront reads the site bucket with SigV4`,
@@ -263,14 +282,9 @@ export class StaticSite extends pulumi.ComponentResource {
     const target = { kind: "cloudfront" as const, dnsName: distribution.domainName, zoneId: distribution.hostedZoneId, ipv6: true };
     hostnames.forEach((h, i) => args.dns.alias(`${name}-${i === 0 ? "domain" : "www"}`, h, target, this));
 
-    this.bucketName = site.bucket.bucket;
-    this.bucketArn = site.bucket.arn;
     this.distributionId = distribution.id;
     this.distributionArn = distribution.arn;
     this.distributionDomainName = distribution.domainName;
-    this.certificateArn = certificateArn;
-    this.logBucketName = logs.bucket.bucket;
-    this.urls = hostnames.map((h) => `https://${h}`);
     this.registerOutputs({
       bucketName: this.bucketName, distributionId: this.distributionId, distributionArn: this.distributionArn,
       distributionDomainName: this.distributionDomainName, urls: this.urls,

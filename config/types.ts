@@ -1,3 +1,4 @@
+import type { CpuArchitecture } from "../components/ami";
 /**
  * The typed shape of a stack's configuration, after validation and after the environment
  * profile's defaults have been applied. Every field here is present: optional settings in
@@ -47,7 +48,20 @@ export interface NetworkConfig {
 /** Where an app's DNS lives. */
 export type DnsConfig =
   | { mode: "route53"; /** Existing public hosted zone name; the app's domain must be in it. */ zone: string }
-  | { mode: "external"; /** Registrar name, for the instructions printed to the operator. */ registrar: string };
+  | {
+      mode: "external";
+      /** Registrar name, for the instructions printed to the operator. */
+      registrar: string;
+      /**
+       * The operator has created the records in `dnsRecords` and ACM has issued the app's
+       * certificates: HTTPS (the load balancer's HTTPS listener, CloudFront) is built. While
+       * false, the first `pulumi up` requests the certificates and lists the records without
+       * waiting for them, and holds back everything that needs an issued certificate.
+       * Default false (parseStackConfig always sets it; optional for configs built in code).
+       * Not allowed with route53 mode or single-host apps (no ACM certificate).
+       */
+      certificateValidated?: boolean;
+    };
 
 /** A request-rate limit applied per client IP, by nginx on hosts and by WAF at the edge. */
 export interface PathRateLimit {
@@ -151,8 +165,13 @@ export interface AppConfig {
   port: number;
   /** Version of the app to deploy; a change triggers a rolling redeploy. Required. */
   appVersion: string;
-  /** Where the app's code artifact is fetched from at boot (s3://, https://). Default: the app's artifact bucket path. */
-  artifactUrl: string;
+  /**
+   * Where the app's code artifact is fetched from at boot (s3://, https://), for a release kept
+   * outside the platform's artifact store; the hosts may read this URL's folder. Default
+   * undefined: `s3://<artifact store bucket>/<app>/<appVersion>.tar.gz` (components/artifact-store.ts).
+   * Container apps run images and ignore it.
+   */
+  artifactUrl?: string;
   /** HTTP path the load balancer and post-deploy check probe. Default /health/. */
   healthCheckPath: string;
   /** EC2 instance type, within the environment's allowed list. Default: profile. */
@@ -209,5 +228,16 @@ export interface StackConfig {
   logRetentionDays: number;
   /** Tags applied to every taggable resource (app, environment, managed-by are always set). */
   tags: Record<string, string>;
+  /**
+   * IAM principal ARNs (the CI deploy roles) trusted to assume the artifact store's publisher
+   * role, the only principal that may write releases. Default []: this account's root, i.e.
+   * principals of this account whose identity policy allows sts:AssumeRole on it.
+   */
+  artifactPublishers: string[];
+  /**
+   * Ubuntu images the hosts boot, per CPU architecture (`amd64`, `arm64`). Default: each
+   * architecture is pinned to Canonical's current image when first used, and stays there.
+   */
+  amis: Partial<Record<CpuArchitecture, string>>;
   apps: AppConfig[];
 }

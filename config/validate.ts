@@ -6,6 +6,7 @@
  * and what is allowed; all problems are collected and thrown together as one ConfigError
  * before the program creates anything.
  */
+import { AMI_ID_RE, CPU_ARCHITECTURES, CpuArchitecture } from "../components/ami";
 import { formatCidr, isPrivate, overlaps, parseCidr, subdivide } from "./cidr";
 import { EnvironmentProfile, PROFILES } from "./profiles";
 import {
@@ -256,6 +257,7 @@ export const COMPOSED_IDENTIFIERS: readonly { what: string; pattern: string; max
   { what: "RDS instance identifier of the read replica (components/postgres.ts)", pattern: "{stack}-{app}-replica", max: 63 },
   { what: "AWS Backup vault and plan name (components/backups.ts)", pattern: "{stack}-{app}-backup", max: 50 },
   { what: "IAM role name of the VPC flow logs (autonamed, components/network.ts)", pattern: `{stack}-flow-logs${AUTONAME_SUFFIX}`, max: 64 },
+  { what: "IAM role name of the artifact publisher (components/artifact-store.ts)", pattern: "{stack}-artifact-publisher", max: 64 },
 ];
 
 const compose = (pattern: string, stack: string, app: string) => pattern.split("{stack}").join(stack).split("{app}").join(app);
@@ -344,7 +346,7 @@ export function parseStackConfig(raw: Raw, stack: string, region: string | undef
   // Top-level keys are written `webapp-platform:key`, not `webapp-platform.key`.
   const fix = (p: string) => p.split(`${PROJECT}.`).join(`${PROJECT}:`);
 
-  top.onlyKeys(["environment", "network", "alertEmail", "adminCidrs", "verifyAfterDeploy", "logRetentionDays", "tags", "apps"]);
+  top.onlyKeys(["environment", "network", "alertEmail", "adminCidrs", "verifyAfterDeploy", "logRetentionDays", "tags", "amis", "artifactPublishers", "apps"]);
   const environment = top.oneOf<Environment>("environment", ENVIRONMENTS);
   const profile = PROFILES[environment] ?? PROFILES.staging;
 
@@ -359,7 +361,9 @@ export function parseStackConfig(raw: Raw, stack: string, region: string | undef
   const network = parseNetwork(top.obj("network"), profile, logRetentionDays);
   const alertEmail = top.str("alertEmail", undefined, (v) => (EMAIL_RE.test(v) ? undefined : `"${v}" is not an e-mail address`));
   const adminCidrs = parseAdminCidrs(top);
+  const artifactPublishers = parseArtifactPublishers(top);
   const verifyAfterDeploy = top.bool("verifyAfterDeploy", false);
+  const amis = parseAmis(top.obj("amis"));
   const tags = top.stringMap("tags", (k, v) => {
     if (RESERVED_TAGS.includes(k)) return `is set by the program; remove it (reserved tags: ${RESERVED_TAGS.join(", ")})`;
     if (k.toLowerCase().startsWith("aws:")) return "tag keys may not start with aws:";
@@ -386,7 +390,18 @@ export function parseStackConfig(raw: Raw, stack: string, region: string | undef
   checkAcrossApps(apps, network, appsReader, problems);
 
   if (problems.length > 0) throw new ConfigError(problems.map(fix));
-  return { stack, environment, region: region as string, network, alertEmail, adminCidrs, verifyAfterDeploy, logRetentionDays, tags, apps };
+  return { stack, environment, region: region as string, network, alertEmail, adminCidrs, verifyAfterDeploy, logRetentionDays, tags, amis, artifactPublishers, apps };
+}
+
+/** `amis: { amd64: ami-..., arm64: ami-... }`: the images the operator has chosen to roll to. */
+function parseAmis(r: Reader): Partial<Record<CpuArchitecture, string>> {
+  r.onlyKeys(CPU_ARCHITECTURES);
+  const amis: Partial<Record<CpuArchitecture, string>> = {};
+  for (const arch of CPU_ARCHITECTURES) {
+    if (!r.has(arch)) continue;
+    amis[arch] = r.str(arch, undefined, (v) => (AMI_ID_RE.test(v) ? undefined : `"${v}" is not an AMI ID (ami- and 8 or 17 hex digits, as EC2 shows it)`));
+  }
+  return amis;
 }
 
 function parseNetwork(r: Reader, profile: EnvironmentProfile, logRetentionDays: number): NetworkConfig {
@@ -428,6 +443,32 @@ function parseAdminCidrs(top: Reader): string[] {
   return out;
 }
 
+/** IAM principals trusted by the artifact publisher role: exact IAM ARNs (trust policies take no wildcards). */
+const IAM_PRINCIPAL_ARN_RE = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;
+
+function parseArtifactPublishers(top: Reader): string[] {
+  const out: string[] = [];
+  top.list("artifactPublishers").forEach((v, i) => {
+    const field = `artifactPublishers[${i}]`;
+    if (typeof v !== "string" || !IAM_PRINCIPAL_ARN_RE.test(v)) {
+      return top.fail(field, `${JSON.stringify(v)} must be an IAM principal ARN: arn:aws:iam::<12-digit account>:root, :role/<name> or :user/<name>, without wildcards`);
+    }
+    if (out.includes(v)) return top.fail(field, `"${v}" is listed twice`);
+    out.push(v);
+  });
+  return out;
+}
+
+/** An explicit artifact URL (a release kept outside the artifact store), or undefined for the store's default. */
+function parseArtifactUrl(r: Reader, architecture: Architecture): string | undefined {
+  if (!r.has("artifactUrl")) return undefined;
+  if (architecture === "containers") {
+    r.fail("artifactUrl", "container apps run images from ECR, not artifacts; remove it");
+    return undefined;
+  }
+  return r.str("artifactUrl", undefined, (v) => (/^(s3|https):\/\/[^\s"'$`\\]+$/.test(v) ? undefined : `"${v}" must be an s3:// or https:// URL`));
+}
+
 function parseApp(r: Reader, name: string, environment: Environment, profile: EnvironmentProfile, options: ParseOptions): AppConfig {
   r.onlyKeys([
     "displayName", "architecture", "runtime", "domain", "www", "apiDomain", "dns", "port", "appVersion",
@@ -442,6 +483,10 @@ function parseApp(r: Reader, name: string, environment: Environment, profile: En
   const dns = parseDns(r.obj("dns"));
   if (domainValid && dns.mode === "route53" && dns.zone && !isUnder(domain, dns.zone)) {
     r.fail("domain", `"${domain}" is not in the hosted zone "${dns.zone}" (${r.key("dns.zone")}); use a name that ends with .${dns.zone}`);
+  }
+  // Single hosts get Let's Encrypt certificates on the host, which nothing in `pulumi up` waits for.
+  if (dns.mode === "external" && architecture === "single-host" && r.has("dns") && (r.raw.dns as Raw).certificateValidated !== undefined) {
+    r.fail("dns.certificateValidated", "does not apply to single-host apps: their Let's Encrypt certificate is issued on the host once the A records exist, and no `pulumi up` waits for it; remove it");
   }
   const isApex = dns.mode === "route53" ? domain === dns.zone : domain.split(".").length === 2;
   const www = r.bool("www", isApex);
@@ -480,8 +525,8 @@ function parseApp(r: Reader, name: string, environment: Environment, profile: En
 
   return {
     name, displayName: r.str("displayName", name), architecture, runtime, domain, www, apiDomain, dns, port,
-    appVersion, artifactUrl: r.str("artifactUrl", `s3://artifacts/${name}/${appVersion}.tar.gz`, (v) =>
-      /^(s3|https):\/\/[^\s"'$`\\]+$/.test(v) ? undefined : `"${v}" must be an s3:// or https:// URL`),
+    // No default here: the artifact store's bucket name is known only once it exists (architectures/platform.ts).
+    appVersion, artifactUrl: parseArtifactUrl(r, architecture),
     healthCheckPath, instanceType, fleet, database, cache, headers, rateLimits,
     wafEnabled: r.bool("wafEnabled", profile.wafEnabled), secrets, env, envInSecretsManager,
     maxBodyMb: r.int("maxBodyMb", 10, 1, 1024), mediaBucket: r.bool("mediaBucket", true),
@@ -524,11 +569,13 @@ function parseDns(r: Reader): DnsConfig {
   }
   const mode = r.oneOf("mode", ["route53", "external"] as const);
   if (mode === "route53") {
-    r.onlyKeys(["mode", "zone"]);
+    // Route53 validates certificates within the same `pulumi up`: there is nothing to stage.
+    if (r.has("certificateValidated")) r.fail("certificateValidated", "only applies to dns.mode external (records created by hand at a registrar); with route53 the program validates certificates itself: remove it");
+    r.onlyKeys(["mode", "zone", "certificateValidated"]);
     return { mode, zone: r.str("zone", undefined, checkHostname) };
   }
-  r.onlyKeys(["mode", "registrar"]);
-  return { mode: "external", registrar: r.str("registrar") };
+  r.onlyKeys(["mode", "registrar", "certificateValidated"]);
+  return { mode: "external", registrar: r.str("registrar"), certificateValidated: r.bool("certificateValidated", false) };
 }
 
 function parseFleet(r: Reader, profile: EnvironmentProfile, architecture: string, environment: Environment): FleetSize {

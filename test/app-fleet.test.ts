@@ -1,7 +1,8 @@
 import { randomBytes } from "crypto";
 import { gunzipSync } from "zlib";
 import * as pulumi from "@pulumi/pulumi";
-import { ALB_SSL_POLICY, AppFleet, AppFleetArgs, encodeFleetUserData } from "../components/app-fleet";
+import { ALB_SSL_POLICY, AppFleet, AppFleetArgs, LAUNCH_HOOK_NAME, encodeFleetUserData } from "../components/app-fleet";
+import { REHEARSED_FLEET_BOOT_SECONDS } from "../components/boot-timing";
 import { contextFrom } from "../components/common";
 import { AppDns } from "../components/dns";
 import { AppConfig, loadStackConfig } from "../config";
@@ -114,7 +115,44 @@ describe("the Avanii shop fleet in staging (Route53)", () => {
     expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "ec2.amazonaws.com" });
     const attached = rec.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn).sort();
     expect(attached).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]);
-    expect(rec.one("aws:iam/rolePolicy:RolePolicy").inputs.policy).toBe(SECRETS_POLICY);
+    const inline = rec.ofType("aws:iam/rolePolicy:RolePolicy");
+    expect(inline.map((p) => p.name).sort()).toEqual(["avanii-shop-instance-0", "avanii-shop-launch-hook"]);
+    expect(rec.one("aws:iam/rolePolicy:RolePolicy", "avanii-shop-instance-0").inputs.policy).toBe(SECRETS_POLICY);
+  });
+
+  it("holds every instance out of service until its bootstrap completes the launch hook", () => {
+    const asg = rec.one(ASG).inputs;
+    expect(asg.initialLifecycleHooks).toEqual([{
+      name: LAUNCH_HOOK_NAME, lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", defaultResult: "ABANDON", heartbeatTimeout: 600,
+    }]);
+    // Within EC2 Auto Scaling's limits, and above the slowest rehearsed boot with a real launch's overhead.
+    expect(asg.initialLifecycleHooks[0].heartbeatTimeout).toBeGreaterThanOrEqual(30);
+    expect(asg.initialLifecycleHooks[0].heartbeatTimeout).toBeLessThanOrEqual(7200);
+    expect(asg.initialLifecycleHooks[0].heartbeatTimeout).toBeGreaterThan(4 * REHEARSED_FLEET_BOOT_SECONDS);
+    // After the hook, only the ALB's verdict is left: 2 checks 15 s apart, one more interval, the timeout.
+    const hc = rec.one(TG).inputs.healthCheck;
+    expect(hc).toMatchObject({ interval: 15, timeout: 5, healthyThreshold: 2 });
+    expect(asg.healthCheckGracePeriod).toBe(60);
+    expect(asg.healthCheckGracePeriod).toBeGreaterThanOrEqual(hc.interval * (hc.healthyThreshold + 1) + hc.timeout);
+    // The first up waits for instances to join, long enough for two abandoned attempts.
+    expect(asg.waitForCapacityTimeout).toBe("30m");
+    expect(asg.instanceRefresh.preferences.autoRollback).toBe(true);
+  });
+
+  it("lets instances complete only a launch hook of this app's group in this environment", () => {
+    const policy = JSON.parse(rec.one("aws:iam/rolePolicy:RolePolicy", "avanii-shop-launch-hook").inputs.policy);
+    expect(policy.Statement).toEqual([
+      { Sid: "FindOwnGroup", Effect: "Allow", Action: "autoscaling:DescribeAutoScalingInstances", Resource: "*" },
+      {
+        Sid: "CompleteOwnLaunchHook", Effect: "Allow", Action: "autoscaling:CompleteLifecycleAction",
+        Resource: "arn:aws:autoscaling:eu-west-1:*:autoScalingGroup:*:autoScalingGroupName/*",
+        Condition: { StringEquals: { "autoscaling:ResourceTag/app": "avanii-shop", "autoscaling:ResourceTag/environment": "staging" } },
+      },
+    ]);
+    // The condition holds for this group's own tags, and the policy exists before any instance boots.
+    const tags = Object.fromEntries(rec.one(ASG).inputs.tags.map((t: any) => [t.key, t.value]));
+    expect(tags).toMatchObject({ app: "avanii-shop", environment: "staging" });
+    expect(rec.one(LT).dependencies).toContain(rec.one("aws:iam/rolePolicy:RolePolicy", "avanii-shop-launch-hook").urn);
   });
 
   it("runs an ELB-checked group over the private subnets, sized by the staging profile", () => {

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { contextFrom } from "../components/common";
 import {
+  buildInputsDigest, imageTag,
   ContainerImages, ContainerImagesArgs, ecrPullPolicyDocument, lifecyclePolicyDocument, platformForInstanceType,
 } from "../components/container-images";
 import { AppConfig, loadStackConfig } from "../config";
@@ -55,6 +56,39 @@ describe("pure helpers", () => {
   });
 });
 
+describe("image tags by version and content", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "image-tags-"));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const context = (files: Record<string, string>) => {
+    const dir = fs.mkdtempSync(path.join(tmp, "ctx-"));
+    for (const [f, body] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), body);
+    }
+    return dir;
+  };
+  const tagOf = (dir: string, platform = "linux/amd64", args = { APP_VERSION: "3.1.0" }) =>
+    imageTag("3.1.0", buildInputsDigest(dir, path.join(dir, "Dockerfile"), platform, args));
+  const files = { Dockerfile: "FROM scratch\nCOPY app /app\n", "app/main.py": "print('v1')\n" };
+
+  it("is the same for the same inputs, wherever the context sits, so an unchanged service is not pushed again", () => {
+    expect(tagOf(context(files))).toBe(tagOf(context(files)));
+    expect(tagOf(context(files))).toMatch(/^3\.1\.0-[0-9a-f]{12}$/);
+  });
+
+  it("changes with any file, the Dockerfile, the platform or a build argument: a rebuild never meets an immutable tag", () => {
+    const base = tagOf(context(files));
+    expect(tagOf(context({ ...files, "app/main.py": "print('v2')\n" }))).not.toBe(base);
+    expect(tagOf(context({ ...files, "app/extra.txt": "" }))).not.toBe(base);
+    expect(tagOf(context({ ...files, Dockerfile: "FROM scratch\nCOPY app /srv\n" }))).not.toBe(base);
+    expect(tagOf(context(files), "linux/arm64")).not.toBe(base);
+    expect(tagOf(context(files), "linux/amd64", { APP_VERSION: "3.1.1" })).not.toBe(base);
+    const moved = context(files);
+    fs.renameSync(path.join(moved, "app/main.py"), path.join(moved, "app/other.py"));
+    expect(tagOf(moved)).not.toBe(base);
+  });
+});
+
 describe("ContainerImages", () => {
   it("builds the stack file's services into scanned, immutable repositories, pushes by version and exposes digests", async () => {
     let arch = "";
@@ -83,7 +117,8 @@ describe("ContainerImages", () => {
 
     const backendRepo = rec.one(REPO, "saas-backend");
     const backend = rec.one(IMAGE, "saas-backend");
-    expect(backend.inputs.imageName).toBe(`${backendRepo.outputs.repositoryUrl}:3.1.0`);
+    // Tagged by version and build inputs: a rebuilt context under 3.1.0 gets a tag of its own.
+    expect(backend.inputs.imageName).toMatch(new RegExp(`^${backendRepo.outputs.repositoryUrl.replace(/[.]/g, "\\.")}:3\\.1\\.0-[0-9a-f]{12}$`));
     expect(backend.inputs.build).toMatchObject({
       context: path.join(ROOT, "test/fixtures/saas-app/backend"),
       dockerfile: path.join(ROOT, "test/fixtures/saas-app/backend/Dockerfile"),
@@ -121,7 +156,7 @@ describe("ContainerImages", () => {
     }, { stack: "prod" });
     for (const image of rec.ofType(IMAGE)) {
       expect(image.inputs.build.platform).toBe("linux/arm64");
-      expect(image.inputs.imageName).toMatch(/\/prod\/saas\/(backend|frontend):3\.2\.0-rc\.1$/);
+      expect(image.inputs.imageName).toMatch(/\/prod\/saas\/(backend|frontend):3\.2\.0-rc\.1-[0-9a-f]{12}$/);
     }
     for (const repo of rec.ofType(REPO)) {
       expect(repo.inputs.encryptionConfigurations).toEqual([{ encryptionType: "KMS", kmsKey: key }]);
@@ -165,7 +200,7 @@ describe("ContainerImages", () => {
     expect(errors[3]).toMatch(/args\.services\[backend\]\.context must be a path relative to/);
     expect(errors[4]).toMatch(/args\.services has two services named "backend"/);
     expect(errors[5]).toMatch(/args\.services must list at least one container service/);
-    expect(errors[6]).toMatch(/args\.appVersion "latest tag" is not a Docker tag/);
+    expect(errors[6]).toMatch(/args\.appVersion "latest tag" cannot start a Docker tag "<version>-<12 hex>"/);
     expect(errors[7]).toMatch(/args\.instanceType "db\.t4g\.micro" is not an EC2 instance type/);
     expect(errors[8]).toMatch(/args\.instanceType is required when platform is not set/);
     expect(errors[9]).toMatch(/args\.platform must be one of linux\/amd64, linux\/arm64/);

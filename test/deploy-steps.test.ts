@@ -239,7 +239,7 @@ describe("deploy step components", () => {
     expect(cmd.parent).toBe(rec.one("webapp-platform:deploy:PostDeployCheck").urn);
   });
 
-  it("redeploys through its own SSM document, triggered only by the version", async () => {
+  it("redeploys through its own SSM document, with the script hosts install, triggered by the version or a new instance", async () => {
     const rec = await record(() => {
       const ctx = contextFrom(loadStackConfig());
       new SsmRedeploy("flashbill", { ctx, instanceId: "i-0123456789abcdef0", appName: "flashbill", appVersion: "0.9.2" });
@@ -251,13 +251,14 @@ describe("deploy step components", () => {
     const lines: string[] = content.mainSteps[0].inputs.runCommand;
     expect(content.mainSteps[0].action).toBe("aws:runShellScript");
     const wait = lines.findIndex((l) => l.includes("cloud-init status --wait"));
-    const deploy = lines.findIndex((l) => l.includes('exec /usr/local/bin/flashbill-deploy "$version"'));
+    const deploy = lines.findIndex((l) => l.includes('exec /usr/local/sbin/flashbill-deploy "$version"'));
     expect(wait).toBeGreaterThan(0);
     expect(deploy).toBeGreaterThan(wait);
     expect(lines).toContain("version='{{ version }}'");
 
     const cmd = rec.one(COMMAND, "flashbill-redeploy");
-    expect(cmd.inputs.triggers).toEqual(["0.9.2"]);
+    // A replaced host (a new pinned image) boots its first user data: the redeploy brings it to the version.
+    expect(cmd.inputs.triggers).toEqual(["0.9.2", "i-0123456789abcdef0"]);
     expect(cmd.inputs.environment).toEqual({ INSTANCE_ID: "i-0123456789abcdef0", DOCUMENT_NAME: "staging-flashbill", APP_VERSION: "0.9.2", AWS_REGION: "eu-west-1" });
     expect(cmd.inputs.create).toBe(renderSsmRedeployScript({ timeoutSeconds: 1800 }));
     expect(cmd.inputs.create).not.toMatch(/\bssh\b/);

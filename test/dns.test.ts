@@ -86,6 +86,19 @@ describe("external mode (the Avanii shop at GoDaddy, prod stack)", () => {
     expect(rec.ofType("aws:acm/certificateValidation:CertificateValidation")).toEqual([]);
   });
 
+  it("holds back the HTTPS listener until dns.certificateValidated; port 80 only redirects", () => {
+    const listeners = rec.ofType("aws:lb/listener:Listener");
+    expect(listeners.map((l) => [l.name, l.inputs.protocol, l.inputs.defaultActions[0].type])).toEqual([["avanii-shop-http", "HTTP", "redirect"]]);
+  });
+
+  it("gives the operator's steps in order, then the apex advice", () => {
+    const note = rec.outputs.note as string;
+    const at = ["Step 1 (this pulumi up", "Step 2: at GoDaddy", "Step 3: when ACM shows", "cannot be a CNAME"].map((s) => note.indexOf(s));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(note).toMatch(/set apps\.avanii-shop\.dns\.certificateValidated: true in Pulumi\.<stack>\.yaml and run pulumi up again/);
+  });
+
   it("explains why the apex cannot be a CNAME and what to do instead", () => {
     const note = rec.outputs.note as string;
     expect(note).toMatch(/GoDaddy/);
@@ -97,6 +110,20 @@ describe("external mode (the Avanii shop at GoDaddy, prod stack)", () => {
 });
 
 describe("AppDns rules", () => {
+  it("knows when certificates may be used: Route53 always, external DNS once validated, host certificates always", async () => {
+    await record(() => {
+      const ext = (certificateValidated?: boolean, certificates?: "acm" | "host") =>
+        new AppDns(`x${Math.random().toString(36).slice(2, 8)}`, { dns: { mode: "external", registrar: "GoDaddy", certificateValidated }, domain: "example.com", certificates });
+      expect(new AppDns("r", { dns: { mode: "route53", zone: "example.com" }, domain: "example.com" }).certificatesValidated).toBe(true);
+      expect(ext().certificatesValidated).toBe(false);
+      expect(ext(true).certificatesValidated).toBe(true);
+      expect(ext(undefined, "host").certificatesValidated).toBe(true);
+      expect(ext(undefined, "host").note).not.toMatch(/certificateValidated/);
+      expect(() => ext(true, "host")).toThrow(/AppDns: args\.dns\.certificateValidated does not apply when the host issues its own certificates/);
+    });
+  });
+
+
   it("rejects bad arguments naming the field, and records added after the program was built", async () => {
     let late: (() => void) | undefined;
     await record(async () => {

@@ -12,6 +12,9 @@ import * as path from "path";
 import { GUNICORN_REQUIREMENT_ERE, GUNICORN_VERSION, HostConfigInput, MIGRATION_LOCK_KEY, renderHostFiles } from "../components/hostconfig";
 import { allCases } from "./fixtures/hostconfig/inputs";
 
+/** The prod artifact store's bucket as the fixtures name it: releases are <bucket>/<app>/<version>.tar.gz. */
+const STORE = "prod-artifacts-4d5e6f7";
+
 const cases = allCases();
 const prod = (name: string) => cases.find((c) => c.stack === "prod" && c.app.name === name)!;
 let work: string;
@@ -96,8 +99,9 @@ const DJANGO = { "manage.py": "#!/usr/bin/env python3\n", "requirements.txt": "D
 const index = (calls: string[], re: RegExp) => calls.findIndex((l) => re.test(l));
 
 describe("the deploy script: the artifact's checksum", () => {
-  const smart = prod("smartboostpro").input; // s3://artifacts/smartboostpro/1.0.3.tar.gz
-  const key = "artifacts/smartboostpro/1.0.3.tar.gz";
+  const smart = prod("smartboostpro").input; // s3://<store>/smartboostpro/1.0.3.tar.gz
+  const key = `${STORE}/smartboostpro/1.0.3.tar.gz`;
+  const shown = `s3:\\/\\/${STORE}\\/smartboostpro\\/1\\.0\\.3\\.tar\\.gz\\.sha256`;
 
   it("downloads <artifact>.sha256 next to the artifact and unpacks only when it matches (sha256sum's format)", () => {
     const sb = sandbox("ok");
@@ -128,9 +132,9 @@ describe("the deploy script: the artifact's checksum", () => {
   });
 
   it.each([
-    ["a mismatch", (h: string) => `${h.replace(/^./, (c) => (c === "0" ? "1" : "0"))}  smartboostpro-1.0.3.tar.gz\n`, /has sha256 [0-9a-f]{64}, but s3:\/\/artifacts\/smartboostpro\/1\.0\.3\.tar\.gz\.sha256 says [0-9a-f]{64}/],
-    ["a missing checksum", undefined, /its checksum s3:\/\/artifacts\/smartboostpro\/1\.0\.3\.tar\.gz\.sha256 is missing or unreadable/],
-    ["a short digest", (h: string) => `${h.slice(1)}  x.tar.gz\n`, /its checksum s3:\/\/artifacts\/smartboostpro\/1\.0\.3\.tar\.gz\.sha256 is not 64 hex digits/],
+    ["a mismatch", (h: string) => `${h.replace(/^./, (c) => (c === "0" ? "1" : "0"))}  smartboostpro-1.0.3.tar.gz\n`, new RegExp(`has sha256 [0-9a-f]{64}, but ${shown} says [0-9a-f]{64}`)],
+    ["a missing checksum", undefined, new RegExp(`its checksum ${shown} is missing or unreadable`)],
+    ["a short digest", (h: string) => `${h.slice(1)}  x.tar.gz\n`, new RegExp(`its checksum ${shown} is not 64 hex digits`)],
     ["an empty file", () => "", /is not 64 hex digits/],
     ["a digest with junk glued on", (h: string) => `${h}xyz\n`, /is not 64 hex digits/],
   ] as [string, ((h: string) => string) | undefined, RegExp][])("refuses %s: exit 1, the URL named, nothing unpacked, the release removed, the old release still current", (_, content, message) => {
@@ -168,7 +172,7 @@ describe("the deploy script: the artifact's checksum", () => {
 
 describe("the deploy script: python install", () => {
   const shop = prod("avanii-shop").input; // flask fleet host
-  const key = "artifacts/avanii-shop/1.2.0.tar.gz";
+  const key = `${STORE}/avanii-shop/1.2.0.tar.gz`;
   const deploy = (files: Record<string, string>) => {
     const sb = sandbox("pip");
     const t = tarball(sb.dir, files);
@@ -237,7 +241,7 @@ describe("the deploy script: Django's migrations", () => {
 
   it.each([["smartboostpro", "single host"], ["investment-platform", "fleet host behind the ALB"]])("%s (%s): migrate under the advisory lock, from the new release, before the switch and the restart", (name) => {
     const c = prod(name);
-    const key = `artifacts/${name}/${c.app.appVersion}.tar.gz`;
+    const key = `${STORE}/${name}/${c.app.appVersion}.tar.gz`;
     const d = deployDjango(c.input, key, "0.0.1");
     expect(d.stderr).toBe("");
     expect(d.code).toBe(0);
@@ -261,7 +265,7 @@ describe("the deploy script: Django's migrations", () => {
 
   it("skips migrate, not collectstatic, with runMigrations: false", () => {
     const c = prod("investment-platform");
-    const d = deployDjango({ ...c.input, runMigrations: false }, `artifacts/investment-platform/${c.app.appVersion}.tar.gz`);
+    const d = deployDjango({ ...c.input, runMigrations: false }, `${STORE}/investment-platform/${c.app.appVersion}.tar.gz`);
     expect(d.code).toBe(0);
     expect(d.calls.filter((l) => l.startsWith("systemd-run ")).map((l) => / manage\.py (\S+)/.exec(l)![1])).toEqual(["collectstatic"]);
   });
@@ -278,7 +282,7 @@ describe("the deploy script: Django's migrations", () => {
     fs.writeFileSync(path.join(sb.dir, "bin", "systemd-run"), `#!/bin/bash\necho "systemd-run $*" | tr '\\n' '|' >>"$CALLS"; echo >>"$CALLS"\ncase "$*" in *" shell -c "*) echo "django.db.utils.OperationalError: ..." >&2; exit 1 ;; esac\n`, { mode: 0o755 });
     fs.mkdirSync(path.join(sb.appDir, "releases/0.0.1"), { recursive: true });
     fs.symlinkSync(path.join(sb.appDir, "releases/0.0.1"), path.join(sb.appDir, "current"));
-    const key = `artifacts/investment-platform/${c.app.appVersion}.tar.gz`;
+    const key = `${STORE}/investment-platform/${c.app.appVersion}.tar.gz`;
     const t = tarball(sb.dir, DJANGO);
     sb.put(sb.s3, key, t.data);
     sb.put(sb.s3, `${key}.sha256`, `${t.sha256}\n`);

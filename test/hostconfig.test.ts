@@ -10,7 +10,7 @@ import {
 } from "../components/hostconfig";
 import { toYaml } from "../components/hostconfig/yaml";
 import { gunzipSync } from "zlib";
-import { allCases, inputFor, stackConfig } from "./fixtures/hostconfig/inputs";
+import { allCases, artifactBucketOf, inputFor, stackConfig } from "./fixtures/hostconfig/inputs";
 
 const cases = allCases();
 const find = (stack: "staging" | "prod", name: string) => cases.find((c) => c.stack === stack && c.app.name === name)!;
@@ -56,7 +56,9 @@ describe("the bootstrap's order", () => {
     expect(at("snap install aws-cli")).toBeLessThan(at("amazon-cloudwatch-agent.deb"));
     expect(at("amazon-cloudwatch-agent.deb")).toBeLessThan(at(`/usr/local/sbin/${c.app.name}-secrets`));
     expect(at(`/usr/local/sbin/${c.app.name}-secrets`)).toBeLessThan(at(`/usr/local/sbin/${c.app.name}-deploy`));
-    expect(bootstrap.trimEnd().split("\n").slice(-3).join("\n")).toMatch(new RegExp(`/usr/local/sbin/${c.app.name}-deploy\\n\\nlog "done"$`));
+    // The app is the last step; behind the ALB, joining the group follows it.
+    const last = c.app.architecture === "single-host" ? `/usr/local/sbin/${c.app.name}-deploy` : "retry launch_hook CONTINUE\nJOINED=1";
+    expect(bootstrap.trimEnd().endsWith(`${last}\n\nlog "done"`)).toBe(true);
     expect(bootstrap).toMatch(/\ncloudwatch_agent \|\| log "the CloudWatch agent could not be installed/);
   });
 });
@@ -166,7 +168,7 @@ describe("hosts that terminate TLS themselves (Let's Encrypt)", () => {
     expect(file(s.input, "/smartboostpro.service")).toContain("gunicorn --bind 127.0.0.1:8000 --forwarded-allow-ips 127.0.0.1 --access-logfile - --error-logfile - config.wsgi:application");
     const deploy = file(s.input, "-deploy");
     expect(deploy).toContain('manage.py "$@"\n}\nas_app collectstatic --noinput\n');
-    expect(deploy).toMatch(/\nas_app shell -c "\$MIGRATE_PY"\n/);
+    expect(deploy).toMatch(/\nretry as_app shell -c "\$MIGRATE_PY"\n/);
     expect(deploy).toContain('call_command("migrate", interactive=False)');
   });
 
@@ -200,6 +202,30 @@ describe("hosts behind a load balancer", () => {
     expect(doc).not.toContain("certbot");
     expect(file(c.input, "-bootstrap")).toContain(`ufw allow from ${c.config.network.cidr} to any port 80 proto tcp`);
     expect(file(c.input, "-bootstrap")).not.toContain("ufw allow 443");
+  });
+
+  it("join their group only when ready: the launch hook is completed after the deploy and a local health check, abandoned on any failure", () => {
+    for (const name of ["avanii-shop", "investment-platform", "saas-platform"]) {
+      const c = find("staging", name);
+      const boot = file(c.input, "-bootstrap");
+      const deploy = boot.indexOf(`/usr/local/sbin/${name}-deploy\n`);
+      const health = boot.indexOf(`retry curl -fsS -o /dev/null --max-time 5 'http://127.0.0.1:80${c.app.healthCheckPath}'`);
+      const join = boot.indexOf("retry launch_hook CONTINUE");
+      expect(deploy).toBeGreaterThan(0);
+      expect(health).toBeGreaterThan(deploy);
+      expect(join).toBeGreaterThan(health);
+      expect(boot.indexOf('log "done"')).toBeGreaterThan(join);
+      expect(boot).toContain("readonly LAUNCH_HOOK='bootstrap-done'");
+      expect(boot).toContain('--lifecycle-hook-name "$LAUNCH_HOOK" --instance-id "$id" --lifecycle-action-result "$1"');
+      expect(boot).toContain("trap abandon_on_failure EXIT");
+      expect(boot).toMatch(/abandon_on_failure\(\) \{\n  local rc=\$\?\n  if \[ "\$rc" -ne 0 \] && \[ "\$JOINED" -eq 0 \][^\n]*\n[^\n]*\n    launch_hook ABANDON/);
+    }
+    // A single host is in no group.
+    expect(file(find("staging", "smartboostpro").input, "-bootstrap")).not.toContain("launch_hook");
+    expect(() => resolveHostConfig({ ...find("staging", "smartboostpro").input, launchHook: "bootstrap-done" }))
+      .toThrow(/input\.launchHook only applies to hosts behind a load balancer/);
+    expect(() => resolveHostConfig({ ...find("staging", "avanii-shop").input, launchHook: "no spaces" }))
+      .toThrow(/input\.launchHook "no spaces" must be 1-255 letters, digits, _ and -/);
   });
 
   it("run a compose stack pinned by digest on loopback, the frontend on the domain and the API on its own name", () => {
@@ -241,7 +267,7 @@ describe("hostConfigFromApp", () => {
     const config = stackConfig("prod");
     const shop = config.apps.find((a) => a.name === "avanii-shop")!;
     const render = (env: Record<string, string>, inSecretsManager: boolean) =>
-      file(hostConfigFromApp({ ...shop, env, envInSecretsManager: inSecretsManager }, { stack: config }), "config.env");
+      file(hostConfigFromApp({ ...shop, env, envInSecretsManager: inSecretsManager }, { stack: config, artifactBucket: artifactBucketOf(config) }), "config.env");
     expect(render({ FLASK_ENV: "production" }, false)).toMatch(/^FLASK_ENV='production'$/m);
     const hidden = render({ FLASK_ENV: "production", B: "1" }, true);
     expect(hidden).not.toContain("FLASK_ENV");
@@ -260,7 +286,7 @@ describe("hostConfigFromApp", () => {
   it("validates over HTTP-01 when the app's DNS is at an external registrar", () => {
     const config = stackConfig("prod");
     const app = { ...config.apps.find((a) => a.name === "smartboostpro")!, dns: { mode: "external" as const, registrar: "GoDaddy" } };
-    const input = hostConfigFromApp(app, { stack: config, logGroups: { nginxAccess: "a", nginxError: "b", app: "c" } });
+    const input = hostConfigFromApp(app, { stack: config, artifactBucket: artifactBucketOf(config), logGroups: { nginxAccess: "a", nginxError: "b", app: "c" } });
     expect(file(input, "-certs")).toContain("--webroot --webroot-path '/var/www/letsencrypt'");
     expect(renderCloudConfig(input)).not.toContain("python3-certbot-dns-route53");
   });

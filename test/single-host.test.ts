@@ -5,10 +5,11 @@ import { gunzipSync } from "zlib";
 import { storeSecret } from "../components/app-secrets";
 import { contextFrom } from "../components/common";
 import { cpuArchitecture, ubuntuAmiParameter } from "../components/ami";
+import { HostImages } from "../components/host-images";
 import { SingleWebHost, SingleWebHostArgs } from "../components/single-host";
 import type { AppConfig, StackConfig } from "../config/types";
 import { Recording, record } from "./harness";
-import { UBUNTU_AMI_ID, UBUNTU_AMI_PARAMETER } from "./harness/invokes";
+import { UBUNTU_AMI_ID, UBUNTU_AMI_PARAMETER, UBUNTU_ARM64_AMI_ID } from "./harness/invokes";
 import { stackConfig } from "./fixtures/hostconfig/inputs";
 import { runPolicyPack } from "../tools/policy-check";
 
@@ -21,6 +22,8 @@ const BUCKET = "aws:s3/bucket:Bucket";
 const RECORD = "aws:route53/record:Record";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const ZONE = "Z0123456789ABCDEFGHIJ";
+/** The artifact store bucket the architecture passes (ArtifactStore.bucketName). */
+const ARTIFACTS = "prod-artifacts-0a1b2c3";
 
 interface Stmt { Sid: string; Action: string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string | string[]>> }
 
@@ -50,12 +53,13 @@ function program(config: StackConfig, appName: string, extra: Partial<SingleWebH
       ctx, secretName: `${ctx.stack}/${app.name}/DATABASE`, description: "db", kmsKeyArn: key.arn, recoveryWindowInDays: 0,
       value: pulumi.all([db.address, password.result]).apply(([host, pw]) => JSON.stringify({ host, password: pw, DATABASE_URL: `postgres://app:${pw}@${host}:5432/x` })),
     }, parent);
+    const images = new HostImages("images", { stack: ctx.stack });
     const host = new SingleWebHost(app.name, {
-      app, ctx, subnetId: "subnet-public-a", securityGroupIds: ["sg-edge"], vpcCidr: config.network.cidr,
+      app, ctx, amiId: images.imageFor(extra.instanceType ?? app.instanceType), subnetId: "subnet-public-a", securityGroupIds: ["sg-edge"], vpcCidr: config.network.cidr,
       hostedZoneId: ZONE,
       secretNames: [...app.secrets.map((k) => `${ctx.stack}/${app.name}/${k}`), `${ctx.stack}/${app.name}/DATABASE`],
       secretArns: [...kinds.map((k) => k.secret.arn), connection.secret.arn],
-      kmsKeyArn: key.arn, acmeEmail: config.alertEmail, ...extra,
+      kmsKeyArn: key.arn, acmeEmail: config.alertEmail, artifactBucketName: ARTIFACTS, ...extra,
     });
     return {
       instanceId: host.instanceId, publicIp: host.publicIp, roleArn: host.roleArn, roleName: host.roleName,
@@ -77,11 +81,11 @@ describe("SmartBoostPro's host in prod", () => {
   let rec: Recording;
   beforeAll(async () => { rec = await record(program(config, "smartboostpro"), { stack: "prod" }); });
 
-  it("runs Ubuntu 24.04 from Canonical's parameter, never replaced for a new AMI or host config", () => {
+  it("runs the stack's pinned Ubuntu 24.04 image: a new image is a planned replacement, a new host config is not", () => {
     const instance = rec.one(INSTANCE);
     expect(instance.inputs.ami).toBe(UBUNTU_AMI_ID);
     expect(ubuntuAmiParameter("amd64")).toBe(UBUNTU_AMI_PARAMETER);
-    expect(instance.options.ignoreChanges).toEqual(expect.arrayContaining(["ami", "userDataBase64"]));
+    expect(instance.options.ignoreChanges).toEqual(["userDataBase64"]);
     expect(instance.inputs.instanceType).toBe(appOf(config, "smartboostpro").instanceType);
   });
 
@@ -130,7 +134,7 @@ describe("SmartBoostPro's host in prod", () => {
     const logs = st.find((s) => s.Action.includes("logs:PutLogEvents"))!;
     expect([logs.Resource].flat()).toEqual(expect.arrayContaining(rec.ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => `${g.outputs.arn}:*`)));
     expect(st.find((s) => s.Action.includes("cloudwatch:PutMetricData"))!.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "WebappPlatform/Host" } });
-    expect(st.find((s) => s.Action.includes("s3:GetObject") && s.Sid === "FetchArtifact")!.Resource).toBe("arn:aws:s3:::artifacts/smartboostpro/*");
+    expect(st.find((s) => s.Action.includes("s3:GetObject") && s.Sid === "FetchArtifact")!.Resource).toBe(`arn:aws:s3:::${ARTIFACTS}/smartboostpro/*`);
   });
 
   it("may change only the _acme-challenge TXT records of its own names in its own zone", () => {
@@ -290,6 +294,7 @@ describe("a single host whose DNS is at an external registrar", () => {
     expect(cpuArchitecture("m7i.large")).toBe("amd64");
     expect(ubuntuAmiParameter("arm64")).toBe("/aws/service/canonical/ubuntu/server/24.04/stable/current/arm64/hvm/ebs-gp3/ami-id");
     expect(rec.one(INSTANCE).inputs.instanceType).toBe("t4g.small");
+    expect(rec.one(INSTANCE).inputs.ami).toBe(UBUNTU_ARM64_AMI_ID);
   });
 });
 
@@ -298,7 +303,7 @@ describe("invalid arguments", () => {
     const config = stackConfig("staging");
     const app = appOf(config, "smartboostpro");
     const base: SingleWebHostArgs = {
-      app, ctx: contextFrom(config), subnetId: "subnet-1", securityGroupIds: ["sg-1"], vpcCidr: config.network.cidr, hostedZoneId: ZONE,
+      app, ctx: contextFrom(config), amiId: UBUNTU_AMI_ID, subnetId: "subnet-1", securityGroupIds: ["sg-1"], vpcCidr: config.network.cidr, hostedZoneId: ZONE,
       secretNames: ["staging/smartboostpro/DJANGO_SECRET_KEY"], secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging/smartboostpro/DJANGO_SECRET_KEY-AbCdEf"],
     };
     const cases: [Partial<SingleWebHostArgs>, RegExp][] = [

@@ -19,9 +19,10 @@ export interface HostPolicyInput {
   /** Media bucket ARN: read, write and delete objects. Default none. */
   mediaBucketArn?: string;
   /**
-   * The app's artifact URL: an s3:// URL grants GetObject on that key's folder (the artifact,
-   * its `.sha256` and other versions); a key at the bucket's root, on it and its `.sha256` only.
-   * Default none.
+   * The app's artifact URL (appArtifactUrl): an s3:// URL grants GetObject on that key's folder
+   * (the artifact, its `.sha256` and other versions), which for the artifact store is the app's
+   * own prefix `<store>/<app>/*`; a key at the bucket's root, on it and its `.sha256` only. No
+   * s3:ListBucket: the deploy fetches known keys. Default none (container hosts, https:// URLs).
    */
   artifactUrl?: string;
   /** DNS-01: the zone and the names whose `_acme-challenge` TXT records the host may change. Default none. */

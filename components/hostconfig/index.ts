@@ -26,7 +26,9 @@ import {
   renderDeployScript, renderSecretsScript, scriptPath,
 } from "./scripts";
 import { appUnitPath, renderAppUnit, renderCertUnits, renderLogrotate } from "./systemd";
-import { AcmeChallenge, ComposeService, HostConfigInput, HostLogGroups, ResolvedHost, resolveHostConfig, TlsMode, USER_DATA_LIMIT_BYTES } from "./types";
+import {
+  AcmeChallenge, artifactStoreUrl, ComposeService, HostConfigInput, HostLogGroups, ResolvedHost, resolveHostConfig, TlsMode, USER_DATA_LIMIT_BYTES,
+} from "./types";
 import { toYaml, YamlValue } from "./yaml";
 
 export * from "./types";
@@ -34,7 +36,7 @@ export { globalRate, pathRate, renderNginxSite, sitePath, TLS_CIPHERS } from "./
 export type { NginxRate } from "./nginx";
 export { hostPolicyDocument, artifactObjectArn } from "./iam";
 export type { HostPolicyInput, PolicyDocument } from "./iam";
-export { GUNICORN_REQUIREMENT_ERE, SECRET_TO_ENV_PY, artifactTemplate, migratePython } from "./scripts";
+export { GUNICORN_REQUIREMENT_ERE, SECRET_TO_ENV_PY, artifactTemplate, hostScriptPath, migratePython } from "./scripts";
 
 /** A file the host configuration writes. */
 export interface HostFile {
@@ -193,6 +195,12 @@ export interface HostFacts {
   logGroups?: HostLogGroups;
   /** Media bucket name. Default none. */
   mediaBucket?: string;
+  /**
+   * Name of the platform's artifact store bucket: an app without an explicit `artifactUrl`
+   * fetches `s3://<it>/<app>/<appVersion>.tar.gz` (appArtifactUrl). Default none: the app must
+   * set `artifactUrl` (compose apps need neither).
+   */
+  artifactBucket?: string;
   /** Compose services (containers apps). Default none. */
   composeServices?: ComposeService[];
   /** Also serve apiDomain on this host. Default: rust apps and containers apps. */
@@ -210,6 +218,17 @@ export function plainHostEnv(app: Pick<AppConfig, "env" | "envInSecretsManager">
   if (!app.envInSecretsManager) return app.env;
   const canonical = JSON.stringify(Object.entries(app.env).sort(([a], [b]) => (a < b ? -1 : 1)));
   return { APP_SETTINGS_SHA256: createHash("sha256").update(canonical).digest("hex").slice(0, 16) };
+}
+
+/**
+ * The URL an app's hosts fetch their release from: the app's explicit `artifactUrl`, else its
+ * key in the artifact store `artifactBucket`; undefined for container apps (they run images)
+ * and when neither is known. The host policy grants exactly this URL's folder. Pure.
+ */
+export function appArtifactUrl(app: Pick<AppConfig, "name" | "architecture" | "appVersion" | "artifactUrl">, artifactBucket: string | undefined): string | undefined {
+  if (app.architecture === "containers") return undefined;
+  if (app.artifactUrl !== undefined) return app.artifactUrl;
+  return artifactBucket === undefined ? undefined : artifactStoreUrl(artifactBucket, app.name, app.appVersion);
 }
 
 /** Builds the renderer's input from an app's config and its deployment facts. */
@@ -234,7 +253,7 @@ export function hostConfigFromApp(app: AppConfig, facts: HostFacts): HostConfigI
     rateLimits: app.rateLimits,
     maxBodyMb: app.maxBodyMb,
     staticPath: app.staticPath,
-    artifactUrl: compose ? undefined : app.artifactUrl,
+    artifactUrl: appArtifactUrl(app, facts.artifactBucket),
     appVersion: app.appVersion,
     env: plainHostEnv(app),
     secrets: facts.secrets ?? [],

@@ -13,8 +13,15 @@ import { AWS_CLI, CERT_DAYS_METRIC, GUNICORN_VERSION, HOST_METRICS_NAMESPACE, MI
 
 export const SECRET_TO_ENV_PATH = "/usr/local/lib/webapp-platform/secret-to-env.py";
 
-export function scriptPath(r: ResolvedHost, name: "bootstrap" | "secrets" | "deploy" | "certs" | "cert-expiry"): string {
-  return `/usr/local/sbin/${r.app}-${name}`;
+export type HostScript = "bootstrap" | "secrets" | "deploy" | "certs" | "cert-expiry";
+
+/** Where the host configuration installs an app's script (SsmRedeploy runs the deploy one). Pure. */
+export function hostScriptPath(app: string, name: HostScript): string {
+  return `/usr/local/sbin/${app}-${name}`;
+}
+
+export function scriptPath(r: ResolvedHost, name: HostScript): string {
+  return hostScriptPath(r.app, name);
 }
 
 const HEAD = "#!/bin/bash\nset -euo pipefail\n";
@@ -185,7 +192,8 @@ as_app() {
 as_app collectstatic --noinput
 ${r.runMigrations ? `# Under a PostgreSQL advisory lock: instances booting together take turns, the later find nothing to do.
 readonly MIGRATE_PY=${shq(migratePython())}
-as_app shell -c "$MIGRATE_PY"` : "# runMigrations is off: migrations are left to the operator."}
+# Retried: at a new stack's first boot the database may still be starting.
+retry as_app shell -c "$MIGRATE_PY"` : "# runMigrations is off: migrations are left to the operator."}
 ` : "";
   return `${HEAD}# Installs a release of ${r.app} from its artifact, switches to it and restarts the service.
 # Usage: ${r.app}-deploy [VERSION [ARTIFACT_URL]]; defaults to the version this host was built with,
@@ -294,6 +302,37 @@ function firewall(r: ResolvedHost): string {
   return ["ufw --force reset >/dev/null", "ufw default deny incoming", "ufw default allow outgoing", ...rules, "ufw --force enable"].join("\n");
 }
 
+/**
+ * Completes the launch lifecycle hook that holds a fleet instance out of service. Any failed
+ * step ABANDONs the launch at once (the group replaces the instance); if even that call cannot
+ * be made (no AWS CLI yet), the hook's timeout abandons it.
+ */
+function launchHookFunctions(hook: string): string {
+  return `readonly AWS="\${AWS_CLI:-${AWS_CLI}}"
+readonly LAUNCH_HOOK=${shq(hook)}
+JOINED=0
+launch_hook() {
+  local token id group
+  token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token) &&
+    id=$(curl -fsS -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id) &&
+    group=$("$AWS" autoscaling describe-auto-scaling-instances --region "$REGION" --instance-ids "$id" \\
+      --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text) &&
+    [ -n "$group" ] && [ "$group" != None ] &&
+    "$AWS" autoscaling complete-lifecycle-action --region "$REGION" --auto-scaling-group-name "$group" \\
+      --lifecycle-hook-name "$LAUNCH_HOOK" --instance-id "$id" --lifecycle-action-result "$1" &&
+    log "launch hook $LAUNCH_HOOK of $group: $1"
+}
+abandon_on_failure() {
+  local rc=$?
+  if [ "$rc" -ne 0 ] && [ "$JOINED" -eq 0 ] && [ -x "$AWS" ]; then
+    log "the bootstrap failed (exit $rc): abandoning this launch, so the group never sends it traffic"
+    launch_hook ABANDON || log "could not abandon the launch: the hook's timeout will"
+  fi
+}
+trap abandon_on_failure EXIT
+`;
+}
+
 /** First-boot setup, run once by cloud-init (and safe to re-run). */
 export function renderBootstrapScript(r: ResolvedHost): string {
   const edge = r.tls === "letsencrypt";
@@ -369,11 +408,18 @@ retry /usr/local/sbin/${r.app}-secrets`);
   if (r.kind === "compose") steps.push('log "Docker"\nsystemctl enable --now docker.service');
   steps.push(`log "${r.app} ${r.appVersion}"
 /usr/local/sbin/${r.app}-deploy`);
+  if (r.launchHook) {
+    // The ALB's own check, from inside: the main site is nginx's default server, as for the ALB.
+    steps.push(`log "ready: ${r.healthCheckPath} answers; the group may send traffic"
+retry curl -fsS -o /dev/null --max-time 5 ${shq(`http://${r.listen.address ?? "127.0.0.1"}:${r.listen.http}${r.healthCheckPath}`)}
+retry launch_hook CONTINUE
+JOINED=1`);
+  }
   return `${HEAD}# First-boot setup of ${r.app} (${r.environment}), run by cloud-init. Idempotent: safe to re-run by hand.
 readonly APP=${shq(r.app)}
 readonly REGION=${shq(r.region)}
 log() { echo "[$APP bootstrap] $*"; }
-${RETRY}
+${RETRY}${r.launchHook ? launchHookFunctions(r.launchHook) : ""}
 ${steps.join("\n\n")}
 
 log "done"

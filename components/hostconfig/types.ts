@@ -113,7 +113,10 @@ export interface HostConfigInput {
   maxBodyMb: number;
   /** URL path of the static files nginx serves itself; "/" serves a web build as the whole site. Required. */
   staticPath: string;
-  /** Where the app's artifact (tar.gz) is fetched from at boot: s3:// or https://. Required unless compose. */
+  /**
+   * Where the app's artifact (tar.gz) is fetched from at boot: s3:// or https://. Required unless
+   * compose (hostConfigFromApp fills in the artifact store's URL, artifactStoreUrl).
+   */
   artifactUrl?: string;
   /** Version of the app; a new version is a new release directory. Required. */
   appVersion: string;
@@ -153,6 +156,14 @@ export interface HostConfigInput {
    * @default true for django python hosts, else false
    */
   runMigrations?: boolean;
+  /**
+   * The autoscaling group's launch lifecycle hook that holds this host out of service until
+   * its bootstrap ends (hosts behind a load balancer): the bootstrap completes it with CONTINUE
+   * once the app answers its health check through nginx, and with ABANDON when a step fails
+   * (the group then replaces the instance, and an instance refresh stops and rolls back).
+   * @default none (single hosts; a fleet without a hook)
+   */
+  launchHook?: string;
   /** The compose stack (compose kind): its services and which one serves the main site. */
   compose?: {
     /** Services, one of which listens on `port` (the app). Required, at least one. */
@@ -199,6 +210,7 @@ export interface ResolvedHost {
   wsgiApp: string;
   binaryName: string;
   runMigrations: boolean;
+  launchHook?: string;
   services: ComposeService[];
   webService: string;
   appService: string;
@@ -220,6 +232,19 @@ const SECRET_NAME_RE = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const DIGEST_RE = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+@sha256:[a-f0-9]{64}$/;
 /** Also checked by the deploy script on the host, which takes the URL as an argument. */
 export const ARTIFACT_URL_RE = /^(s3|https):\/\/[A-Za-z0-9._~\/:%+=@?&-]+$/;
+
+/**
+ * The platform's artifact store layout (components/artifact-store.ts): one prefix per app,
+ * `<app>/`, and a release at `<app>/<version>.tar.gz` with its `.sha256` beside it. Pure.
+ */
+export function artifactStorePrefix(app: string): string {
+  return `${app}/`;
+}
+
+/** The default artifactUrl of an app whose releases live in the store bucket `bucket`. Pure. */
+export function artifactStoreUrl(bucket: string, app: string, version: string): string {
+  return `s3://${bucket}/${artifactStorePrefix(app)}${version}.tar.gz`;
+}
 const ABS_PATH_RE = /^\/[A-Za-z0-9._\/-]*$/;
 
 function fail(field: string, message: string): never {
@@ -312,13 +337,18 @@ export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
 
   let artifactUrl = "";
   if (kind !== "compose") {
-    artifactUrl = input.artifactUrl ?? "";
+    if (input.artifactUrl === undefined) fail("artifactUrl", "is required for a host that installs an artifact: the app's explicit artifactUrl, or its artifact store URL (hostConfigFromApp's facts.artifactBucket)");
+    artifactUrl = input.artifactUrl;
     if (!ARTIFACT_URL_RE.test(artifactUrl)) fail("artifactUrl", `"${input.artifactUrl}" must be an s3:// or https:// URL of letters, digits and . _ ~ / : % + = @ - ? &`);
   }
   const wsgiApp = input.wsgiApp ?? (input.runtime === "django" ? "config.wsgi:application" : "wsgi:app");
   if (!/^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.()]*$/.test(wsgiApp)) fail("wsgiApp", `"${wsgiApp}" must look like module.path:callable`);
   const isDjango = input.runtime === "django" && kind === "python";
   if (input.runMigrations === true && !isDjango) fail("runMigrations", `applies to django python hosts only, not ${input.runtime} ${kind}`);
+  if (input.launchHook !== undefined) {
+    if (input.tls !== "alb") fail("launchHook", "only applies to hosts behind a load balancer (tls alb): a single host is in no autoscaling group");
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(input.launchHook)) fail("launchHook", `"${input.launchHook}" must be 1-255 letters, digits, _ and - (an autoscaling lifecycle hook name)`);
+  }
   const binaryName = input.binaryName ?? app;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) fail("binaryName", `"${binaryName}" must be a file name (letters, digits, . _ -)`);
 
@@ -374,6 +404,7 @@ export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
     vpcCidr: input.vpcCidr, adminCidrs: [...adminCidrs], nodeExporter: input.nodeExporter ?? false,
     logGroups: { ...lg }, mediaBucket: input.mediaBucket, wsgiApp, binaryName,
     runMigrations: isDjango && (input.runMigrations ?? true),
+    launchHook: input.launchHook,
     services, appService, webService, listen, paths,
     etcDir: `/etc/${app}`, appLogDir: `/var/log/${app}`,
   };

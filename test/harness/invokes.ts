@@ -8,6 +8,12 @@ import { ACCOUNT_ID } from "./outputs";
 /** Canonical publishes Ubuntu AMI ids under this SSM path. */
 export const UBUNTU_AMI_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 export const UBUNTU_AMI_ID = "ami-0e5f882be1900e43b";
+export const UBUNTU_ARM64_AMI_ID = "ami-0a1b2c3d4e5f60718";
+/** Images EC2 describes (ec2/getAmi by image-id), with their architecture. */
+export const KNOWN_AMIS: Record<string, { architecture: string; name: string; ownerId: string }> = {
+  [UBUNTU_AMI_ID]: { architecture: "x86_64", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101", ownerId: "099720109477" },
+  [UBUNTU_ARM64_AMI_ID]: { architecture: "arm64", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-20261101", ownerId: "099720109477" },
+};
 
 /** The regional ELB log-delivery accounts (elb/getServiceAccount). */
 const ELB_ACCOUNTS: Record<string, string> = {
@@ -43,10 +49,19 @@ export const INVOKES: Record<string, InvokeHandler> = {
     return { id: zoneId, zoneId, name, privateZone: false, nameServers: ["ns-1.awsdns-01.org", "ns-2.awsdns-02.net"] };
   },
   "aws:ssm/getParameter:getParameter": (inputs) => {
-    if (String(inputs.name).startsWith("/aws/service/canonical/ubuntu/")) return { id: inputs.name, name: inputs.name, type: "String", value: UBUNTU_AMI_ID, insecureValue: UBUNTU_AMI_ID, version: 1 };
+    const ubuntu = /^\/aws\/service\/canonical\/ubuntu\/server\/24\.04\/stable\/current\/(amd64|arm64)\/hvm\/ebs-gp3\/ami-id$/.exec(String(inputs.name));
+    if (ubuntu) {
+      const id = ubuntu[1] === "arm64" ? UBUNTU_ARM64_AMI_ID : UBUNTU_AMI_ID;
+      return { id: inputs.name, name: inputs.name, type: "String", value: id, insecureValue: id, version: 1 };
+    }
     throw new Error(`no fixture for SSM parameter ${inputs.name}`);
   },
-  "aws:ec2/getAmi:getAmi": () => ({ id: UBUNTU_AMI_ID, imageId: UBUNTU_AMI_ID, architecture: "x86_64", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101", ownerId: "099720109477" }),
+  "aws:ec2/getAmi:getAmi": (inputs) => {
+    const ids: string[] = (inputs.filters ?? []).filter((f: { name: string }) => f.name === "image-id").flatMap((f: { values: string[] }) => f.values);
+    const image = ids.length === 1 ? KNOWN_AMIS[ids[0]] : undefined;
+    if (!image) throw new Error(`no image fixture for ${JSON.stringify(inputs.filters)} (EC2 would return no image: "Your query returned no results")`);
+    return { id: ids[0], imageId: ids[0], ...image };
+  },
   "aws:elb/getServiceAccount:getServiceAccount": (_, region) => {
     const account = ELB_ACCOUNTS[region];
     if (!account) throw new Error(`no ELB log-delivery account fixture for ${region}`);

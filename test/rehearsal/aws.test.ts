@@ -6,7 +6,8 @@
  */
 import { fakeCredentials } from "../../tools/rehearsal/imds";
 import { authorize } from "../../tools/rehearsal/aws/iam";
-import { artifactOf, AwsState, pointConnectionSecretsAt } from "../../tools/rehearsal/aws/plan";
+import { artifactOf, AwsState, PolicyStatement, pointConnectionSecretsAt } from "../../tools/rehearsal/aws/plan";
+import { launchHookPolicy } from "../../components/app-fleet";
 import { endpointOf, findSecret, handleAws, keysForRoles, parseForm, registryPassword, parsePutMetricData } from "../../tools/rehearsal/aws/services";
 import { checkSigV4, Credentials, parseAmzDate, parseAuthorization, sign } from "../../tools/rehearsal/aws/sigv4";
 import { endpointNames } from "../../tools/rehearsal/aws/ca";
@@ -141,13 +142,18 @@ function state(): AwsState {
           { Sid: "PublishHostMetrics", Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "WebappPlatform/Host" } } },
           { Sid: "FetchArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::artifacts/app/*" },
           { Sid: "ShipLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:/webapp-platform/staging/app/*:*" },
-        ] }],
+        ] }, { name: "launch-hook", statements: (launchHookPolicy("eu-west-1", "app", "staging") as { Statement: PolicyStatement[] }).Statement }],
         managed: ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
       },
     },
     artifacts: [{ app: "app", bucket: "artifacts", key: "app/1.0.0.tar.gz", version: "1.0.0", kind: "python" }],
+    groups: [
+      { name: "app-asg-1a2b3c4", arn: `${GROUP_ARN_PREFIX}app-asg-1a2b3c4`, role: "web-role", tags: { app: "app", environment: "staging" }, launchHooks: ["bootstrap-done"] },
+      { name: "other-asg-5d6e7f8", arn: `${GROUP_ARN_PREFIX}other-asg-5d6e7f8`, role: "other-role", tags: { app: "other", environment: "staging" }, launchHooks: ["bootstrap-done"] },
+    ],
   };
 }
+const GROUP_ARN_PREFIX = "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:6d3b7a52-0000-4000-8000-000000000000:autoScalingGroupName/";
 const NOW = new Date("2026-12-01T12:00:00Z");
 const KEYS = keysForRoles(["web-role"]);
 const CREDS = KEYS(fakeCredentials("web-role").AccessKeyId)!;
@@ -160,6 +166,43 @@ function call(host: string, method: string, pathAndQuery: string, headers: Recor
   return handleAws({ ...base, headers: h, source: "10.0.1.10" }, { state: state(), keys: KEYS, objects: (b, k) => OBJECTS[`${b}/${k}`], now: NOW.getTime() });
 }
 const getSecret = (id: string, signIt = true) => call("secretsmanager.eu-west-1.amazonaws.com", "POST", "/", { "x-amz-target": "secretsmanager.GetSecretValue", "content-type": "application/x-amz-json-1.1" }, JSON.stringify({ SecretId: id }), signIt);
+
+describe("Auto Scaling (query)", () => {
+  const form = (fields: Record<string, string>) => new URLSearchParams({ Version: "2011-01-01", ...fields }).toString();
+  const autoscaling = (fields: Record<string, string>) => call("autoscaling.eu-west-1.amazonaws.com", "POST", "/", { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, form(fields));
+  const complete = (instance: string, extra: Record<string, string> = {}) => autoscaling({
+    Action: "CompleteLifecycleAction", AutoScalingGroupName: "app-asg-1a2b3c4", LifecycleHookName: "bootstrap-done", InstanceId: instance, LifecycleActionResult: "CONTINUE", ...extra,
+  });
+
+  test("DescribeAutoScalingInstances names the caller's group, its instance waiting on the hook", () => {
+    const { response, call: c } = autoscaling({ Action: "DescribeAutoScalingInstances", "InstanceIds.member.1": "i-0aaa000000000001" });
+    expect(response.status).toBe(200);
+    const xml = response.body.toString();
+    expect(xml).toContain("<AutoScalingGroupName>app-asg-1a2b3c4</AutoScalingGroupName>");
+    expect(xml).toContain("<InstanceId>i-0aaa000000000001</InstanceId><AutoScalingGroupName>app-asg-1a2b3c4</AutoScalingGroupName>");
+    expect(xml).toContain("<LifecycleState>Pending:Wait</LifecycleState>");
+    expect(c).toMatchObject({ service: "autoscaling", action: "DescribeAutoScalingInstances", params: { InstanceIds: ["i-0aaa000000000001"] }, authz: "allowed by launch-hook/FindOwnGroup" });
+  });
+
+  test("CompleteLifecycleAction: the fleet's own policy allows its group's hook once; then the instance is in service", () => {
+    const first = complete("i-0aaa000000000002");
+    expect(first.response.status).toBe(200);
+    expect(first.call).toMatchObject({ action: "CompleteLifecycleAction", authz: "allowed by launch-hook/CompleteOwnLaunchHook", params: { LifecycleActionResult: "CONTINUE", LifecycleHookName: "bootstrap-done" } });
+    expect(complete("i-0aaa000000000002").response.status).toBe(400);
+    const after = autoscaling({ Action: "DescribeAutoScalingInstances", "InstanceIds.member.1": "i-0aaa000000000002" });
+    expect(after.response.body.toString()).toContain("<LifecycleState>InService</LifecycleState>");
+  });
+
+  test("another app's group is denied by the tag condition; an unknown hook or result is refused", () => {
+    const other = complete("i-0aaa000000000003", { AutoScalingGroupName: "other-asg-5d6e7f8" });
+    expect(other.response.status).toBe(403);
+    expect(other.call.authz).toMatch(/no statement allows autoscaling:CompleteLifecycleAction on .*other-asg-5d6e7f8/);
+    const hook = complete("i-0aaa000000000004", { LifecycleHookName: "ready" });
+    expect([hook.response.status, hook.call.error]).toEqual([400, "ValidationError"]);
+    const result = complete("i-0aaa000000000005", { LifecycleActionResult: "DONE" });
+    expect([result.response.status, result.call.error]).toEqual([400, "ValidationError"]);
+  });
+});
 
 describe("Secrets Manager (JSON 1.1)", () => {
   test("GetSecretValue by name, ARN or partial ARN answers the plan's value; the log has the id, never the value", () => {

@@ -73,7 +73,7 @@ live("container images, live", () => {
     const roles = rolesFromRecording(rec);
     role = Object.keys(roles).find((r) => JSON.stringify(roles[r]).includes("ecr:BatchGetImage") && r.includes("saas"))!;
     expect(role).toBeDefined();
-    state = { accountId: "123456789012", regions: ["eu-west-1"], secrets: [], artifacts: [], publicBuckets: [], roles };
+    state = { accountId: "123456789012", regions: ["eu-west-1"], secrets: [], artifacts: [], groups: [], publicBuckets: [], roles };
     built = await buildImages({ workDir, contexts: imageContextsFromRecording(rec, "saas-platform"), engine });
     expect(built.images.map((i) => i.repository)).toEqual(["staging/saas-platform-images/backend", "staging/saas-platform-images/frontend"]);
     for (const i of built.images) {

@@ -12,6 +12,7 @@ import { expectationsFor, HostExpectations, matches, secretValues, stackConfigOf
 import { hostDocuments } from "../../tools/rehearsal/hostdocs";
 import { dataAddress, inParallel } from "../../tools/rehearsal/index";
 import {
+  launchHookRow,
   alarmRows, edgeProbes, filesWithSecrets, fleetProbes, healthVerdict, judgeEdge, judgeFleet, judgePorts, leakedSecrets, listeningPorts,
 } from "../../tools/rehearsal/probes";
 import type { ProbeResult } from "../../tools/rehearsal/client";
@@ -257,4 +258,27 @@ test("a cgroup v1 machine's container limit turns only the serving probes into p
   expect(rows.find((r) => r.probe === "healthy")!.result).toBe("skip");
   expect(rows.find((r) => r.probe === "ALB health check")).toMatchObject({ result: "skip", detail: expect.stringContaining("seen: 502") });
   expect(rows.find((r) => r.probe === "secrets only in their file")!.result).toBe("FAIL");
+
+  // A fleet host's bootstrap that stopped at its readiness check (the app never started) fails its
+  // boot only because of the machine: a skip. One that stopped earlier still fails.
+  const failedBoot = (output: string) => rowsFor({
+    ...fact, cloudInitOutput: output,
+    boot: { ...fact.boot, status: { status: "error" }, failedUnits: ["cloud-final.service loaded failed failed"] },
+    probes: [{ host: "h", probe: "joins its group when ready", result: "FAIL", detail: "ABANDON bootstrap-done/g: 200" }],
+  }) as { probe: string; result: string }[];
+  const atReadiness = failedBoot("[a bootstrap] secrets from Secrets Manager\n[a bootstrap] a 1.0\n[a bootstrap] ready: /health/ answers; the group may send traffic\n[a bootstrap] the bootstrap failed (exit 1): abandoning this launch\n");
+  for (const probe of ["cloud-init status", "failed units", "bootstrap done", "joins its group when ready"]) expect([probe, atReadiness.find((r) => r.probe === probe)!.result]).toEqual([probe, "skip"]);
+  const atSecrets = failedBoot("[a bootstrap] secrets from Secrets Manager\n");
+  for (const probe of ["cloud-init status", "failed units", "bootstrap done"]) expect([probe, atSecrets.find((r) => r.probe === probe)!.result]).toEqual([probe, "FAIL"]);
+});
+
+test("a fleet host joins its group only with one accepted CONTINUE on its own group's hook", () => {
+  const exp = { launchHook: { group: "g-1", hook: "bootstrap-done" } } as never;
+  const complete = (result: string, status = 200, hook = "bootstrap-done") => ({ service: "autoscaling", action: "CompleteLifecycleAction", status, params: { LifecycleActionResult: result, LifecycleHookName: hook, AutoScalingGroupName: "g-1" } });
+  expect(launchHookRow("h", exp, [complete("CONTINUE")])[0]).toMatchObject({ probe: "joins its group when ready", result: "pass" });
+  expect(launchHookRow("h", exp, [])[0]).toMatchObject({ result: "FAIL", detail: expect.stringContaining("never completed bootstrap-done of g-1") });
+  expect(launchHookRow("h", exp, [complete("ABANDON")])[0].result).toBe("FAIL");
+  expect(launchHookRow("h", exp, [complete("CONTINUE", 403)])[0].result).toBe("FAIL");
+  expect(launchHookRow("h", exp, [complete("CONTINUE", 200, "other")])[0].result).toBe("FAIL");
+  expect(launchHookRow("h", { } as never, [])).toEqual([]);
 });

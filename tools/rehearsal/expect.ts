@@ -38,6 +38,8 @@ export interface HostExpectations {
   limitName: string;
   /** Fleet hosts: the target group's health check, as the ALB sends it. */
   healthCheck?: HealthCheck;
+  /** Fleet hosts: the group's launch lifecycle hook the bootstrap must complete with CONTINUE. */
+  launchHook?: { group: string; hook: string };
   /** Single hosts: the app's health path, asked over HTTPS at the edge. */
   healthPath: string;
   /** Response headers every edge response must carry (single hosts; fleets get them at the ALB/CloudFront). */
@@ -89,6 +91,12 @@ function listenerNames(rec: Recording, app: string): string[] {
 /** Names of the plain A records of an app's own component (a single host's Elastic IP). */
 function recordNames(rec: Recording, app: string): string[] {
   return rec.ofType("aws:route53/record:Record").filter((r) => parentName(r.parent) === app && r.inputs.type === "A" && Array.isArray(r.inputs.records)).map((r) => String(r.inputs.name));
+}
+
+function launchHookOf(rec: Recording, app: string): HostExpectations["launchHook"] {
+  const group = rec.ofType("aws:autoscaling/group:Group").find((g) => parentName(g.parent) === app);
+  const hook = (group?.inputs.initialLifecycleHooks ?? []).find((h: any) => h.lifecycleTransition === "autoscaling:EC2_INSTANCE_LAUNCHING");
+  return group && hook ? { group: String(group.outputs.name ?? group.name), hook: String(hook.name) } : undefined;
 }
 
 function healthCheckOf(rec: Recording, app: string): HealthCheck | undefined {
@@ -168,6 +176,7 @@ export function expectationsFor(rec: Recording, config: StackConfig, doc: HostDo
     names,
     limitName: names.includes(app.apiDomain) ? app.apiDomain : names[0],
     healthCheck: doc.kind === "fleet" ? healthCheckOf(rec, app.name) : undefined,
+    launchHook: doc.kind === "fleet" ? launchHookOf(rec, app.name) : undefined,
     healthPath: app.healthCheckPath,
     headers,
     perIpPerMinute: app.rateLimits.perIpPerMinute,

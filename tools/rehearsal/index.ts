@@ -31,7 +31,7 @@ import { buildArtifact } from "./apps";
 import { buildImages, cleanupDockerd, imageContextsFromRecording, imageDigestsOf, imagesDirOf } from "./images";
 import { dataPlanFor, startPostgres, startRedis } from "./data";
 import { expectationsFor, stackConfigOf } from "./expect";
-import { albHealthProbe, alarmRows, DataHandle, edgeHealthProbe, healthVerdict, probeHost, ProbeContext, runClient } from "./probes";
+import { albHealthProbe, alarmRows, launchHookRow, DataHandle, edgeHealthProbe, healthVerdict, probeHost, ProbeContext, runClient } from "./probes";
 import type { AppConfig, StackConfig } from "../../config/types";
 import type { Recording } from "../../test/harness";
 
@@ -420,7 +420,7 @@ async function main(): Promise<number> {
         imds: routerLines.filter((x) => x.svc === "imds"), dns: routerLines.filter((x) => x.svc === "dns"), aws: awsLines,
         cloudInitOutput: fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : undefined,
         healthySeconds: health.healthySeconds(),
-        probes: [...probeRows, ...alarmRows(hostLabel(g), expectations, awsLines)],
+        probes: [...probeRows, ...launchHookRow(hostLabel(g), expectations, awsLines), ...alarmRows(hostLabel(g), expectations, awsLines)],
         servingUnavailable: cgroupV1Limit(readIfExists(path.join(hostDir, `journal-${d.app}.service.txt`)), run("stat", ["-fc", "%T", "/sys/fs/cgroup"]).stdout.trim()),
       });
       log(`${d.app}: ${boot.cloudInitDone ? `cloud-init done in ${boot.cloudInitSeconds?.toFixed(1)} s` : boot.bootError}; ${health.healthySeconds() === undefined ? "never healthy" : `healthy after ${health.healthySeconds()!.toFixed(0)} s`}`);

@@ -247,6 +247,21 @@ export function alarmRows(host: string, exp: HostExpectations, calls: Record<str
   });
 }
 
+/** A fleet host joins its group only through the launch hook, once, with CONTINUE. Pure. */
+export function launchHookRow(host: string, exp: HostExpectations, calls: Record<string, any>[]): Row[] {
+  if (!exp.launchHook) return [];
+  const { group, hook } = exp.launchHook;
+  const completions = calls.filter((c) => c.service === "autoscaling" && c.action === "CompleteLifecycleAction");
+  const accepted = completions.filter((c) => c.status === 200);
+  const results = accepted.map((c) => String(c.params?.LifecycleActionResult));
+  const ok = accepted.length === 1 && results[0] === "CONTINUE" && accepted[0].params?.LifecycleHookName === hook && accepted[0].params?.AutoScalingGroupName === group;
+  const detail = ok
+    ? `CONTINUE for ${hook} of ${group}, after the bootstrap's own health check`
+    : completions.length === 0 ? `never completed ${hook} of ${group}: the group would abandon it after the hook's timeout`
+      : completions.map((c) => `${c.params?.LifecycleActionResult} ${c.params?.LifecycleHookName}/${c.params?.AutoScalingGroupName}: ${c.status}${c.error ? ` ${c.error}` : ""}${c.authz ? ` (${c.authz})` : ""}`).join("; ");
+  return [{ host, probe: "joins its group when ready", result: ok ? "pass" : "FAIL", detail }];
+}
+
 export interface ProbeContext {
   router: string;
   /** The VPC-side source (the subnet router's address), as an ALB node in the VPC. */

@@ -30,7 +30,20 @@ export interface HostFacts {
 }
 
 /** Serving probes: what a host that cannot start its app on this machine cannot pass. */
-const SERVING = /^(healthy$|ALB health check$|forwarded |HTTPS |security headers|rate limit|TLSv1\.[23] served)/;
+const SERVING = /^(healthy$|ALB health check$|forwarded |HTTPS |security headers|rate limit|TLSv1\.[23] served|joins its group when ready$)/;
+
+/** What fails with the boot when a fleet host's bootstrap stops at its readiness check (the app never answers). */
+const BOOT_OUTCOME = /^(cloud-init status|cloud-init errors|failed units|bootstrap done)$/;
+
+/**
+ * Whether the bootstrap got through everything up to its readiness check, the step that waits
+ * for the app to answer before the host joins its group. Pure.
+ */
+export function stoppedAtReadiness(app: string, output: string | undefined): boolean {
+  const steps = (output ?? "").split("\n");
+  const tag = `[${app} bootstrap] `;
+  return steps.some((l) => l.startsWith(`${tag}ready: `)) && !steps.includes(`${tag}done`);
+}
 
 /**
  * The container runtime's limit on a cgroup v1 machine: systemd-nspawn (without a systemd PID 1 to
@@ -132,8 +145,13 @@ export function rowsFor(f: HostFacts): Row[] {
     const what = f.group.boot.kind === "fleet" ? "ALB health check" : "HTTPS health at the edge";
     rows.push({ host, probe: "healthy", result: f.healthySeconds === undefined ? "FAIL" : "pass", detail: f.healthySeconds === undefined ? `the ${what} never passed` : `${what} passed ${f.healthySeconds.toFixed(0)} s after container start` });
   }
-  rows.push(...(f.probes ?? []).map((r) => (f.servingUnavailable && r.result === "FAIL" && SERVING.test(r.probe) ? { ...r, result: "skip" as const, detail: `${f.servingUnavailable}; seen: ${r.detail}` } : r)));
-  return rows;
+  rows.push(...(f.probes ?? []));
+  if (!f.servingUnavailable) return rows;
+  // A machine that cannot run the app: its serving probes, and a boot that stopped only because
+  // the app never answered its readiness check, are skips; any other failure still fails.
+  const blockedBoot = stoppedAtReadiness(f.group.boot.app, f.cloudInitOutput);
+  return rows.map((r) => (r.result === "FAIL" && (SERVING.test(r.probe) || (blockedBoot && BOOT_OUTCOME.test(r.probe)))
+    ? { ...r, result: "skip" as const, detail: `${f.servingUnavailable}; seen: ${r.detail}` } : r));
 }
 
 /** A plain-text table, columns padded; the detail column last. */

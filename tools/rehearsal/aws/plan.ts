@@ -24,6 +24,17 @@ export interface RolePolicies { inline: { name: string; statements: PolicyStatem
 
 export interface ArtifactRecord { app: string; bucket: string; key: string; version: string; kind: "python" | "binary" | "compose" | "unknown"; binaryName?: string }
 
+/** An autoscaling group of the plan: what DescribeAutoScalingInstances and CompleteLifecycleAction answer from. */
+export interface GroupRecord {
+  name: string;
+  arn: string;
+  /** The role its instances run as (launch template -> instance profile -> role). */
+  role: string;
+  tags: Record<string, string>;
+  /** Names of its launch lifecycle hooks. */
+  launchHooks: string[];
+}
+
 export interface AwsState {
   accountId: string;
   regions: string[];
@@ -31,6 +42,7 @@ export interface AwsState {
   /** Keyed by the role name the instances use (the instance profile's role). */
   roles: Record<string, RolePolicies>;
   artifacts: ArtifactRecord[];
+  groups: GroupRecord[];
   /** Buckets anyone may read (AWS's public CloudWatch agent download bucket per region). */
   publicBuckets: string[];
 }
@@ -92,6 +104,25 @@ export function artifactOf(doc: Pick<HostDocument, "app" | "userData">): Artifac
   return { app: doc.app, bucket: t[1], key: t[2].replace(/@VERSION@/g, v[1]), version: v[1], kind, binaryName: bin?.[1] };
 }
 
+/** The plan's autoscaling groups, with the role their instances get. Pure. */
+export function groupsFromRecording(rec: Recording): GroupRecord[] {
+  const templates = rec.ofType("aws:ec2/launchTemplate:LaunchTemplate");
+  const profiles = rec.ofType("aws:iam/instanceProfile:InstanceProfile");
+  return rec.ofType("aws:autoscaling/group:Group").flatMap((g) => {
+    const lt = templates.find((t) => t.id === g.inputs.launchTemplate?.id || t.outputs.id === g.inputs.launchTemplate?.id);
+    const profile = profiles.find((p) => p.outputs.arn === lt?.inputs.iamInstanceProfile?.arn);
+    const role = roleKeyOf(rec, profile?.inputs.role);
+    if (!role) return [];
+    const name = String(g.outputs.name ?? g.inputs.name ?? g.name);
+    return [{
+      name, role,
+      arn: String(g.outputs.arn ?? `arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:00000000-0000-4000-8000-000000000000:autoScalingGroupName/${name}`),
+      tags: Object.fromEntries((g.inputs.tags ?? []).map((t: { key: string; value: string }) => [t.key, t.value])),
+      launchHooks: (g.inputs.initialLifecycleHooks ?? []).filter((h: any) => h.lifecycleTransition === "autoscaling:EC2_INSTANCE_LAUNCHING").map((h: any) => String(h.name)),
+    }];
+  });
+}
+
 export function awsStateFrom(rec: Recording, docs: HostDocument[]): AwsState {
   const regions = [...new Set([...docs.map((d) => d.region), "us-east-1"])].sort();
   const seen = new Set<string>();
@@ -102,6 +133,7 @@ export function awsStateFrom(rec: Recording, docs: HostDocument[]): AwsState {
     secrets: secretsFromRecording(rec),
     roles: rolesFromRecording(rec),
     artifacts,
+    groups: groupsFromRecording(rec),
     publicBuckets: regions.map((r) => `amazoncloudwatch-agent-${r}`),
   };
 }

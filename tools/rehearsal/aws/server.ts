@@ -24,7 +24,7 @@ export function startAwsServer(runDir: string, instances: () => Record<string, I
   const awsDir = path.join(runDir, "aws");
   const stateFile = path.join(awsDir, "state.json");
   if (!fs.existsSync(stateFile)) return undefined;
-  const state = jsonFileReader<AwsState>(stateFile, { accountId: "123456789012", regions: [], secrets: [], roles: {}, artifacts: [], publicBuckets: [] });
+  const state = jsonFileReader<AwsState>(stateFile, { accountId: "123456789012", regions: [], secrets: [], roles: {}, artifacts: [], groups: [], publicBuckets: [] });
   const s3Root = path.join(awsDir, "s3");
   // The images the run built (images/), served by the ECR registry stand-in.
   const registry = registryStore(registryDirOf(runDir));

@@ -8,6 +8,9 @@
  *   - ECR GetAuthorizationToken (JSON 1.1) and the registry (Basic AWS:<token>): /v2/, and
  *     GET/HEAD of manifests and blobs from the run's image store (`registry` in the context)
  *   - STS GetCallerIdentity (query)
+ *   - Auto Scaling DescribeAutoScalingInstances and CompleteLifecycleAction (query): the caller's
+ *     role names its group (the plan's launch template -> instance profile); the instance waits
+ *     in Pending:Wait until it completes a launch hook
  * Anything else gets the error AWS gives for an unknown operation and is logged as unanswered.
  * Every call yields one log record (service, action, parameters without secret values).
  */
@@ -400,6 +403,48 @@ function sts(req: AwsRequest, ctx: AwsContext, role: string | undefined, rec: Ca
   return { status: 200, headers: { "content-type": "text/xml" }, body: Buffer.from(`<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::${ctx.state.accountId}:assumed-role/${role}/i-rehearsal</Arn><UserId>AROA:i-rehearsal</UserId><Account>${ctx.state.accountId}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`) };
 }
 
+const AUTOSCALING_XMLNS = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
+const queryOk = (action: string, result: string) => ({
+  status: 200, headers: { "content-type": "text/xml" },
+  body: Buffer.from(`<${action}Response xmlns="${AUTOSCALING_XMLNS}">${result ? `<${action}Result>${result}</${action}Result>` : `<${action}Result/>`}<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`),
+});
+/** Lifecycle state per instance id, as the group sees it (Pending:Wait until a hook is completed). */
+const instanceStates = new Map<string, string>();
+
+function autoscaling(req: AwsRequest, ep: Endpoint, ctx: AwsContext, role: string | undefined, rec: CallRecord): AwsResponse {
+  const form = parseForm(bodyOf(req).toString("utf8"));
+  rec.action = form.Action ?? "(no Action)";
+  const group = ctx.state.groups.find((g) => g.role === role);
+  if (form.Action === "DescribeAutoScalingInstances") {
+    const ids = Object.keys(form).filter((k) => /^InstanceIds\.member\.\d+$/.test(k)).map((k) => form[k]);
+    rec.params = { InstanceIds: ids };
+    const az = authorize(role ? ctx.state.roles[role] : undefined, { action: "autoscaling:DescribeAutoScalingInstances", resource: "*", context: {} });
+    rec.authz = az.reason;
+    if (!az.allowed) return queryError(403, "AccessDenied", `not authorized to perform: autoscaling:DescribeAutoScalingInstances because ${az.reason}`);
+    // An instance of no group (a single host) is simply not listed.
+    const members = group ? ids.map((id) => `<member><InstanceId>${xmlEscape(id)}</InstanceId><AutoScalingGroupName>${xmlEscape(group.name)}</AutoScalingGroupName><AvailabilityZone>${ep.region}a</AvailabilityZone><LifecycleState>${instanceStates.get(id) ?? "Pending:Wait"}</LifecycleState><HealthStatus>HEALTHY</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`).join("") : "";
+    return queryOk("DescribeAutoScalingInstances", `<AutoScalingInstances>${members}</AutoScalingInstances>`);
+  }
+  if (form.Action === "CompleteLifecycleAction") {
+    const { AutoScalingGroupName: name, LifecycleHookName: hook, InstanceId: instance, LifecycleActionResult: result } = form;
+    rec.params = { AutoScalingGroupName: name, LifecycleHookName: hook, InstanceId: instance, LifecycleActionResult: result };
+    const target = ctx.state.groups.find((g) => g.name === name);
+    const arn = target?.arn ?? `arn:aws:autoscaling:${ep.region}:${ctx.state.accountId}:autoScalingGroup:*:autoScalingGroupName/${name}`;
+    const context = Object.fromEntries(Object.entries(target?.tags ?? {}).map(([k, v]) => [`autoscaling:ResourceTag/${k}`, v]));
+    const az = authorize(role ? ctx.state.roles[role] : undefined, { action: "autoscaling:CompleteLifecycleAction", resource: arn, context });
+    rec.authz = az.reason;
+    if (!az.allowed) return queryError(403, "AccessDenied", `not authorized to perform: autoscaling:CompleteLifecycleAction on resource: ${arn} because ${az.reason}`);
+    if (!target || !target.launchHooks.includes(hook)) return queryError(400, "ValidationError", `No active Lifecycle Action found with hook name ${hook} for instance ${instance} in group ${name}`);
+    if (target.role !== role) return queryError(400, "ValidationError", `No active Lifecycle Action found with instance ID ${instance}`);
+    if (result !== "CONTINUE" && result !== "ABANDON") return queryError(400, "ValidationError", "Valid lifecycle action results are CONTINUE and ABANDON");
+    if (instanceStates.has(instance)) return queryError(400, "ValidationError", `No active Lifecycle Action found with instance ID ${instance}`);
+    instanceStates.set(instance, result === "CONTINUE" ? "InService" : "Terminating");
+    return queryOk("CompleteLifecycleAction", "");
+  }
+  rec.unanswered = true;
+  return queryError(400, "InvalidAction", `the rehearsal's Auto Scaling does not answer ${form.Action}`);
+}
+
 /** One API request → its answer and its log record. */
 export function handleAws(req: AwsRequest, ctx: AwsContext): { response: AwsResponse; call: CallRecord } {
   const ep = endpointOf(req.host);
@@ -432,7 +477,7 @@ export function handleAws(req: AwsRequest, ctx: AwsContext): { response: AwsResp
       call.action = String(req.headers["x-amz-target"] ?? `${req.method} ${req.path}`);
       call.error = `${sig.code}: ${sig.message}`;
       if (ep.service === "s3") return done(s3Error(sig.status, sig.code === "MissingAuthenticationToken" ? "AccessDenied" : sig.code, sig.message, req.method === "HEAD"));
-      const isQuery = ep.service === "cloudwatch" || ep.service === "sts";
+      const isQuery = ep.service === "cloudwatch" || ep.service === "sts" || ep.service === "autoscaling";
       return done(isQuery ? queryError(sig.status, sig.code, sig.message) : jsonError(sig.status, sig.code, sig.message));
     }
     role = sig.role;
@@ -445,6 +490,7 @@ export function handleAws(req: AwsRequest, ctx: AwsContext): { response: AwsResp
     case "ecr": return done(ecr(req, ep, ctx, role, call));
     case "sts": return done(sts(req, ctx, role, call));
     case "logs": return done(cloudwatchLogs(req, ep, ctx, role, call));
+    case "autoscaling": return done(autoscaling(req, ep, ctx, role, call));
     default:
       call.action = String(req.headers["x-amz-target"] ?? parseForm(bodyOf(req).toString("utf8")).Action ?? `${req.method} ${req.path}`);
       call.unanswered = true;
