@@ -105,7 +105,8 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
   }
 
   const alarms = [
-    ...loadBalancerAlarms(app.name, fleet.albArnSuffix, fleet.targetGroupArnSuffix),
+    // The target group has metrics only once a listener forwards to it (HTTPS, after validation).
+    ...loadBalancerAlarms(app.name, fleet.albArnSuffix, fleet.httpsListenerArn ? fleet.targetGroupArnSuffix : undefined),
     ...fleetAlarms(app.name, fleet.asgName),
     ...certificateAlarms(app.name, fleet.certificateArn),
   ];

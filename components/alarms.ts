@@ -109,15 +109,21 @@ function errorRateAlarm(id: string, description: string, metrics: { part: Metric
 
 const ELB = "AWS/ApplicationELB";
 
-export function loadBalancerAlarms(app: string, lbArnSuffix: pulumi.Input<string>, tgArnSuffix: pulumi.Input<string>): AlarmSpec[] {
+/**
+ * The load balancer's alarms; those on its target group only when a listener forwards to it
+ * (`tgArnSuffix` undefined before then: the pair publishes no metrics).
+ */
+export function loadBalancerAlarms(app: string, lbArnSuffix: pulumi.Input<string>, tgArnSuffix: pulumi.Input<string> | undefined): AlarmSpec[] {
   const lb = { LoadBalancer: lbArnSuffix };
-  const target = { LoadBalancer: lbArnSuffix, TargetGroup: tgArnSuffix };
-  return [
-    // The load balancer's own 5xx (502/503/504: no healthy or answering host) per request.
-    errorRateAlarm("alb-5xx", `${app}: the load balancer answered more than ${ERROR_RATE_PERCENT}% of requests with its own 5xx over 5 minutes`, {
+  // The load balancer's own 5xx (502/503/504: no healthy or answering host) per request.
+  const own = errorRateAlarm("alb-5xx", `${app}: the load balancer answered more than ${ERROR_RATE_PERCENT}% of requests with its own 5xx over 5 minutes`, {
       part: { namespace: ELB, metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, statistic: "Sum" },
       whole: { namespace: ELB, metricName: "RequestCount", dimensions: lb, statistic: "Sum" },
-    }),
+    });
+  if (tgArnSuffix === undefined) return [own];
+  const target = { LoadBalancer: lbArnSuffix, TargetGroup: tgArnSuffix };
+  return [
+    own,
     errorRateAlarm("app-errors", `${app}: the app answered more than ${ERROR_RATE_PERCENT}% of requests with 5xx over 5 minutes`, {
       part: { namespace: ELB, metricName: "HTTPCode_Target_5XX_Count", dimensions: target, statistic: "Sum" },
       whole: { namespace: ELB, metricName: "RequestCount", dimensions: target, statistic: "Sum" },

@@ -340,9 +340,10 @@ export class AppFleet extends pulumi.ComponentResource {
           // (staging) also rolls without downtime.
           maxHealthyPercentage: minHealthy + 100,
           instanceWarmup: "120",
-          // A release whose instances are abandoned (a failed migration, deploy or health
-          // check) stops the refresh and returns the group to the previous template version.
-          autoRollback: true,
+          // No autoRollback: the provider points the group at the new template version before
+          // it starts the refresh, so a rollback would return to that same version
+          // (terraform-provider-aws#34189). A bad release cannot take traffic anyway: its
+          // instances abandon their launch hook, and the old ones keep serving.
         },
         // A new launch template version always starts a refresh; the app-version tag adds a
         // refresh when only the version changed.

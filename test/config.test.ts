@@ -59,7 +59,8 @@ describe("the real stack files", () => {
     expect(shop.instanceType).toBe(PROFILES.staging.instanceTypes[0]);
     expect(shop.fleet).toEqual({ min: 1, desired: 1, max: 2 });
     expect(shop.database.backupRetentionDays).toBe(1);
-    expect(prod.apps.find((a) => a.name === "avanii-shop")!.dns).toEqual({ mode: "external", registrar: "GoDaddy" });
+    // External DNS starts staged: certificates requested, HTTPS held back until the records exist.
+    expect(prod.apps.find((a) => a.name === "avanii-shop")!.dns).toEqual({ mode: "external", registrar: "GoDaddy", certificateValidated: false });
     expect(prod.apps.find((a) => a.name === "smartboostpro")!.www).toBe(true);
     expect(staging.apps.find((a) => a.name === "smartboostpro")!.www).toBe(false);
   });

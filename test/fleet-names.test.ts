@@ -19,8 +19,12 @@ describe.each(["staging", "prod"])("%s: fleet hosts answer every name their load
       const app = parentName(lt.parent);
       const text = decodeUserData(lt.inputs.userData).text;
       if (/kind: compose|docker compose/.test(text) && !/venv\/bin\/gunicorn/.test(text)) continue; // containers: the images decide
-      const listener = rec.ofType("aws:lb/listener:Listener").find((l) => parentName(l.parent) === app && l.inputs.port === 443)!;
-      const cert = rec.ofType("aws:acm/certificate:Certificate").find((c) => c.outputs.arn === listener.inputs.certificateArn)!;
+      // Before an external-DNS certificate is validated there is no HTTPS listener yet: the ALB's
+      // own certificate names what it will serve.
+      const listener = rec.ofType("aws:lb/listener:Listener").find((l) => parentName(l.parent) === app && l.inputs.port === 443);
+      const cert = listener
+        ? rec.ofType("aws:acm/certificate:Certificate").find((c) => c.outputs.arn === listener.inputs.certificateArn)!
+        : rec.one("aws:acm/certificate:Certificate", `${app}-cert-cert`);
       const names: string[] = [cert.inputs.domainName, ...(cert.inputs.subjectAlternativeNames ?? [])];
       const allowed = (/ALLOWED_HOSTS='([^']*)'/.exec(text)?.[1] ?? "").split(",");
       const serverNames = [...text.matchAll(/server_name ([^;]+);/g)].flatMap((m) => m[1].split(/\s+/));

@@ -140,6 +140,13 @@ describe("hosts that terminate TLS themselves (Let's Encrypt)", () => {
     expect(certs).toContain("-d flashbill.app -d www.flashbill.app -d api.flashbill.app");
     expect(certs).toContain('certbot renew --non-interactive --quiet --deploy-hook "systemctl reload nginx"');
     expect(file(c.input, "-certs.timer")).toContain("OnCalendar=*-*-* 03:00:00");
+    // A failed first issuance is retried every 15 minutes (under Let's Encrypt's 5 failures per
+    // name and hour), not at the next 03:00; once a certificate exists the retry is skipped.
+    expect(file(c.input, "-certs-retry.timer")).toContain("OnCalendar=*:0/15");
+    expect(file(c.input, "-certs-retry.service")).toContain("ConditionPathExists=!/etc/letsencrypt/live/flashbill/fullchain.pem");
+    expect(file(c.input, "-certs-retry.service")).toContain("ExecStart=/usr/local/sbin/flashbill-certs");
+    const boot = file(c.input, "-bootstrap");
+    expect(boot.indexOf("systemctl enable --now flashbill-certs-retry.timer")).toBeGreaterThan(boot.indexOf("if ! /usr/local/sbin/flashbill-certs; then"));
     const bootstrap = file(c.input, "-bootstrap");
     expect(bootstrap).toContain("systemctl disable --now certbot.timer");
     expect(bootstrap).toMatch(/openssl req -x509 [^\n]*-days 7/); // a bootstrap cert so nginx starts before issuance

@@ -111,6 +111,8 @@ export function renderHostFiles(input: HostConfigInput): HostFile[] {
     files.push(
       { path: `/etc/systemd/system/${r.app}-certs.service`, content: units.service, permissions: "0644", kind: "systemd" },
       { path: `/etc/systemd/system/${r.app}-certs.timer`, content: units.timer, permissions: "0644", kind: "systemd" },
+      { path: `/etc/systemd/system/${r.app}-certs-retry.service`, content: units.retryService, permissions: "0644", kind: "systemd" },
+      { path: `/etc/systemd/system/${r.app}-certs-retry.timer`, content: units.retryTimer, permissions: "0644", kind: "systemd" },
       { path: scriptPath(r, "certs"), content: renderCertsScript(r), permissions: "0755", kind: "script" },
       { path: scriptPath(r, "cert-expiry"), content: renderCertExpiryScript(r), permissions: "0755", kind: "script" },
     );

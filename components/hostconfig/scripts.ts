@@ -370,8 +370,9 @@ systemctl reload-or-restart nginx`);
 systemctl disable --now certbot.timer 2>/dev/null || true
 systemctl enable --now ${r.app}-certs.timer
 if ! /usr/local/sbin/${r.app}-certs; then
-  log "certificate issuance failed: nginx keeps the bootstrap certificate, the 03:00 run retries, the expiry alarm fires"
-fi`);
+  log "certificate issuance failed: nginx keeps the bootstrap certificate, ${r.app}-certs-retry.timer tries again every 15 minutes until one is issued, the expiry alarm fires"
+fi
+systemctl enable --now ${r.app}-certs-retry.timer`);
   }
   if (r.nodeExporter) {
     steps.push(`log "node exporter on the private address only"

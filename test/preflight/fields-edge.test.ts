@@ -177,7 +177,8 @@ describe("seeded violations", () => {
   });
 
   test("prose: a custom error response for a status code outside 4xx and 5xx", () => {
-    const vs = seeded("aws:cloudfront/distribution:Distribution", (i) => { i.customErrorResponses[0].errorCode = 302; });
+    // The SPA's distribution: its client-side routes fall back to index.html.
+    const vs = seeded("aws:cloudfront/distribution:Distribution", (i) => { i.customErrorResponses[0].errorCode = 302; }, "investment-platform-spa-cdn");
     expectViolation(vs, "customErrorResponses[0].errorCode", "prose", CF, "CustomErrorResponses");
   });
 

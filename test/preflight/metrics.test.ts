@@ -162,8 +162,8 @@ describe("seeded violations in a copy of the prod recording", () => {
   });
 
   it.each([
-    ["avanii-shop-unhealthy-hosts", "LoadBalancer", (r: Recording) => r.one("aws:lb/loadBalancer:LoadBalancer", "avanii-shop-alb").outputs.arn, /publishes LoadBalancer as app\/<name>\/<16 hex digits>, the load balancer's arnSuffix/],
-    ["avanii-shop-unhealthy-hosts", "TargetGroup", (r: Recording) => r.one("aws:lb/targetGroup:TargetGroup", "avanii-shop-tg").outputs.name, /publishes TargetGroup as targetgroup\/<name>\/<16 hex digits>/],
+    ["investment-platform-unhealthy-hosts", "LoadBalancer", (r: Recording) => r.one("aws:lb/loadBalancer:LoadBalancer", "investment-platform-alb").outputs.arn, /publishes LoadBalancer as app\/<name>\/<16 hex digits>, the load balancer's arnSuffix/],
+    ["investment-platform-unhealthy-hosts", "TargetGroup", (r: Recording) => r.one("aws:lb/targetGroup:TargetGroup", "investment-platform-tg").outputs.name, /publishes TargetGroup as targetgroup\/<name>\/<16 hex digits>/],
     ["avanii-shop-acm-expiry", "CertificateArn", (r: Recording) => r.one("aws:acm/certificate:Certificate", /avanii-shop/).outputs.arn.split("/")[1], /publishes CertificateArn as the certificate's full ARN/],
     ["flashbill-host-cpu", "InstanceId", (r: Recording) => r.one("aws:ec2/instance:Instance", "flashbill-host").outputs.arn, /publishes InstanceId as i- and 8 or 17 hex digits/],
     ["flashbill-db-cpu", "DBInstanceIdentifier", (r: Recording) => r.one("aws:rds/instance:Instance", "flashbill-db-db").outputs.arn, /publishes DBInstanceIdentifier as the DB instance identifier in lower case/],
@@ -183,9 +183,9 @@ describe("seeded violations in a copy of the prod recording", () => {
 
   it("a load balancer paired with another app's target group", () => {
     const other = prod().one("aws:lb/targetGroup:TargetGroup", "saas-platform-tg").outputs.arnSuffix;
-    const copy = seeded(prod(), "avanii-shop-unhealthy-hosts", (a) => { a.inputs.dimensions.TargetGroup = other; });
-    expect(violationsOf(prod(), copy, "avanii-shop-unhealthy-hosts").map((v) => v.message)).toEqual([
-      "pairs LoadBalancer avanii-shop-alb with TargetGroup saas-platform-tg, but no listener or rule of that load balancer forwards to that target group: the pair has no metrics",
+    const copy = seeded(prod(), "investment-platform-unhealthy-hosts", (a) => { a.inputs.dimensions.TargetGroup = other; });
+    expect(violationsOf(prod(), copy, "investment-platform-unhealthy-hosts").map((v) => v.message)).toEqual([
+      "pairs LoadBalancer investment-platform-alb with TargetGroup saas-platform-tg, but no listener or rule of that load balancer forwards to that target group: the pair has no metrics",
     ]);
   });
 

@@ -7,17 +7,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { recordStack, Recording } from "../harness";
-import { secretsFromRecording } from "../../tools/rehearsal/aws/plan";
+import { artifactOf, secretsFromRecording } from "../../tools/rehearsal/aws/plan";
 import { expectationsFor, HostExpectations, matches, secretValues, stackConfigOf } from "../../tools/rehearsal/expect";
 import { hostDocuments } from "../../tools/rehearsal/hostdocs";
 import { dataAddress, inParallel } from "../../tools/rehearsal/index";
 import {
-  launchHookRow,
+  artifactRow, launchHookRow,
   alarmRows, edgeProbes, filesWithSecrets, fleetProbes, healthVerdict, judgeEdge, judgeFleet, judgePorts, leakedSecrets, listeningPorts,
 } from "../../tools/rehearsal/probes";
 import type { ProbeResult } from "../../tools/rehearsal/client";
 import { bootTimeRows } from "../../tools/rehearsal/report";
-import { applyBreaks, fleetBreaks, selfTestRows, singleHostBreaks } from "../../tools/rehearsal/self-test";
+import { applyBreaks, artifactBreaks, fleetBreaks, selfTestRows, singleHostBreaks, TAMPERED_MARK } from "../../tools/rehearsal/self-test";
+import { layoutObjects, objectPath } from "../../tools/rehearsal/aws/objects";
 
 let rec: Recording;
 let byApp: (app: string) => HostExpectations;
@@ -230,6 +231,41 @@ describe("self-test breaks", () => {
     expect(brokenFleet).toMatch(/^\s+HEALTH_CHECK_PATH='\/moved-health\/'$/m);
     expect(brokenFleet).not.toMatch(/call_command\("migrate"/);
     expect(() => applyBreaks(fleet, [{ what: "x", probe: "p", find: /no such line/m, replace: "" }])).toThrow(/no longer matches/);
+
+    // The tampered copy fetches another key of the same prefix, which the S3 stand-in serves changed.
+    const shop = docs.find((d) => d.app === "avanii-shop")!;
+    const tampered = applyBreaks(shop, artifactBreaks("avanii-shop"));
+    const original = artifactOf(shop)!;
+    const record = artifactOf(tampered)!;
+    expect(record).toMatchObject({ bucket: original.bucket, version: "1.2.0", tampered: true, key: `avanii-shop/1.2.0${TAMPERED_MARK}.tar.gz` });
+    expect(original.tampered).toBeUndefined();
+    expect(tampered.userData.split("\n").filter((l) => !shop.userData.split("\n").includes(l))).toHaveLength(1);
+  });
+
+  test("the tampered artifact is served with the checksum of the untampered one", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tampered-"));
+    try {
+      const file = path.join(dir, "a.tar.gz");
+      fs.writeFileSync(file, "release bytes");
+      const sha256 = require("crypto").createHash("sha256").update("release bytes").digest("hex");
+      const record = (key: string, tampered?: boolean) => ({ app: "a", bucket: "b", key, version: "1", kind: "python" as const, ...(tampered ? { tampered } : {}) });
+      const root = layoutObjects(path.join(dir, "aws"), [{ record: record("a/1.tar.gz"), file, sha256 }, { record: record(`a/1${TAMPERED_MARK}.tar.gz`, true), file, sha256 }], []);
+      const read = (key: string) => fs.readFileSync(objectPath(root, "b", key)!);
+      expect(read("a/1.tar.gz").toString()).toBe("release bytes");
+      expect(read(`a/1${TAMPERED_MARK}.tar.gz`).equals(Buffer.from("release bytes"))).toBe(false);
+      expect(read(`a/1${TAMPERED_MARK}.tar.gz.sha256`).toString()).toBe(`${sha256}  1${TAMPERED_MARK}.tar.gz\n`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the artifact probe passes on an unpacked release and fails on a refusal", () => {
+    const exp = { app: "a", artifactVersion: "1.2.0" } as HostExpectations;
+    const refusal = "a 1.2.0 not installed: s3://b/a/1.2.0.tar.gz has sha256 00, but s3://b/a/1.2.0.tar.gz.sha256 says 11";
+    expect(artifactRow("h", exp, "x\n", true)[0]).toMatchObject({ probe: "artifact verified", result: "pass" });
+    expect(artifactRow("h", exp, `x\n${refusal}\n`, false)[0]).toMatchObject({ result: "FAIL", detail: expect.stringContaining("has sha256 00, but") });
+    expect(artifactRow("h", exp, "", false)[0].result).toBe("FAIL");
+    expect(artifactRow("h", { app: "a" } as HostExpectations, "", false)).toEqual([]);
   });
 
   test("a break passes the self-test only when its probe failed on its host", () => {

@@ -9,7 +9,7 @@
 import { parseStackConfig } from "../../config/validate";
 import type { AppConfig, StackConfig } from "../../config/types";
 import { loadStackFile, PROJECT, projectConfigDefaults, type Recording } from "../../test/harness";
-import type { SecretRecord } from "./aws/plan";
+import { artifactOf, type SecretRecord } from "./aws/plan";
 import type { HostDocument } from "./hostdocs";
 
 export interface HealthCheck {
@@ -38,6 +38,8 @@ export interface HostExpectations {
   limitName: string;
   /** Fleet hosts: the target group's health check, as the ALB sends it. */
   healthCheck?: HealthCheck;
+  /** Hosts that install an artifact: the version whose release they must unpack, once its sha256 matched. */
+  artifactVersion?: string;
   /** Fleet hosts: the group's launch lifecycle hook the bootstrap must complete with CONTINUE. */
   launchHook?: { group: string; hook: string };
   /** Single hosts: the app's health path, asked over HTTPS at the edge. */
@@ -177,6 +179,7 @@ export function expectationsFor(rec: Recording, config: StackConfig, doc: HostDo
     limitName: names.includes(app.apiDomain) ? app.apiDomain : names[0],
     healthCheck: doc.kind === "fleet" ? healthCheckOf(rec, app.name) : undefined,
     launchHook: doc.kind === "fleet" ? launchHookOf(rec, app.name) : undefined,
+    artifactVersion: artifactOf(doc)?.version,
     healthPath: app.healthCheckPath,
     headers,
     perIpPerMinute: app.rateLimits.perIpPerMinute,

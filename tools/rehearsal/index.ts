@@ -19,7 +19,7 @@ import { layoutObjects } from "./aws/objects";
 import { awsStateFrom } from "./aws/plan";
 import { bootHost, BootResult, killLeftover } from "./boot";
 import { addressing, DocumentGroup, groupDocuments, HostDocument, hostDocuments, selectDocuments } from "./hostdocs";
-import { applyBreaks, Break, fleetBreaks, selfTestRows, singleHostBreaks } from "./self-test";
+import { applyBreaks, artifactBreaks, Break, fleetBreaks, selfTestRows, singleHostBreaks } from "./self-test";
 import { InstanceIdentity, instanceIdFor, macFor } from "./imds";
 import { machineDebianSources } from "./mirror";
 import { cleanupNetwork, RehearsalNetwork } from "./netns";
@@ -176,14 +176,17 @@ export async function inParallel<T>(items: T[], limit: number, fn: (item: T, ind
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** The self-test's broken copies: a Django single host with a database, and a fleet host. */
+/** The self-test's broken copies: a Django single host with a database, a Django fleet host, another fleet host. */
 function selfTestDocuments(config: StackConfig, docs: HostDocument[]): { doc: HostDocument; breaks: Break[] }[] {
   const single = docs.find((d) => d.kind === "single-host" && appConfig(config, d.app).runtime === "django" && appConfig(config, d.app).database.enabled);
   const fleet = docs.find((d) => d.kind === "fleet" && appConfig(config, d.app).architecture !== "containers" && appConfig(config, d.app).runtime === "django" && appConfig(config, d.app).database.enabled);
-  if (!single || !fleet) throw new Error("--self-test needs a Django single host and a Django fleet host, each with a database, in the stack");
+  // Another app's fleet host, so the refused artifact is the only thing wrong with it.
+  const artifactFleet = docs.find((d) => d.kind === "fleet" && d.app !== fleet?.app && appConfig(config, d.app).architecture !== "containers");
+  if (!single || !fleet || !artifactFleet) throw new Error("--self-test needs a Django single host, a Django fleet host, each with a database, and another fleet host with an artifact, in the stack");
   return [
     { doc: single, breaks: singleHostBreaks(single.app, appConfig(config, single.app).port) },
     { doc: fleet, breaks: fleetBreaks(fleet.app) },
+    { doc: artifactFleet, breaks: artifactBreaks(artifactFleet.app) },
   ].map(({ doc, breaks }) => ({ doc: applyBreaks(doc, breaks), breaks }));
 }
 

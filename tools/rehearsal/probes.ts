@@ -247,6 +247,17 @@ export function alarmRows(host: string, exp: HostExpectations, calls: Record<str
   });
 }
 
+/**
+ * The release the host unpacked: only after the artifact's sha256 matched the `.sha256` beside
+ * it; a refusal (the deploy's "not installed: ... has sha256 X, but ... says Y") fails. Pure.
+ */
+export function artifactRow(host: string, exp: HostExpectations, bootOutput: string, installed: boolean): Row[] {
+  if (!exp.artifactVersion) return [];
+  const refused = bootOutput.split("\n").find((l) => l.startsWith(`${exp.app} ${exp.artifactVersion} not installed: `));
+  if (refused) return [{ host, probe: "artifact verified", result: "FAIL", detail: `refused, nothing unpacked${installed ? " (yet a release is installed!)" : ""}: ${refused.slice(refused.indexOf(": ") + 2, 300)}` }];
+  return [{ host, probe: "artifact verified", result: installed ? "pass" : "FAIL", detail: installed ? `release ${exp.artifactVersion} unpacked after its sha256 matched the .sha256 beside it` : `release ${exp.artifactVersion} is not installed` }];
+}
+
 /** A fleet host joins its group only through the launch hook, once, with CONTINUE. Pure. */
 export function launchHookRow(host: string, exp: HostExpectations, calls: Record<string, any>[]): Row[] {
   if (!exp.launchHook) return [];
@@ -312,6 +323,11 @@ export async function probeHost(h: RunningHost, label: string, ctx: ProbeContext
     rows.push({ host: label, probe: "secrets only in their file", result: where.length ? "FAIL" : "pass", detail: where.length ? where.join("; ").slice(0, 400) : `${exp.secrets.length} secrets: none in the journal, the process list or the ${"files the boot wrote"}` });
   }
   if (exp.migrations && ctx.database) rows.push(await migrationRow(label, ctx.database));
+  if (exp.artifactVersion) {
+    const output = path.join(h.merged, "var/log/cloud-init-output.log");
+    const installed = fs.existsSync(path.join(h.merged, "srv", exp.app, "releases", exp.artifactVersion, ".installed"));
+    rows.push(...artifactRow(label, exp, fs.existsSync(output) ? fs.readFileSync(output, "utf8") : "", installed));
+  }
   const unit = await inside(h.leader, ["journalctl", "-b", "-u", `${exp.app}.service`, "--no-pager", "-n", "200"]);
   fs.writeFileSync(path.join(h.hostDir, `journal-${exp.app}.service.txt`), unit.stdout + unit.stderr);
   // The unit writes the app's own output to its log file, not the journal.

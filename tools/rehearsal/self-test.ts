@@ -7,6 +7,8 @@
  *                                               to the world, a secret echoed to the boot log
  *   fleet host (a Django app with a database)   the app serves its health at another path than
  *                                               the target group checks; migrations skipped
+ *   another fleet host                          its artifact tampered with in the S3 stand-in
+ *                                               (the bytes changed, the .sha256 beside it not)
  *
  * Breaks that share a copy are independent of each other (none stops the host serving), and the
  * single host must still become healthy, so each caught break is that break's doing.
@@ -40,6 +42,14 @@ export function fleetBreaks(app: string): Break[] {
     // Here, not on the single host: the sample app's health needs its tables, and the single host must stay healthy.
     { what: `${app}: migrations skipped`, probe: "migrations applied", find: /^(\s*)call_command\("migrate".*$/m, replace: "$1pass  # rehearsal self-test: migrations skipped" },
   ];
+}
+
+/** Marks an artifact key whose object the S3 stand-in serves tampered with (aws/objects.ts). */
+export const TAMPERED_MARK = "-rehearsal-tampered";
+
+export function artifactBreaks(app: string): Break[] {
+  // The URL moves to a key the stand-in serves with changed bytes and the original checksum.
+  return [{ what: `${app}: its artifact tampered with after the checksum was taken`, probe: "artifact verified", find: /^(\s*readonly URL_TEMPLATE='s3:\/\/[^']*)@VERSION@\.tar\.gz'$/m, replace: `$1@VERSION@${TAMPERED_MARK}.tar.gz'` }];
 }
 
 /** A copy of `doc` with every break applied; throws when a break no longer matches the document. Pure. */

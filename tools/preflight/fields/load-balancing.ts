@@ -1,5 +1,5 @@
 /** Elastic Load Balancing v2 and EC2 Auto Scaling. */
-import { FieldTable, charset, lengthBetween, matches, maxLength, notMatches, oneOf } from "../rules";
+import { FieldTable, charset, intRange, lengthBetween, matches, maxLength, notMatches, oneOf } from "../rules";
 import { tagFields } from "./common";
 
 const LB_TAGS = tagFields("CreateLoadBalancer.Tags[].Key", "CreateLoadBalancer.Tags[].Value");
@@ -119,6 +119,20 @@ export const LOAD_BALANCING: FieldTable = {
       "instanceRefresh.preferences.minHealthyPercentage": "StartInstanceRefresh.Preferences.MinHealthyPercentage",
       "instanceRefresh.preferences.maxHealthyPercentage": "StartInstanceRefresh.Preferences.MaxHealthyPercentage",
       "instanceRefresh.triggers[]": { local: "the provider starts an instance refresh when one of these ASG properties changes; the names are Pulumi property names, not sent to AWS" },
+      waitForCapacityTimeout: { local: "how long the provider waits for the group's instances to be in service; not sent to AWS" },
+      "initialLifecycleHooks[].name": "CreateAutoScalingGroup.LifecycleHookSpecificationList[].LifecycleHookName",
+      "initialLifecycleHooks[].lifecycleTransition": {
+        api: "CreateAutoScalingGroup.LifecycleHookSpecificationList[].LifecycleTransition",
+        prose: [oneOf("To create a lifecycle hook for scale-out events, specify autoscaling:EC2_INSTANCE_LAUNCHING . To create a lifecycle hook for scale-in events, specify autoscaling:EC2_INSTANCE_TERMINATING .", ["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"])],
+      },
+      "initialLifecycleHooks[].heartbeatTimeout": {
+        api: "CreateAutoScalingGroup.LifecycleHookSpecificationList[].HeartbeatTimeout",
+        prose: [intRange("The range is from 30 to 7200 seconds.", 30, 7200)],
+      },
+      "initialLifecycleHooks[].defaultResult": {
+        api: "CreateAutoScalingGroup.LifecycleHookSpecificationList[].DefaultResult",
+        prose: [oneOf("Valid values: CONTINUE | ABANDON", ["CONTINUE", "ABANDON"])],
+      },
       "tags[].key": "CreateAutoScalingGroup.Tags[].Key",
       "tags[].value": "CreateAutoScalingGroup.Tags[].Value",
       "tags[].propagateAtLaunch": "CreateAutoScalingGroup.Tags[].PropagateAtLaunch",

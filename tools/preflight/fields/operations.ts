@@ -494,6 +494,31 @@ export const OPERATIONS: FieldTable = {
   },
 
   // ----------------------------------------------------------------------------------- SSM
+  "aws:ssm/parameter:Parameter": {
+    model: "ssm",
+    autoname: "name",
+    fields: {
+      name: {
+        api: "PutParameter.Name",
+        prose: [
+          notMatches("A parameter name can't be prefixed with \" aws \" or \" ssm \" (case-insensitive).", /^\/?(aws|ssm)/i, "no aws or ssm prefix"),
+          charset("Parameter names can include only the following symbols and letters: a-zA-Z0-9_.- In addition, the slash character ( / ) is used to delineate hierarchies in parameter names.", "a-zA-Z0-9_.\\-/", "letters, digits, _ . - and /"),
+          { quote: "Parameter hierarchies are limited to a maximum depth of fifteen levels.", allows: "at most 15 levels of /", ok: (v) => v.split("/").filter(Boolean).length <= 15 },
+        ],
+      },
+      description: "PutParameter.Description",
+      type: "PutParameter.Type",
+      dataType: { api: "PutParameter.DataType", prose: [oneOf("The following data type values are supported. text aws:ec2:image aws:ssm:integration", ["text", "aws:ec2:image", "aws:ssm:integration"])] },
+      insecureValue: {
+        api: "PutParameter.Value",
+        prose: [
+          { quote: "Standard parameters have a value limit of 4 KB.", allows: "at most 4,096 bytes (UTF-8)", ok: (v) => Buffer.byteLength(v, "utf8") <= 4096 },
+          notMatches("You can't include values wrapped in double brackets {{}} or {{ssm: parameter-name }} in a parameter value.", /\{\{.*\}\}/, "no {{...}}"),
+        ],
+      },
+      ...tagFields("PutParameter.Tags[].Key", "PutParameter.Tags[].Value"),
+    },
+  },
   "aws:ssm/document:Document": {
     model: "ssm",
     autoname: "name",

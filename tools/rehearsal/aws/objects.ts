@@ -78,7 +78,9 @@ export function layoutObjects(awsDir: string, artifacts: { record: ArtifactRecor
   };
   // The release and, next to it, the checksum the host verifies before unpacking (as `sha256sum` writes it).
   for (const a of artifacts) {
-    put(a.record.bucket, a.record.key, fs.readFileSync(a.file));
+    const bytes = fs.readFileSync(a.file);
+    // Tampered: one byte more after the checksum was taken (the self-test's refused artifact).
+    put(a.record.bucket, a.record.key, a.record.tampered ? Buffer.concat([bytes, Buffer.from("\0")]) : bytes);
     put(a.record.bucket, `${a.record.key}.sha256`, Buffer.from(`${a.sha256}  ${path.basename(a.record.key)}\n`));
   }
   for (const arch of ["amd64", "arm64"]) {

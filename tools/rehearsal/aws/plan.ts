@@ -7,6 +7,7 @@
  */
 import type { RecordedResource, Recording } from "../../../test/harness";
 import type { HostDocument } from "../hostdocs";
+import { TAMPERED_MARK } from "../self-test";
 
 export interface SecretRecord {
   name: string;
@@ -22,7 +23,11 @@ export interface PolicyStatement { Sid?: string; Effect: "Allow" | "Deny"; Actio
 
 export interface RolePolicies { inline: { name: string; statements: PolicyStatement[] }[]; managed: string[] }
 
-export interface ArtifactRecord { app: string; bucket: string; key: string; version: string; kind: "python" | "binary" | "compose" | "unknown"; binaryName?: string }
+export interface ArtifactRecord {
+  app: string; bucket: string; key: string; version: string; kind: "python" | "binary" | "compose" | "unknown"; binaryName?: string;
+  /** The self-test's tampered copy: served with changed bytes and the original's checksum. */
+  tampered?: boolean;
+}
 
 /** An autoscaling group of the plan: what DescribeAutoScalingInstances and CompleteLifecycleAction answer from. */
 export interface GroupRecord {
@@ -101,7 +106,8 @@ export function artifactOf(doc: Pick<HostDocument, "app" | "userData">): Artifac
   if (!t || !v) return undefined;
   const bin = /the artifact has no executable bin\/([A-Za-z0-9._-]+)/.exec(doc.userData);
   const kind = /venv\/bin\/pip" install/.test(doc.userData) ? "python" : bin ? "binary" : "unknown";
-  return { app: doc.app, bucket: t[1], key: t[2].replace(/@VERSION@/g, v[1]), version: v[1], kind, binaryName: bin?.[1] };
+  const key = t[2].replace(/@VERSION@/g, v[1]);
+  return { app: doc.app, bucket: t[1], key, version: v[1], kind, binaryName: bin?.[1], ...(key.includes(TAMPERED_MARK) ? { tampered: true } : {}) };
 }
 
 /** The plan's autoscaling groups, with the role their instances get. Pure. */
