@@ -216,7 +216,7 @@ describe("hosts behind a load balancer", () => {
       const c = find("staging", name);
       const boot = file(c.input, "-bootstrap");
       const deploy = boot.indexOf(`/usr/local/sbin/${name}-deploy\n`);
-      const health = boot.indexOf(`retry curl -fsS -o /dev/null --max-time 5 'http://127.0.0.1:80${c.app.healthCheckPath}'`);
+      const health = boot.indexOf(`until curl -fsS -o /dev/null --max-time 5 'http://127.0.0.1:80${c.app.healthCheckPath}'; do\n  if systemctl is-failed --quiet "$APP.service"; then`);
       const join = boot.indexOf("retry launch_hook CONTINUE");
       expect(deploy).toBeGreaterThan(0);
       expect(health).toBeGreaterThan(deploy);

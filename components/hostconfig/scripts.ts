@@ -411,8 +411,15 @@ retry /usr/local/sbin/${r.app}-secrets`);
 /usr/local/sbin/${r.app}-deploy`);
   if (r.launchHook) {
     // The ALB's own check, from inside: the main site is nginx's default server, as for the ALB.
+    // Up to 2 minutes for the app to answer; at once when its unit has failed (no restart left).
     steps.push(`log "ready: ${r.healthCheckPath} answers; the group may send traffic"
-retry curl -fsS -o /dev/null --max-time 5 ${shq(`http://${r.listen.address ?? "127.0.0.1"}:${r.listen.http}${r.healthCheckPath}`)}
+tries=0
+until curl -fsS -o /dev/null --max-time 5 ${shq(`http://${r.listen.address ?? "127.0.0.1"}:${r.listen.http}${r.healthCheckPath}`)}; do
+  if systemctl is-failed --quiet "$APP.service"; then log "$APP.service has failed"; exit 1; fi
+  tries=$((tries + 1))
+  if [ "$tries" -ge 60 ]; then log "${r.healthCheckPath} still does not answer"; exit 1; fi
+  sleep 2
+done
 retry launch_hook CONTINUE
 JOINED=1`);
   }

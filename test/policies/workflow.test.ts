@@ -34,6 +34,8 @@ describe("the infrastructure workflow", () => {
     expect(scripts["test:all"]).toMatch(/^npm test && /);
     for (const stack of ["staging", "prod"]) expect(scripts["test:all"]).toContain(`npm run rehearse -- --stack ${stack}`);
     expect(scripts["test:all"]).toContain("--self-test");
+    // A Django fleet's release: migrated once, served by every new instance.
+    expect(scripts["test:all"]).toContain("npm run rehearse -- --stack staging --release");
     expect(scripts["test:all"]).not.toContain("--skip-unavailable");
     expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toContain("npm run test:all");
   });

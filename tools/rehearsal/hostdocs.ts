@@ -113,6 +113,8 @@ export function hostDocuments(rec: Recording): HostDocument[] {
 
 export interface DocumentGroup {
   hash: string;
+  /** Which of several instances booted from the same document this is (the release rehearsal's "2.4.0 #1"). */
+  instance?: string;
   /** The document that boots; the others are byte-identical. */
   boot: HostDocument;
   members: HostDocument[];

@@ -31,6 +31,8 @@ import { buildArtifact } from "./apps";
 import { buildImages, cleanupDockerd, imageContextsFromRecording, imageDigestsOf, imagesDirOf } from "./images";
 import { dataPlanFor, startPostgres, startRedis } from "./data";
 import { expectationsFor, stackConfigOf } from "./expect";
+import { databaseRow, migrationsInDatabase, ReleaseInstance, releaseRows } from "./release";
+import type { ProbeResult } from "./client";
 import { albHealthProbe, alarmRows, launchHookRow, DataHandle, edgeHealthProbe, healthVerdict, probeHost, ProbeContext, runClient } from "./probes";
 import type { AppConfig, StackConfig } from "../../config/types";
 import type { Recording } from "../../test/harness";
@@ -39,12 +41,12 @@ export const RUNS_DIR = process.env.REHEARSAL_RUNS ?? "/var/tmp/webapp-platform-
 const RUN_JS = path.resolve(__dirname, "..", "run.js");
 const CLIENT_TS = path.join(__dirname, "client.ts");
 
-interface Args { stack: string; app?: string; skipUnavailable: boolean; keep: boolean; timeout: number; json?: string; cleanup?: string; list: boolean; parallel: number; selfTest: boolean }
+interface Args { stack: string; app?: string; skipUnavailable: boolean; keep: boolean; timeout: number; json?: string; cleanup?: string; list: boolean; parallel: number; selfTest: boolean; release: boolean }
 
-const USAGE = "usage: node tools/run.js tools/rehearsal/index.ts --stack <staging|prod> [--app <name>] [--list] [--skip-unavailable] [--keep] [--timeout <s>] [--parallel <n>] [--self-test] [--json <file>] | --cleanup <runDir>";
+const USAGE = "usage: node tools/run.js tools/rehearsal/index.ts --stack <staging|prod> [--app <name>] [--list] [--skip-unavailable] [--keep] [--timeout <s>] [--parallel <n>] [--self-test | --release] [--json <file>] | --cleanup <runDir>";
 
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { stack: "", skipUnavailable: false, keep: false, timeout: 900, list: false, parallel: 3, selfTest: false };
+  const a: Args = { stack: "", skipUnavailable: false, keep: false, timeout: 900, list: false, parallel: 3, selfTest: false, release: false };
   const value = (i: number, flag: string) => {
     const v = argv[i];
     if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value; ${USAGE}`);
@@ -62,9 +64,11 @@ export function parseArgs(argv: string[]): Args {
     else if (f === "--list") a.list = true;
     else if (f === "--parallel") a.parallel = Number(value(++i, f));
     else if (f === "--self-test") a.selfTest = true;
+    else if (f === "--release") a.release = true;
     else throw new Error(`unknown argument ${f}; ${USAGE}`);
   }
   if (!a.stack && !a.cleanup) throw new Error(`--stack is required; ${USAGE}`);
+  if (a.selfTest && a.release) throw new Error(`--self-test and --release are separate runs; ${USAGE}`);
   if (!Number.isFinite(a.timeout) || a.timeout <= 0) throw new Error("--timeout must be a number of seconds");
   if (!Number.isInteger(a.parallel) || a.parallel < 1 || a.parallel > 8) throw new Error("--parallel must be a whole number of boots at once, 1 to 8");
   return a;
@@ -129,13 +133,14 @@ export function cleanupRun(runDir: string): void {
 function identityFor(stack: string, g: DocumentGroup, address: string, subnetCidr: string, vpcCidr: string): InstanceIdentity {
   const d = g.boot;
   return {
-    instanceId: instanceIdFor(`${stack}/${d.resource}/${g.hash}`),
+    // Each instance its own id and MAC, also when several boot from one document.
+    instanceId: instanceIdFor(`${stack}/${d.resource}/${g.hash}${g.instance ? `/${g.instance}` : ""}`),
     accountId: "123456789012",
     region: d.region,
     availabilityZone: d.availabilityZone,
     privateIp: address,
     localHostname: `ip-${address.replace(/\./g, "-")}.${d.region}.compute.internal`,
-    mac: macFor(`${stack}/${d.resource}`),
+    mac: macFor(`${stack}/${d.resource}${g.instance ? `/${g.instance}` : ""}`),
     subnetCidr,
     vpcCidr,
     instanceType: d.instanceType,
@@ -150,6 +155,14 @@ function identityFor(stack: string, g: DocumentGroup, address: string, subnetCid
 }
 
 const readIfExists = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
+
+function readJsonIfExists<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+  } catch {
+    return undefined;
+  }
+}
 
 function readJsonLines(file: string): Record<string, any>[] {
   if (!fs.existsSync(file)) return [];
@@ -188,6 +201,43 @@ function selfTestDocuments(config: StackConfig, docs: HostDocument[]): { doc: Ho
     { doc: fleet, breaks: fleetBreaks(fleet.app) },
     { doc: artifactFleet, breaks: artifactBreaks(artifactFleet.app) },
   ].map(({ doc, breaks }) => ({ doc: applyBreaks(doc, breaks), breaks }));
+}
+
+/** The version after `v`: its last number plus one (2.4.0 -> 2.4.1). Pure. */
+export function nextVersion(v: string): string {
+  const m = /^(.*?)(\d+)([^\d]*)$/.exec(v);
+  if (!m) throw new Error(`--release: "${v}" has no number to increase`);
+  return `${m[1]}${Number(m[2]) + 1}${m[3]}`;
+}
+
+/** Instances of one release booted at once, as an instance refresh (or a 2-instance fleet) starts them. */
+const RELEASE_INSTANCES = 2;
+
+interface ReleasePlan {
+  app: string;
+  versions: [string, string];
+  /** Boots in order: the current version's instances together, then the next version's. */
+  phases: DocumentGroup[][];
+}
+
+/**
+ * `--release`: a Django fleet with a database, released as an instance refresh does it: two
+ * instances of the current version boot at once, then two of the next version (one more
+ * migration; the stack re-recorded with that appVersion, as after a config change) on the
+ * same database.
+ */
+async function releasePlan(stack: string, config: StackConfig, docs: HostDocument[], imageDigests: Record<string, string> | undefined): Promise<ReleasePlan> {
+  const current = docs.find((d) => d.kind === "fleet" && appConfig(config, d.app).architecture !== "containers" && appConfig(config, d.app).runtime === "django" && appConfig(config, d.app).database.enabled);
+  if (!current) throw new Error("--release needs a Django fleet host with a database in the stack");
+  const app = appConfig(config, current.app);
+  const next = nextVersion(app.appVersion);
+  const { loadStackFile, PROJECT, recordStack } = await import("../../test/harness");
+  const apps = loadStackFile(stack)[`${PROJECT}:apps`] as Record<string, Record<string, unknown>>;
+  const rec = await recordStack(stack, { imageDigests, config: { [`${PROJECT}:apps`]: { ...apps, [app.name]: { ...apps[app.name], appVersion: next } } } });
+  const upgraded = hostDocuments(rec).find((d) => d.resource === current.resource);
+  if (!upgraded || upgraded.hash === current.hash) throw new Error(`--release: ${current.resource}'s document did not change with appVersion ${next}`);
+  const instances = (d: HostDocument, v: string) => Array.from({ length: RELEASE_INSTANCES }, (_, i) => ({ hash: d.hash, boot: d, members: [d], instance: `${v} #${i + 1}` }));
+  return { app: app.name, versions: [app.appVersion, next], phases: [instances(current, app.appVersion), instances(upgraded, next)] };
 }
 
 function appConfig(config: StackConfig, name: string): AppConfig {
@@ -291,18 +341,22 @@ async function main(): Promise<number> {
   log(`run ${runId}: ${runDir}`);
   const { recordStack } = await import("../../test/harness");
   let rec = await recordStack(args.stack);
+  let imageDigests: Record<string, string> | undefined;
   // As `pulumi up` does: the images are built first and the host documents carry their digests.
   const contexts = imageContextsFromRecording(rec, args.app);
   if (contexts.length) {
     const built = await buildImages({ workDir: imagesDirOf(runDir), contexts });
     log(`images: ${built.images.map((i) => `${i.ref}${i.cached ? " (cached)" : ""}`).join(", ")} in ${built.seconds.toFixed(0)} s`);
-    rec = await recordStack(args.stack, { imageDigests: imageDigestsOf(built) });
+    imageDigests = imageDigestsOf(built);
+    rec = await recordStack(args.stack, { imageDigests });
   }
   const config = stackConfigOf(args.stack);
   const selfTest = args.selfTest ? selfTestDocuments(config, selectDocuments(hostDocuments(rec), args.app)) : undefined;
-  const docs = selfTest ? selfTest.map((s) => s.doc) : selectDocuments(hostDocuments(rec), args.app);
-  const groups = groupDocuments(docs);
-  log(`${args.stack}: ${docs.length} host documents, ${groups.length} distinct (recorded in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const release = args.release ? await releasePlan(args.stack, config, selectDocuments(hostDocuments(rec), args.app), imageDigests) : undefined;
+  const phases = release ? release.phases : [groupDocuments(selfTest ? selfTest.map((s) => s.doc) : selectDocuments(hostDocuments(rec), args.app))];
+  const groups = phases.flat();
+  const docs = [...new Set(groups.map((g) => g.boot))];
+  log(`${args.stack}: ${docs.length} distinct host documents, ${groups.length} boots (recorded in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const vpcCidr: string = rec.ofType("aws:ec2/vpc:Vpc")[0]?.inputs.cidrBlock ?? "172.31.0.0/16";
 
   const rootfs = await ensureRootfs();
@@ -326,6 +380,7 @@ async function main(): Promise<number> {
   process.on("SIGTERM", onSignal);
 
   const reports: HostReport[] = [];
+  let releaseDatabase: Record<string, number> | string = "not checked";
   const dataStores: { stop(): Promise<void> }[] = [];
   try {
     const { archive, security } = machineDebianSources();
@@ -342,7 +397,8 @@ async function main(): Promise<number> {
     const ca = makeRunCa(runDir, awsState.regions);
     const artifacts = awsState.artifacts.map((a) => {
       const app = appConfig(config, a.app);
-      const built = buildArtifact(app.runtime, { name: app.name, healthCheckPath: app.healthCheckPath, staticPath: app.staticPath, appVersion: a.version, binaryName: a.binaryName }, path.join(runDir, "artifacts"), { release: rootfs.release });
+      const nextRelease = release !== undefined && a.app === release.app && a.version === release.versions[1];
+      const built = buildArtifact(app.runtime, { name: app.name, healthCheckPath: app.healthCheckPath, staticPath: app.staticPath, appVersion: a.version, binaryName: a.binaryName, nextRelease }, path.join(runDir, "artifacts"), { release: rootfs.release });
       return { record: a, file: built.path, sha256: built.sha256 };
     });
     layoutObjects(awsDir, artifacts, awsState.regions);
@@ -390,11 +446,11 @@ async function main(): Promise<number> {
       const identity = identityFor(args.stack, g, addr.host, subnetCidr, vpcCidr);
       instances[addr.host] = identity;
       fs.writeFileSync(path.join(runDir, "instances.json"), JSON.stringify(instances, null, 2));
-      const hostDir = path.join(runDir, "hosts", `${d.app}-${g.hash.slice(0, 8)}`);
+      const hostDir = path.join(runDir, "hosts", `${d.app}-${g.hash.slice(0, 8)}${g.instance ? `-${g.instance.replace(/[^A-Za-z0-9.]+/g, "")}` : ""}`);
       fs.mkdirSync(hostDir, { recursive: true });
       const expectations = expectationsFor(rec, config, d, awsState.secrets);
       const probeCtx: ProbeContext = { router: network.router, vpcSource: addr.gateway, expectations, database: databases.get(d.app), runJs: RUN_JS, clientTs: CLIENT_TS };
-      log(`booting ${d.app} (${d.kind}, ${d.resource}${g.members.length > 1 ? ` and ${g.members.length - 1} identical` : ""}) as ${identity.instanceId} at ${addr.host} in ${net.netns}`);
+      log(`booting ${d.app}${g.instance ? ` ${g.instance}` : ""} (${d.kind}, ${d.resource}${g.members.length > 1 ? ` and ${g.members.length - 1} identical` : ""}) as ${identity.instanceId} at ${addr.host} in ${net.netns}`);
       const started = new Date().toISOString();
       const health = watchHealth(probeCtx, addr.host, hostDir);
       let probeRows: Row[] = [];
@@ -428,7 +484,16 @@ async function main(): Promise<number> {
       });
       log(`${d.app}: ${boot.cloudInitDone ? `cloud-init done in ${boot.cloudInitSeconds?.toFixed(1)} s` : boot.bootError}; ${health.healthySeconds() === undefined ? "never healthy" : `healthy after ${health.healthySeconds()!.toFixed(0)} s`}`);
     };
-    await inParallel(groups, args.parallel, (g, i) => (interrupted ? Promise.resolve() : bootOne(g, i)));
+    // One phase after another (a release's versions); within a phase, up to --parallel at once.
+    let booted = 0;
+    for (const phase of phases) {
+      const offset = booted;
+      await inParallel(phase, args.parallel, (g, i) => (interrupted ? Promise.resolve() : bootOne(g, offset + i)));
+      booted += phase.length;
+    }
+    // While the stand-in database still runs: what the release left in it.
+    const db = release ? databases.get(release.app) : undefined;
+    if (release) releaseDatabase = db ? await migrationsInDatabase(db) : "no database stand-in for the app";
   } finally {
     await procs.stopAll();
     for (const s of dataStores) await s.stop().catch((e) => log(`stopping a data stand-in: ${(e as Error).message}`));
@@ -440,6 +505,17 @@ async function main(): Promise<number> {
     ...reports.flatMap((r) => rowsFor(r)),
     ...bootTimeRows(reports),
   ];
+  if (release) {
+    const instances: ReleaseInstance[] = reports.map((r) => ({
+      host: hostLabel(r.group), version: r.group.instance!.split(" ")[0], bootOutput: r.cloudInitOutput ?? "", healthy: r.healthySeconds !== undefined,
+      httpResults: readJsonIfExists<ProbeResult[]>(path.join(r.hostDir, "probes-http-results.json")) ?? [],
+    }));
+    const verdict = [...releaseRows(release.versions, instances), databaseRow(releaseDatabase)];
+    console.log(renderTable(rows));
+    console.log(`\nrelease of ${release.app}: ${release.versions.join(" -> ")}, ${RELEASE_INSTANCES} instances of each at once on one database\n${renderTable(verdict)}`);
+    fs.writeFileSync(path.join(runDir, "release.json"), JSON.stringify(verdict, null, 2));
+    return [...rows, ...verdict].some((r) => r.result === "FAIL") ? 1 : 0;
+  }
   if (selfTest) {
     const hostOf = (d: HostDocument) => hostLabel(groups.find((g) => g.boot === d)!);
     const verdict = selfTestRows(selfTest.map((x) => ({ host: hostOf(x.doc), breaks: x.breaks })), rows, selfTest.filter((x) => x.doc.kind === "single-host").map((x) => hostOf(x.doc)));

@@ -2,6 +2,7 @@
  * The rehearsal's table: host | probe | result (| detail), from what a boot collected. Pure.
  * result is "pass", "FAIL" (makes the run exit non-zero), "info" (seen, not judged yet) or "skip".
  */
+import { launchHookTimeoutSeconds, REHEARSED_FLEET_BOOT_SECONDS } from "../../components/boot-timing";
 import type { BootResult } from "./boot";
 import type { DocumentGroup } from "./hostdocs";
 import { ubuntuOnly } from "./ubuntu-names";
@@ -93,7 +94,7 @@ export function awsRows(host: string, calls: Record<string, any>[]): Row[] {
 export function hostLabel(g: DocumentGroup): string {
   const d = g.boot;
   const others = g.members.length > 1 ? ` (+${g.members.slice(1).map((m) => m.resource).join(", ")})` : "";
-  return `${d.app} [${d.kind}]${others}`;
+  return `${d.app}${g.instance ? ` ${g.instance}` : ""} [${d.kind}]${others}`;
 }
 
 const clip = (s: string, n = 160) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
@@ -175,6 +176,15 @@ export function bootTimeRows(facts: HostFacts[]): Row[] {
     const healthy = of.map((f) => f.healthySeconds).filter((x): x is number => x !== undefined);
     if (done.length) rows.push({ host: `(${kind})`, probe: "boot to cloud-init done", result: "info", detail: spread(done) });
     rows.push({ host: `(${kind})`, probe: "boot to healthy", result: "info", detail: healthy.length ? `${spread(healthy)}${healthy.length < of.length ? `; ${of.length - healthy.length} never healthy` : ""}` : "never healthy" });
+    // The fleets' launch hook timeout is derived from this figure (components/boot-timing.ts).
+    const bootstrapped = of.filter((f) => bootstrapProgress(f.group.boot.app, f.cloudInitOutput).done).map((f) => f.boot.cloudInitSeconds).filter((x): x is number => x !== undefined);
+    if (kind === "fleet" && bootstrapped.length) {
+      const slowest = Math.max(...bootstrapped);
+      rows.push({
+        host: "(fleet)", probe: "boot vs the recorded figure", result: "info",
+        detail: `slowest complete bootstrap ${slowest.toFixed(0)} s; components/boot-timing.ts records ${REHEARSED_FLEET_BOOT_SECONDS} s (launch hook timeout ${launchHookTimeoutSeconds()} s)${slowest > REHEARSED_FLEET_BOOT_SECONDS ? ": slower, update REHEARSED_FLEET_BOOT_SECONDS" : ""}`,
+      });
+    }
   }
   return rows;
 }

@@ -42,6 +42,13 @@ export interface SampleApp {
   appVersion: string;
   /** rust: the executable's name in bin/ (the host's binaryName; default the app name). */
   binaryName?: string;
+  /** django: the next release, with one more migration (django-next/0002_visit_note.py). Default false. */
+  nextRelease?: boolean;
+}
+
+/** The migrations a Django sample release applies, in order (`app.label`, as migrate prints them). */
+export function sampleMigrations(nextRelease = false): string[] {
+  return ["probe.0001_initial", ...(nextRelease ? ["probe.0002_visit_note"] : [])];
 }
 
 export interface BuildOptions {
@@ -129,6 +136,7 @@ export function buildArtifact(runtime: Runtime, app: SampleApp, outDir: string, 
         "@STATIC_URL@": staticPath,
         "@STATIC_URL_NOSLASH@": staticPath.replace(/\/+$/, "") || "/static",
       });
+      if (runtime === "django" && app.nextRelease) fs.copyFileSync(path.join(SRC, "django-next", "0002_visit_note.py"), path.join(stage, "probe", "migrations", "0002_visit_note.py"));
       const wheels: WheelSet = debianWheels(runtime, release);
       fs.mkdirSync(path.join(stage, "wheels"));
       for (const w of wheels.wheels) fs.copyFileSync(path.join(wheels.dir, w), path.join(stage, "wheels", w));
