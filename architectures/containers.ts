@@ -35,7 +35,7 @@ export class ContainersApp extends pulumi.ComponentResource {
       ctx, services: app.containers, appVersion: app.appVersion, instanceType: app.instanceType, kmsKeyArn: key.keyArn,
     }, { parent: this });
     const composeServices = pulumi.all(images.imageRefs).apply((refs) =>
-      app.containers.map((c) => ({ name: c.name, image: refs[c.name], port: c.port })));
+      app.containers.map((c) => ({ name: c.name, image: refs[c.name], port: c.port, ...(c.releaseCommand ? { releaseCommand: c.releaseCommand } : {}) })));
 
     const viewerNames = [app.domain, ...(app.www ? [`www.${app.domain}`] : []), app.apiDomain];
     const originDomain = `origin.${app.domain}`;

@@ -145,6 +145,13 @@ export interface ContainerServiceConfig {
   dockerfile: string;
   /** Port the container listens on. */
   port: number;
+  /**
+   * Command (argv) run once per release in a one-off container of this service's new image,
+   * before the hosts restart onto it, under the app's PostgreSQL advisory lock: the migrations.
+   * Default: `python manage.py migrate --noinput` on the service at the app's port for a django
+   * app with a database; none otherwise.
+   */
+  releaseCommand?: string[];
 }
 
 export interface AppConfig {

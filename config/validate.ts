@@ -517,7 +517,7 @@ function parseApp(r: Reader, name: string, environment: Environment, profile: En
   });
   const envInSecretsManager = r.bool("envInSecretsManager", false);
   if (envInSecretsManager && Object.keys(env).length === 0) r.fail("envInSecretsManager", `is true but ${r.key("env")} is empty: there is nothing to store; set env or drop envInSecretsManager`);
-  const containers = parseContainers(r, architecture, options.files);
+  const containers = parseContainers(r, architecture, options.files, { runtime, port, database: database.enabled });
   const backupSchedule = r.oneOf("backupSchedule", BACKUP_SCHEDULES, profile.backup.schedule);
   const backupRetentionDays = r.int("backupRetentionDays", profile.backup.retentionDays, 1, 3650);
   if (environment === "prod" && backupRetentionDays < 7) r.fail("backupRetentionDays", `prod keeps backups at least 7 days, got ${backupRetentionDays}`);
@@ -681,7 +681,10 @@ function checkRelativePath(v: string, inside: string): string | undefined {
   return v.startsWith("/") || v.split(/[\\/]/).includes("..") ? `"${v}" must be a relative path inside ${inside}, without ..` : undefined;
 }
 
-function parseContainers(r: Reader, architecture: string, files: ProjectFiles | undefined): ContainerServiceConfig[] {
+/** The release command a Django image runs when its app has a database (migrate is idempotent; the platform holds the lock). */
+export const DJANGO_RELEASE_COMMAND = ["python", "manage.py", "migrate", "--noinput"];
+
+function parseContainers(r: Reader, architecture: string, files: ProjectFiles | undefined, app: { runtime: Runtime; port: number; database: boolean }): ContainerServiceConfig[] {
   const items = r.list("containers");
   if (architecture === "containers" && items.length === 0) {
     r.fail("containers", "is required for the containers architecture: list the services to build (name, context, port)");
@@ -690,9 +693,9 @@ function parseContainers(r: Reader, architecture: string, files: ProjectFiles | 
     r.fail("containers", `only the containers architecture builds images; this app is ${architecture}`);
   }
   const names = new Set<string>();
-  return items.map((raw, i) => {
+  const services = items.map((raw, i) => {
     const c = new Reader(r.problems, (raw ?? {}) as Raw, r.key(`containers[${i}]`));
-    c.onlyKeys(["name", "context", "dockerfile", "port"]);
+    c.onlyKeys(["name", "context", "dockerfile", "port", "releaseCommand"]);
     // The name becomes the ECR repository <stack>/<app>-images/<name> and a compose service.
     const name = c.str("name", undefined, (v) => (NAME_RE.test(v) && v.length >= 2 && v.length <= 31 ? undefined
       : `"${v}" must be 2-31 characters: ${NAME_RULE} (it names the ECR repository <stack>/<app>-images/${v})`));
@@ -708,8 +711,20 @@ function parseContainers(r: Reader, architecture: string, files: ProjectFiles | 
         c.fail("dockerfile", `"${dockerfile}"${c.has("dockerfile") ? "" : " (the default)"} is not a file in the build context "${context}"`);
       }
     }
-    return { name, context, dockerfile, port: c.int("port", undefined, 1, 65535) };
+    const port = c.int("port", undefined, 1, 65535);
+    let releaseCommand: string[] | undefined;
+    if (c.has("releaseCommand")) {
+      const argv = c.list("releaseCommand");
+      if (argv.length === 0 || argv.some((a) => typeof a !== "string" || a.length === 0)) c.fail("releaseCommand", "must be a non-empty list of arguments (strings), e.g. [python, manage.py, migrate, --noinput]");
+      else if (!app.database) c.fail("releaseCommand", "needs the app's database: the release runs under a lock in it (database.enabled)");
+      else releaseCommand = argv as string[];
+    } else if (app.runtime === "django" && app.database && port === app.port) {
+      releaseCommand = [...DJANGO_RELEASE_COMMAND];
+    }
+    return { name, context, dockerfile, port, ...(releaseCommand ? { releaseCommand } : {}) };
   });
+  if (services.filter((c) => c.releaseCommand).length > 1) r.fail("containers", "name a releaseCommand on one service only: a release migrates once");
+  return services;
 }
 
 function checkAcrossApps(apps: AppConfig[], network: NetworkConfig, appsReader: Reader, problems: string[]): void {

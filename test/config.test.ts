@@ -215,6 +215,37 @@ describe("names AWS would refuse fail at once, naming the config key and what is
   });
 });
 
+describe("a containers app's release command (its migrations)", () => {
+  const parsed = (mutate: (raw: Record<string, any>) => void) => {
+    const raw = rawConfig("staging");
+    mutate(raw);
+    return parseStackConfig(raw, "staging", "eu-west-1").apps.find((a) => a.name === "saas-platform")!.containers;
+  };
+
+  it("is the stack file's on the backend, and nothing on the frontend", () => {
+    expect(parsed(() => undefined).map((c) => [c.name, c.releaseCommand])).toEqual([["backend", ["python", "release.py"]], ["frontend", undefined]]);
+  });
+
+  it("defaults to Django's migrate on the service at the app's port of a django app with a database", () => {
+    const c = parsed((r) => { delete r.apps["saas-platform"].containers[0].releaseCommand; });
+    expect(c.map((x) => [x.name, x.releaseCommand])).toEqual([["backend", ["python", "manage.py", "migrate", "--noinput"]], ["frontend", undefined]]);
+    const noDb = parsed((r) => { delete r.apps["saas-platform"].containers[0].releaseCommand; r.apps["saas-platform"].database = { enabled: false }; r.apps["saas-platform"].cache = { enabled: false }; });
+    expect(noDb.every((x) => x.releaseCommand === undefined)).toBe(true);
+  });
+
+  it("is refused empty, without a database, or on two services, naming the key", () => {
+    expect(problemsOf((r) => { r.apps["saas-platform"].containers[0].releaseCommand = []; }, "staging", "eu-west-1")).toEqual([
+      "webapp-platform:apps.saas-platform.containers[0].releaseCommand: must be a non-empty list of arguments (strings), e.g. [python, manage.py, migrate, --noinput]",
+    ]);
+    expect(problemsOf((r) => { r.apps["saas-platform"].database = { enabled: false }; }, "staging", "eu-west-1")).toContain(
+      "webapp-platform:apps.saas-platform.containers[0].releaseCommand: needs the app's database: the release runs under a lock in it (database.enabled)",
+    );
+    expect(problemsOf((r) => { r.apps["saas-platform"].containers[1].releaseCommand = ["true"]; }, "staging", "eu-west-1")).toEqual([
+      "webapp-platform:apps.saas-platform.containers: name a releaseCommand on one service only: a release migrates once",
+    ]);
+  });
+});
+
 describe("container build contexts must exist in the project", () => {
   const files = { files: projectFiles() };
 

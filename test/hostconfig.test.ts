@@ -9,6 +9,7 @@ import {
   plainHostEnv, renderCloudConfig, renderHostFiles, resolveHostConfig,
 } from "../components/hostconfig";
 import { toYaml } from "../components/hostconfig/yaml";
+import { MIGRATION_LOCK_KEY } from "../components/hostconfig/types";
 import { gunzipSync } from "zlib";
 import { allCases, artifactBucketOf, inputFor, stackConfig } from "./fixtures/hostconfig/inputs";
 
@@ -233,6 +234,31 @@ describe("hosts behind a load balancer", () => {
       .toThrow(/input\.launchHook only applies to hosts behind a load balancer/);
     expect(() => resolveHostConfig({ ...find("staging", "avanii-shop").input, launchHook: "no spaces" }))
       .toThrow(/input\.launchHook "no spaces" must be 1-255 letters, digits, _ and -/);
+  });
+
+  it("run the release command once per release, under the database lock, after the pull and before the restart", () => {
+    const c = find("prod", "saas-platform");
+    const deploy = file(c.input, "-deploy");
+    const pull = deploy.indexOf("pull --quiet");
+    const release = deploy.indexOf("\n/usr/local/sbin/saas-platform-release\n");
+    expect(pull).toBeGreaterThan(0);
+    expect(release).toBeGreaterThan(pull);
+    expect(deploy.indexOf('systemctl restart "$APP.service"')).toBeGreaterThan(release);
+    const script = file(c.input, "-release");
+    expect(script).toContain(`psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -c "SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})"`);
+    expect(script).toContain("exec docker compose --project-name 'saas-platform' --file '/etc/saas-platform/compose.yaml' run --rm --no-deps -T 'backend' 'python' 'release.py'");
+    // The database credentials come from the env file through libpq's variables, never an argument.
+    expect(script).toContain("eval \"$(python3 /usr/local/lib/webapp-platform/pg-env.py '/etc/saas-platform/secrets.env')\"");
+    expect(script).not.toMatch(/psql[^\n]*DATABASE_URL/);
+    expect(renderCloudConfig(c.input)).toContain("postgresql-client");
+    // Without a release command there is neither script nor psql.
+    const plain = { ...c.input, compose: { ...c.input.compose!, services: c.input.compose!.services.map(({ releaseCommand: _, ...s }) => s) } };
+    expect(renderHostFiles(plain).some((f) => f.path.endsWith("-release"))).toBe(false);
+    expect(renderCloudConfig(plain)).not.toContain("postgresql-client");
+    expect(() => resolveHostConfig({ ...c.input, secrets: c.input.secrets!.filter((x) => !x.endsWith("/DATABASE")) }))
+      .toThrow(/input\.compose\.services have a releaseCommand but no DATABASE secret/);
+    expect(() => resolveHostConfig({ ...plain, compose: { ...plain.compose!, services: plain.compose!.services.map((s) => ({ ...s, releaseCommand: ["x'y"] })) } }))
+      .toThrow(/releaseCommand\[0\] "x'y" must be 1-200 printable characters without quotes/);
   });
 
   it("run a compose stack pinned by digest on loopback, the frontend on the domain and the API on its own name", () => {

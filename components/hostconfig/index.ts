@@ -22,7 +22,7 @@ import type { AppConfig, StackConfig } from "../../config/types";
 import { cloudwatchConfigPath, renderCloudWatchConfig } from "./cloudwatch";
 import { renderNginxSite, sitePath } from "./nginx";
 import {
-  SECRET_TO_ENV_PATH, SECRET_TO_ENV_PY, renderBootstrapScript, renderCertExpiryScript, renderCertsScript,
+  PG_ENV_PATH, PG_ENV_PY, SECRET_TO_ENV_PATH, SECRET_TO_ENV_PY, renderBootstrapScript, renderReleaseScript, renderCertExpiryScript, renderCertsScript,
   renderDeployScript, renderSecretsScript, scriptPath,
 } from "./scripts";
 import { appUnitPath, renderAppUnit, renderCertUnits, renderLogrotate } from "./systemd";
@@ -105,6 +105,12 @@ export function renderHostFiles(input: HostConfigInput): HostFile[] {
     { path: scriptPath(r, "deploy"), content: renderDeployScript(r), permissions: "0755", kind: "script" },
   ];
   if (r.kind === "compose") files.push({ path: `${r.etcDir}/compose.yaml`, content: renderCompose(r), permissions: "0644", kind: "config" });
+  if (r.services.some((s) => s.releaseCommand)) {
+    files.push(
+      { path: PG_ENV_PATH, content: PG_ENV_PY, permissions: "0755", kind: "config" },
+      { path: scriptPath(r, "release"), content: renderReleaseScript(r), permissions: "0755", kind: "script" },
+    );
+  }
   else files.push({ path: `/etc/logrotate.d/${r.app}`, content: renderLogrotate(r), permissions: "0644", kind: "config" });
   if (r.tls === "letsencrypt") {
     const units = renderCertUnits(r);
@@ -128,6 +134,7 @@ export function hostPackages(input: HostConfigInput): string[] {
   if (r.tls === "letsencrypt") pkgs.push("certbot", ...(r.acmeChallenge === "dns-route53" ? ["python3-certbot-dns-route53"] : []));
   if (r.kind === "python") pkgs.push("python3-venv", "python3-dev", "build-essential", "libpq-dev");
   if (r.kind === "compose") pkgs.push("docker.io", "docker-compose-v2");
+  if (r.services.some((s) => s.releaseCommand)) pkgs.push("postgresql-client"); // psql holds the release's lock
   if (r.nodeExporter) pkgs.push("prometheus-node-exporter");
   return pkgs;
 }

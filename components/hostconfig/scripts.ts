@@ -13,12 +13,14 @@ import { AWS_CLI, CERT_DAYS_METRIC, GUNICORN_VERSION, HOST_METRICS_NAMESPACE, MI
 
 export const SECRET_TO_ENV_PATH = "/usr/local/lib/webapp-platform/secret-to-env.py";
 
-export type HostScript = "bootstrap" | "secrets" | "deploy" | "certs" | "cert-expiry";
+export type HostScript = "bootstrap" | "secrets" | "deploy" | "release" | "certs" | "cert-expiry";
 
 /** Where the host configuration installs an app's script (SsmRedeploy runs the deploy one). Pure. */
 export function hostScriptPath(app: string, name: HostScript): string {
   return `/usr/local/sbin/${app}-${name}`;
 }
+
+const scriptPathOf = hostScriptPath;
 
 export function scriptPath(r: ResolvedHost, name: HostScript): string {
   return hostScriptPath(r.app, name);
@@ -79,6 +81,79 @@ def main():
 
 main()
 `;
+
+export const PG_ENV_PATH = "/usr/local/lib/webapp-platform/pg-env.py";
+
+/**
+ * The app's env file's DATABASE_URL as libpq's PG* variables, as `export` lines for bash to
+ * eval: psql then connects with no password or URL on its command line (which the process
+ * list shows). Never prints a value in an error.
+ */
+export const PG_ENV_PY = `#!/usr/bin/env python3
+"""secrets.env's DATABASE_URL -> export PGHOST=... lines for libpq. Never prints a value in an error."""
+import shlex
+import sys
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+def main():
+    url = None
+    with open(sys.argv[1]) as f:
+        for line in f:
+            if line.startswith("DATABASE_URL="):
+                url = line[len("DATABASE_URL="):].strip().strip("'")
+    if not url:
+        sys.exit("%s has no DATABASE_URL" % sys.argv[1])
+    u = urlsplit(url)
+    if u.scheme not in ("postgres", "postgresql") or not u.hostname:
+        sys.exit("DATABASE_URL is not a postgres:// URL")
+    env = {
+        "PGHOST": u.hostname,
+        "PGPORT": str(u.port or 5432),
+        "PGUSER": unquote(u.username or ""),
+        "PGPASSWORD": unquote(u.password or ""),
+        "PGDATABASE": unquote(u.path.lstrip("/")),
+        "PGSSLMODE": parse_qs(u.query).get("sslmode", ["require"])[0],
+        "PGCONNECT_TIMEOUT": "10",
+    }
+    for key, value in env.items():
+        print("export %s=%s" % (key, shlex.quote(value)))
+
+
+main()
+`;
+
+/**
+ * A compose app's release command (ComposeService.releaseCommand) in a one-off container of
+ * the pulled image, holding the PostgreSQL advisory lock for as long as it runs: psql takes the
+ * lock, runs the command through \\!, and ends (releasing it) when the command has. Pure.
+ */
+export function renderReleaseScript(r: ResolvedHost): string {
+  const svc = r.services.find((s) => s.releaseCommand);
+  if (!svc?.releaseCommand) throw new Error(`HostConfig: ${r.app} has no release command`);
+  const run = `docker compose --project-name ${shq(r.app)} --file ${shq(`${r.etcDir}/compose.yaml`)} run --rm --no-deps -T ${shq(svc.name)} ${svc.releaseCommand.map(shq).join(" ")}`;
+  return `${HEAD}# ${r.app}'s release command, once per release and one instance at a time: in a one-off
+# container of ${svc.name}'s new image, under the PostgreSQL advisory lock ${MIGRATION_LOCK_KEY}.
+readonly APP=${shq(r.app)}
+if [ "\${1:-}" = --locked ]; then
+  # The database's credentials were for the lock only: the container reads its own env file.
+  unset PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSSLMODE PGCONNECT_TIMEOUT
+  echo "$APP: holding the migration lock; running ${svc.name}'s release command"
+  exec ${run}
+fi
+eval "$(python3 ${PG_ENV_PATH} ${shq(`${r.etcDir}/secrets.env`)})"
+status=$(mktemp)
+trap 'rm -f "$status"' EXIT
+# psql's \\! runs the command inside the session that holds the lock; its exit status comes back in a file.
+psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -c "SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})" \\
+  -c "\\! ${scriptPathOf(r.app, "release")} --locked; echo \\$? >$status"
+rc=$(cat "$status")
+if [ "$rc" != 0 ]; then
+  echo "$APP: the release command failed (exit \${rc:-none}): the stack stays on its previous images" >&2
+  exit 1
+fi
+`;
+}
 
 /** Fetches the app's secrets with the instance role and writes them to a 0600 file owned by the app user. */
 export function renderSecretsScript(r: ResolvedHost): string {
@@ -167,7 +242,9 @@ ${logins.map((l) => `  ${l}`).join("\n")}
 }
 retry login
 retry docker compose --project-name "$APP" --file ${shq(`${r.etcDir}/compose.yaml`)} pull --quiet
-systemctl enable "$APP.service"
+${r.services.some((x) => x.releaseCommand) ? `# The new images' release command (migrations), once per release, before the stack restarts onto them.
+${scriptPath(r, "release")}
+` : ""}systemctl enable "$APP.service"
 systemctl restart "$APP.service"
 `;
   }

@@ -51,6 +51,13 @@ export interface ComposeService {
   image: string;
   /** Port the container listens on; published on 127.0.0.1 only. */
   port: number;
+  /**
+   * Run once per release before the stack restarts onto it, in a one-off container of this
+   * service's new image, holding the app's PostgreSQL advisory lock (MIGRATION_LOCK_KEY) so
+   * instances booting together take turns: the migrations. Its failure fails the deploy.
+   * @default none
+   */
+  releaseCommand?: string[];
 }
 
 /** Where files live on the host. Tests relocate them into a temporary directory. */
@@ -222,6 +229,8 @@ export interface ResolvedHost {
 }
 
 const NAME_RE = /^[a-z][a-z0-9-]{1,19}$/;
+/** One argument of a compose release command: shell-quoted as is, so no quote or expansion. */
+const RELEASE_ARG_RE = /^[^'"$`\\\s][^'"$`\\\n\r]{0,199}$/;
 const HOST_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const PATH_RE = /^\/[A-Za-z0-9._~\/-]*$/;
@@ -362,8 +371,16 @@ export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
       if (!/^[a-z][a-z0-9-]{1,30}$/.test(s.name)) fail(`compose.services[${i}].name`, `"${s.name}" must be lower-case letters, digits and -`);
       if (!DIGEST_RE.test(s.image)) fail(`compose.services[${i}].image`, `"${s.image}" must be pinned by digest: <registry>/<repo>@sha256:<64 hex>`);
       if (!Number.isInteger(s.port) || s.port < 1024 || s.port > 65535) fail(`compose.services[${i}].port`, `${s.port} must be 1024-65535`);
+      (s.releaseCommand ?? []).forEach((a, j) => {
+        if (!RELEASE_ARG_RE.test(a)) fail(`compose.services[${i}].releaseCommand[${j}]`, `${JSON.stringify(a)} must be 1-200 printable characters without quotes, $, backslashes or backticks`);
+      });
+      if (s.releaseCommand && s.releaseCommand.length === 0) fail(`compose.services[${i}].releaseCommand`, "is empty; leave it out for no release command");
     });
     if (new Set(services.map((s) => s.port)).size !== services.length) fail("compose.services", "two services publish the same port");
+    if (services.filter((s) => s.releaseCommand).length > 1) fail("compose.services", "name a releaseCommand on one service only: a release migrates once");
+    if (services.some((s) => s.releaseCommand) && !secrets.some((x) => x.variable === "DATABASE")) {
+      fail("compose.services", "have a releaseCommand but no DATABASE secret: its lock and its migrations live in the app's database");
+    }
     const appSvc = services.find((s) => s.port === input.port);
     if (!appSvc) fail("compose.services", `has no service on the app's port ${input.port}`);
     appService = appSvc.name;

@@ -17,6 +17,7 @@ import {
 } from "../../tools/rehearsal/probes";
 import type { ProbeResult } from "../../tools/rehearsal/client";
 import { bootTimeRows } from "../../tools/rehearsal/report";
+import { launchHookTimeoutSeconds, REHEARSED_FLEET_BOOT_SECONDS } from "../../components/boot-timing";
 import { applyBreaks, artifactBreaks, fleetBreaks, selfTestRows, singleHostBreaks, TAMPERED_MARK } from "../../tools/rehearsal/self-test";
 import { layoutObjects, objectPath } from "../../tools/rehearsal/aws/objects";
 
@@ -191,11 +192,16 @@ describe("verdicts", () => {
 
 test("boot times per host kind, with hosts that never became healthy counted", () => {
   const fact = (kind: "fleet" | "single-host", done?: number, healthy?: number) => ({
-    group: { boot: { kind } } as any, boot: { cloudInitDone: done !== undefined, cloudInitSeconds: done, errors: [], recoverable: {}, failedUnits: [], outputProblems: [], files: [] }, proxy: [], imds: [], healthySeconds: healthy,
+    group: { boot: { kind, app: "a" } } as any, boot: { cloudInitDone: done !== undefined, cloudInitSeconds: done, errors: [], recoverable: {}, failedUnits: [], outputProblems: [], files: [] }, proxy: [], imds: [], healthySeconds: healthy,
   });
   const rows = bootTimeRows([fact("fleet", 50, 75), fact("fleet", 60), fact("single-host", 40, 45)]);
   expect(rows.find((r) => r.host === "(fleet)" && r.probe === "boot to healthy")!.detail).toBe("max 75 s, min 75 s over 1 host; 1 never healthy");
   expect(rows.find((r) => r.host === "(single-host)" && r.probe === "boot to healthy")!.detail).toBe("max 45 s, min 45 s over 1 host");
+  // Complete fleet bootstraps are shown against the figure the launch hook's timeout comes from.
+  const withOutput = (done: number, output: string) => ({ ...fact("fleet", done, done + 10), group: { boot: { kind: "fleet", app: "a" } } as any, cloudInitOutput: output });
+  const figure = (fs: ReturnType<typeof withOutput>[]) => bootTimeRows(fs).find((r) => r.probe === "boot vs the recorded figure")?.detail;
+  expect(figure([withOutput(40, "[a bootstrap] done\n"), withOutput(170, "[a bootstrap] ready: x\n")])).toBe(`slowest complete bootstrap 40 s; components/boot-timing.ts records ${REHEARSED_FLEET_BOOT_SECONDS} s (launch hook timeout ${launchHookTimeoutSeconds()} s)`);
+  expect(figure([withOutput(REHEARSED_FLEET_BOOT_SECONDS + 9, "[a bootstrap] done\n")])).toMatch(/: slower, update REHEARSED_FLEET_BOOT_SECONDS$/);
 });
 
 test("inParallel runs at most `limit` at once and every item once", async () => {
@@ -304,6 +310,9 @@ test("a cgroup v1 machine's container limit turns only the serving probes into p
   }) as { probe: string; result: string }[];
   const atReadiness = failedBoot("[a bootstrap] secrets from Secrets Manager\n[a bootstrap] a 1.0\n[a bootstrap] ready: /health/ answers; the group may send traffic\n[a bootstrap] the bootstrap failed (exit 1): abandoning this launch\n");
   for (const probe of ["cloud-init status", "failed units", "bootstrap done", "joins its group when ready"]) expect([probe, atReadiness.find((r) => r.probe === probe)!.result]).toEqual([probe, "skip"]);
+  // A compose host's release container is the first to run: a stop at the deploy step is the machine's too.
+  const atDeploy = failedBoot("[a bootstrap] secrets from Secrets Manager\n[a bootstrap] a 1.0\n[a bootstrap] the bootstrap failed (exit 1): abandoning this launch\n[a bootstrap] launch hook h of g: ABANDON\n");
+  for (const probe of ["cloud-init status", "bootstrap done"]) expect([probe, atDeploy.find((r) => r.probe === probe)!.result]).toEqual([probe, "skip"]);
   const atSecrets = failedBoot("[a bootstrap] secrets from Secrets Manager\n");
   for (const probe of ["cloud-init status", "failed units", "bootstrap done"]) expect([probe, atSecrets.find((r) => r.probe === probe)!.result]).toEqual([probe, "FAIL"]);
 });

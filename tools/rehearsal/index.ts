@@ -480,7 +480,8 @@ async function main(): Promise<number> {
         cloudInitOutput: fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : undefined,
         healthySeconds: health.healthySeconds(),
         probes: [...probeRows, ...launchHookRow(hostLabel(g), expectations, awsLines), ...alarmRows(hostLabel(g), expectations, awsLines)],
-        servingUnavailable: cgroupV1Limit(readIfExists(path.join(hostDir, `journal-${d.app}.service.txt`)), run("stat", ["-fc", "%T", "/sys/fs/cgroup"]).stdout.trim()),
+        // runc's error shows in the app unit's journal, or in the boot output when a release container ran first.
+        servingUnavailable: cgroupV1Limit(`${readIfExists(path.join(hostDir, `journal-${d.app}.service.txt`))}\n${readIfExists(outFile)}`, run("stat", ["-fc", "%T", "/sys/fs/cgroup"]).stdout.trim()),
       });
       log(`${d.app}: ${boot.cloudInitDone ? `cloud-init done in ${boot.cloudInitSeconds?.toFixed(1)} s` : boot.bootError}; ${health.healthySeconds() === undefined ? "never healthy" : `healthy after ${health.healthySeconds()!.toFixed(0)} s`}`);
     };

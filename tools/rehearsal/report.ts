@@ -37,13 +37,16 @@ const SERVING = /^(healthy$|ALB health check$|forwarded |HTTPS |security headers
 const BOOT_OUTCOME = /^(cloud-init status|cloud-init errors|failed units|bootstrap done)$/;
 
 /**
- * Whether the bootstrap got through everything up to its readiness check, the step that waits
- * for the app to answer before the host joins its group. Pure.
+ * Whether the bootstrap stopped where the app's containers or processes first run: its deploy
+ * step (a compose host's one-off release container starts there) or its readiness check (the
+ * app never answered). The launch hook's abandon lines after the failure do not count. Pure.
  */
-export function stoppedAtReadiness(app: string, output: string | undefined): boolean {
-  const steps = (output ?? "").split("\n");
+export function stoppedAtAppStart(app: string, output: string | undefined): boolean {
   const tag = `[${app} bootstrap] `;
-  return steps.some((l) => l.startsWith(`${tag}ready: `)) && !steps.includes(`${tag}done`);
+  const steps = (output ?? "").split("\n").filter((l) => l.startsWith(tag)).map((l) => l.slice(tag.length));
+  if (steps.includes("done")) return false;
+  const last = steps.filter((x) => !/^(the bootstrap failed|launch hook |could not abandon)/.test(x)).pop();
+  return last !== undefined && (last.startsWith("ready: ") || new RegExp(`^${app.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} [^ ]+$`).test(last));
 }
 
 /**
@@ -148,9 +151,9 @@ export function rowsFor(f: HostFacts): Row[] {
   }
   rows.push(...(f.probes ?? []));
   if (!f.servingUnavailable) return rows;
-  // A machine that cannot run the app: its serving probes, and a boot that stopped only because
-  // the app never answered its readiness check, are skips; any other failure still fails.
-  const blockedBoot = stoppedAtReadiness(f.group.boot.app, f.cloudInitOutput);
+  // A machine that cannot run the app: its serving probes, and a boot that stopped only where the
+  // app first runs (its release container, its readiness check), are skips; any other failure fails.
+  const blockedBoot = stoppedAtAppStart(f.group.boot.app, f.cloudInitOutput);
   return rows.map((r) => (r.result === "FAIL" && (SERVING.test(r.probe) || (blockedBoot && BOOT_OUTCOME.test(r.probe)))
     ? { ...r, result: "skip" as const, detail: `${f.servingUnavailable}; seen: ${r.detail}` } : r));
 }
