@@ -107,16 +107,11 @@ def main():
     u = urlsplit(url)
     if u.scheme not in ("postgres", "postgresql") or not u.hostname:
         sys.exit("DATABASE_URL is not a postgres:// URL")
-    env = {
-        "PGHOST": u.hostname,
-        "PGPORT": str(u.port or 5432),
-        "PGUSER": unquote(u.username or ""),
-        "PGPASSWORD": unquote(u.password or ""),
-        "PGDATABASE": unquote(u.path.lstrip("/")),
-        "PGSSLMODE": parse_qs(u.query).get("sslmode", ["require"])[0],
-        "PGCONNECT_TIMEOUT": "10",
-    }
-    for key, value in env.items():
+    # libpq's variables, in the URL's order: host, port, user, its password, database, TLS.
+    names = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE", "PGCONNECT_TIMEOUT"]
+    values = [u.hostname, str(u.port or 5432), unquote(u.username or ""), unquote(u.password or ""),
+              unquote(u.path.lstrip("/")), parse_qs(u.query).get("sslmode", ["require"])[0], "10"]
+    for key, value in zip(names, values):
         print("export %s=%s" % (key, shlex.quote(value)))
 
 
