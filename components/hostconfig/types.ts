@@ -167,7 +167,7 @@ export interface HostConfigInput {
    * The autoscaling group's launch lifecycle hook that holds this host out of service until
    * its bootstrap ends (hosts behind a load balancer): the bootstrap completes it with CONTINUE
    * once the app answers its health check through nginx, and with ABANDON when a step fails
-   * (the group then replaces the instance, and an instance refresh stops and rolls back).
+   * (the group then terminates it and launches another; it never takes traffic).
    * @default none (single hosts; a fleet without a hook)
    */
   launchHook?: string;
