@@ -98,6 +98,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
     instancePolicies: [hostPolicy, ...(o.extraPolicies ?? [])],
     tags: { ...config.tags, app: app.name, environment: config.environment, "managed-by": "pulumi" },
     metadataHopLimit: o.metadataHopLimit,
+    alertTopicArn: shared.alerts.topicArn,
   }, { parent });
 
   if (app.wafEnabled && o.regionalWaf) {

@@ -117,6 +117,11 @@ export interface AppFleetArgs {
    * containers on a bridge network reach the metadata service (container hosts). Default 1.
    */
   metadataHopLimit?: 1 | 2;
+  /**
+   * SNS topic told when an instance fails to launch (an abandoned launch hook too) or to terminate.
+   * @default none
+   */
+  alertTopicArn?: pulumi.Input<string>;
 }
 
 /**
@@ -353,6 +358,14 @@ export class AppFleet extends pulumi.ComponentResource {
       // The stack's tag transformation leaves this list alone: set every tag here.
       tags: Object.entries(groupTags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     }, { parent: this, ignoreChanges: ["desiredCapacity"] }); // scaling policies own the desired count
+
+    if (args.alertTopicArn !== undefined) {
+      new aws.autoscaling.Notification(`${name}-errors`, {
+        groupNames: [group.name],
+        notifications: ["autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"],
+        topicArn: args.alertTopicArn,
+      }, parent);
+    }
 
     new aws.autoscaling.Policy(`${name}-cpu`, {
       autoscalingGroupName: group.name,

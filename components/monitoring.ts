@@ -10,6 +10,26 @@ export interface AlertTopicArgs {
   kmsKeyId?: pulumi.Input<string>;
 }
 
+/**
+ * The alarm topic's policy: CloudWatch alarms of the topic's own account and region may publish
+ * (a topic policy replaces SNS's default one, which let them); nobody may publish without TLS.
+ * The account's own roles (the autoscaling groups' service-linked role, operators) publish
+ * through their IAM policies. Pure.
+ */
+export function alertTopicPolicy(topicArn: string): object {
+  const [, partition, , region, account] = topicArn.split(":");
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn,
+        Condition: { ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` }, StringEquals: { "aws:SourceAccount": account } },
+      },
+      { Sid: "DenyPublishWithoutTls", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    ],
+  };
+}
+
 /** The stack's alarm topic, with the on-call e-mail subscribed. */
 export class AlertTopic extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;
@@ -18,6 +38,7 @@ export class AlertTopic extends pulumi.ComponentResource {
     super(typeToken("monitoring", "AlertTopic"), name, {}, opts);
     if (!/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(args.email)) invalidArg("AlertTopic", "email", `"${args.email}" is not an e-mail address`);
     const topic = new aws.sns.Topic(`${name}-alerts`, { kmsMasterKeyId: args.kmsKeyId }, { parent: this });
+    new aws.sns.TopicPolicy(`${name}-alerts`, { arn: topic.arn, policy: topic.arn.apply((arn) => JSON.stringify(alertTopicPolicy(arn))) }, { parent: this });
     new aws.sns.TopicSubscription(`${name}-oncall`, { topic: topic.arn, protocol: "email", endpoint: args.email }, { parent: this });
     this.topicArn = topic.arn;
     this.registerOutputs({ topicArn: this.topicArn });

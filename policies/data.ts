@@ -6,7 +6,8 @@
  */
 import { perEnvironmentSchema } from "./lib/config";
 import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
-import { BUCKET_CLASS_DEFAULTS, BUCKET_CLASS_SCHEMA, BucketClassConfig, bucketsOf, companions, isDataBucket, policyDocument, statements } from "./lib/buckets";
+import { BUCKET_CLASS_DEFAULTS, BUCKET_CLASS_SCHEMA, BucketClassConfig, bucketsOf, companions, isDataBucket, isSecureTransportDeny, policyDocument, statements } from "./lib/buckets";
+import { refersTo } from "./lib/refs";
 import { T } from "./lib/types";
 import { UNKNOWN, asBool, asList, asNumber, containsUnknown, tagValue } from "./lib/values";
 
@@ -273,17 +274,6 @@ export const s3DataBucketVersioning = stackPolicy<BucketClassConfig>({
   },
 });
 
-function isSecureTransportDeny(s: any): boolean {
-  if (!s || s.Effect !== "Deny" || !s.Condition) return false;
-  for (const [op, cond] of Object.entries<any>(s.Condition)) {
-    if (!/^Bool(IfExists)?$/.test(op) || !cond) continue;
-    const v = cond["aws:SecureTransport"];
-    const values = Array.isArray(v) ? v : [v];
-    if (values.some((x) => String(x).toLowerCase() === "false")) return true;
-  }
-  return false;
-}
-
 export const s3DataBucketTlsOnly = stackPolicy<BucketClassConfig>({
   name: "s3-data-bucket-tls-only",
   layer: "data",
@@ -368,8 +358,35 @@ export const backupCoversDatabases = stackPolicy<{ environments: string[] }>({
   },
 });
 
+const IMMUTABLE_TAGS = ["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"];
+
+export const ecrRepositoryHardened = stackPolicy({
+  name: "ecr-repository-hardened",
+  layer: "data",
+  summary: "Every ECR repository scans images on push, keeps its tags immutable, encrypts images with a customer-managed KMS key (the stack key) and expires old images with a lifecycle policy.",
+  fix: 'set imageScanningConfiguration { scanOnPush: true }, imageTagMutability "IMMUTABLE", encryptionConfigurations [{ encryptionType: "KMS", kmsKey: <the stack key ARN> }], and add an aws.ecr.LifecyclePolicy for the repository.',
+  check(ctx) {
+    const lifecycles = ctx.ofType(T.ecrLifecyclePolicy);
+    for (const repo of ctx.ofType(T.ecrRepository)) {
+      const p = repo.props;
+      const scan = p.imageScanningConfiguration === UNKNOWN ? UNKNOWN : asBool(p.imageScanningConfiguration?.scanOnPush);
+      if (scan !== UNKNOWN && scan !== true) ctx.report(repo, "images are not scanned on push (imageScanningConfiguration.scanOnPush).");
+      const mutability = p.imageTagMutability ?? "MUTABLE";
+      if (mutability !== UNKNOWN && !IMMUTABLE_TAGS.includes(mutability)) ctx.report(repo, `its tags are ${mutability}: a pushed tag can be made to name another image.`);
+      const encryption = asList(p.encryptionConfigurations);
+      if (encryption !== UNKNOWN) {
+        const e = encryption[0];
+        if (e !== UNKNOWN && (e?.encryptionType ?? "AES256") !== UNKNOWN && (e?.encryptionType ?? "AES256") !== "KMS") ctx.report(repo, "images are encrypted with S3-managed keys (AES256), not a customer-managed KMS key.");
+        else if (e !== UNKNOWN && e?.encryptionType === "KMS" && (e.kmsKey === undefined || e.kmsKey === "")) ctx.report(repo, "images are encrypted with the AWS managed aws/ecr key, not the stack's own key (kmsKey).");
+      }
+      const links = lifecycles.map((l) => refersTo(l.props.repository, repo, l, "repository"));
+      if (!links.includes(true) && !links.includes(UNKNOWN)) ctx.report(repo, "no lifecycle policy expires its old and untagged images.");
+    }
+  },
+});
+
 export const DATA_POLICIES = [
   rdsStorageEncrypted, rdsBackupRetention, rdsMultiAzProd, rdsDeletionProtectionProd, rdsFinalSnapshotProd,
   elasticacheAtRest, elasticacheAuth, elasticacheFailoverProd,
-  s3PublicAccessBlocked, s3Encryption, s3DataBucketVersioning, s3DataBucketTlsOnly, backupCoversDatabases,
+  s3PublicAccessBlocked, s3Encryption, s3DataBucketVersioning, s3DataBucketTlsOnly, backupCoversDatabases, ecrRepositoryHardened,
 ];

@@ -173,4 +173,38 @@ export const cloudfrontLogging = stackPolicy({
   },
 });
 
-export const OBSERVABILITY_POLICIES = [alarmsCoverResources, alarmsNotify, logGroupRetention, albAccessLogs, cloudfrontLogging];
+/** The group events a human must hear about: an instance that could not launch or terminate (an abandoned launch hook among them). */
+const ASG_ERROR_EVENTS = ["autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"];
+
+export const asgNotifiesErrors = stackPolicy({
+  name: "asg-notifies-errors",
+  layer: "observability",
+  summary: "Every autoscaling group notifies an SNS topic when an instance fails to launch or to terminate.",
+  fix: `add an aws.autoscaling.Notification { groupNames: [group.name], notifications: [${ASG_ERROR_EVENTS.join(", ")}], topicArn: <the alert topic> }.`,
+  severity: "medium",
+  check(ctx) {
+    const notifications = ctx.ofType(T.autoscalingNotification);
+    for (const group of ctx.ofType(T.autoscalingGroup)) {
+      const covering = notifications.map((n) => {
+        const names = asList(n.props.groupNames);
+        if (names === UNKNOWN) return UNKNOWN;
+        const link = names.map((x) => refersTo(x, group, n, "groupNames"));
+        return link.includes(true) ? n : link.includes(UNKNOWN) ? UNKNOWN : undefined;
+      });
+      if (covering.includes(UNKNOWN)) continue;
+      const events = new Set<unknown>();
+      let unknownEvents = false;
+      for (const n of covering) {
+        if (!n || n === UNKNOWN) continue;
+        const list = asList(n.props.notifications);
+        if (list === UNKNOWN) unknownEvents = true;
+        else list.forEach((e) => events.add(e));
+      }
+      if (unknownEvents) continue;
+      const missing = ASG_ERROR_EVENTS.filter((e) => !events.has(e));
+      if (missing.length) ctx.report(group, `no notification tells anyone about ${missing.join(" or ")}.`);
+    }
+  },
+});
+
+export const OBSERVABILITY_POLICIES = [alarmsCoverResources, alarmsNotify, logGroupRetention, albAccessLogs, cloudfrontLogging, asgNotifiesErrors];

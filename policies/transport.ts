@@ -5,6 +5,7 @@
  */
 import { perEnvironmentSchema } from "./lib/config";
 import { StackResource, resourcePolicy, stackPolicy } from "./lib/define";
+import { isSecureTransportDeny, policyDocument, statements } from "./lib/buckets";
 import { refersTo } from "./lib/refs";
 import {
   ALB_SSL_POLICIES, CLOUDFRONT_MIN_PROTOCOLS, CLOUDFRONT_ORIGIN_SSL_PROTOCOLS, RECOMMENDED_ALB_SSL_POLICY, RECOMMENDED_CLOUDFRONT_MIN_PROTOCOL,
@@ -274,7 +275,25 @@ export const elasticacheInTransit = resourcePolicy({
   },
 });
 
+export const snsTopicTlsOnly = stackPolicy({
+  name: "sns-topic-tls-only",
+  layer: "transport",
+  summary: "Every SNS topic refuses publishing without TLS: its topic policy denies sns:Publish when aws:SecureTransport is false.",
+  fix: 'add an aws.sns.TopicPolicy for the topic (arn: topic.arn) with a statement { Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: <topic arn>, Condition: { Bool: { "aws:SecureTransport": "false" } } }, next to the statements that let the account and CloudWatch publish.',
+  check(ctx) {
+    const policies = ctx.ofType(T.snsTopicPolicy);
+    for (const topic of ctx.ofType(T.snsTopic)) {
+      const links = policies.map((p) => ({ p, link: refersTo(p.props.arn, topic, p, "arn") }));
+      if (links.some((l) => l.link === UNKNOWN)) continue;
+      const docs = [topic.props.policy, ...links.filter((l) => l.link === true).map((l) => l.p.props.policy)].map(policyDocument);
+      if (docs.includes(UNKNOWN)) continue;
+      if (docs.some((d) => statements(d).some(isSecureTransportDeny))) continue;
+      ctx.report(topic, "the topic accepts messages published over plain HTTP (no topic policy denies aws:SecureTransport = false).");
+    }
+  },
+});
+
 export const TRANSPORT_POLICIES = [
   albHttpsTlsPolicy, albHttpRedirectsToHttps, albHttpRulesRedirect, cloudfrontViewerHttps, cloudfrontMinimumTls,
-  cloudfrontOriginHttps, rdsForceSsl, elasticacheInTransit,
+  cloudfrontOriginHttps, rdsForceSsl, elasticacheInTransit, snsTopicTlsOnly,
 ];

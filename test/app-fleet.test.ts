@@ -140,6 +140,20 @@ describe("the Avanii shop fleet in staging (Route53)", () => {
     expect(asg.instanceRefresh.preferences.autoRollback).toBeUndefined();
   });
 
+  it("tells the alert topic when an instance fails to launch (an abandoned hook too) or to terminate", async () => {
+    const topic = "arn:aws:sns:eu-west-1:123456789012:staging-alerts-1a2b3c4";
+    const withTopic = await record(() => {
+      const a = app("avanii-shop");
+      new AppFleet(a.name, fleetArgs(a, new AppDns(a.name, { dns: a.dns, domain: a.domain }), { alertTopicArn: topic }));
+    });
+    expect(withTopic.one("aws:autoscaling/notification:Notification").inputs).toEqual({
+      groupNames: [withTopic.one(ASG).outputs.name],
+      notifications: ["autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"],
+      topicArn: topic,
+    });
+    expect(rec.ofType("aws:autoscaling/notification:Notification")).toEqual([]);
+  });
+
   it("lets instances complete only a launch hook of this app's group in this environment", () => {
     const policy = JSON.parse(rec.one("aws:iam/rolePolicy:RolePolicy", "avanii-shop-launch-hook").inputs.policy);
     expect(policy.Statement).toEqual([

@@ -85,6 +85,21 @@ describe("monitoring and backup components", () => {
     expect(() => new AlertTopic("x", { email: "nobody" })).toThrow(/args\.email "nobody" is not an e-mail address/);
   });
 
+  it("lets the topic's own account's CloudWatch alarms publish, and nobody publish without TLS", async () => {
+    const rec = await record(() => { new AlertTopic("staging", { email: "oncall@example.com" }); }, { stack: "staging" });
+    const topicArn: string = rec.one("aws:sns/topic:Topic").outputs.arn;
+    const [, , , region, account] = topicArn.split(":");
+    const policy = rec.one("aws:sns/topicPolicy:TopicPolicy");
+    expect(policy.inputs.arn).toBe(topicArn);
+    expect(JSON.parse(policy.inputs.policy).Statement).toEqual([
+      {
+        Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn,
+        Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${region}:${account}:alarm:*` }, StringEquals: { "aws:SourceAccount": account } },
+      },
+      { Sid: "DenyPublishWithoutTls", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    ]);
+  });
+
   it("builds a ratio alarm from metric math: two hidden metric queries and the percentage it compares", async () => {
     const rec = await record(() => {
       new AppAlarms("shop", { alarms: loadBalancerAlarms("shop", "app/lb/1", "targetgroup/tg/2").slice(0, 1), topicArn: "arn:aws:sns:eu-west-1:1:alerts" });

@@ -71,6 +71,18 @@ export function bucketsOf(ctx: { ofType(...t: string[]): StackResource[] }): Sta
   return ctx.ofType(...BUCKETS);
 }
 
+/** A statement that denies requests made without TLS (aws:SecureTransport = false), in any resource policy. */
+export function isSecureTransportDeny(s: any): boolean {
+  if (!s || s.Effect !== "Deny" || !s.Condition) return false;
+  for (const [op, cond] of Object.entries<any>(s.Condition)) {
+    if (!/^Bool(IfExists)?$/.test(op) || !cond) continue;
+    const v = cond["aws:SecureTransport"];
+    const values = Array.isArray(v) ? v : [v];
+    if (values.some((x) => String(x).toLowerCase() === "false")) return true;
+  }
+  return false;
+}
+
 /** Parses a bucket policy document (JSON text or object); UNKNOWN if not known yet. */
 export function policyDocument(v: unknown): any | Unknown | undefined {
   if (v === UNKNOWN) return UNKNOWN;

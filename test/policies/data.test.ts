@@ -201,3 +201,27 @@ describePolicy({
     { title: "ARN unknown, selection not linked", resources: [db({}, { arn: U }), selection(["arn:aws:rds:eu-west-1:1:db:prod-other"])] },
   ],
 });
+
+const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const repo = (extra: Record<string, any> = {}) => res(T.ecrRepository, "saas-images-backend", {
+  name: "prod/saas-images/backend", imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: "IMMUTABLE",
+  encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: KEY }], tags: TAGS, ...extra,
+}, { outputs: { name: "prod/saas-images/backend", arn: "arn:aws:ecr:eu-west-1:123456789012:repository/prod/saas-images/backend" } });
+const lifecycle = (repository: any = "prod/saas-images/backend") => res(T.ecrLifecyclePolicy, "saas-images-backend", { repository, policy: "{}" });
+describePolicy({
+  policy: "ecr-repository-hardened",
+  violating: [
+    { title: "no scan on push", resources: [repo({ imageScanningConfiguration: undefined }), lifecycle()], message: /not scanned on push/ },
+    { title: "mutable tags (AWS's default)", resources: [repo({ imageTagMutability: undefined }), lifecycle()], message: /tags are MUTABLE/ },
+    { title: "AES256 encryption", resources: [repo({ encryptionConfigurations: [{ encryptionType: "AES256" }] }), lifecycle()], message: /S3-managed keys/ },
+    { title: "the AWS managed key", resources: [repo({ encryptionConfigurations: [{ encryptionType: "KMS" }] }), lifecycle()], message: /aws\/ecr key/ },
+    { title: "no lifecycle policy", resources: [repo()], message: /no lifecycle policy/ },
+    { title: "another repository's lifecycle policy", resources: [repo(), lifecycle("prod/other")] },
+  ],
+  compliant: [{ title: "scanned, immutable, on the stack key, with a lifecycle", resources: [repo(), lifecycle()] }],
+  unknown: [
+    { title: "the key unknown", resources: [repo({ encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: U }] }), lifecycle()] },
+    { title: "settings unknown", resources: [repo({ imageScanningConfiguration: U, imageTagMutability: U, encryptionConfigurations: U }), lifecycle()] },
+    { title: "the lifecycle's repository unknown", resources: [repo(), lifecycle(U)] },
+  ],
+});

@@ -88,3 +88,20 @@ describePolicy({
     { title: "the log source's ARN unknown", resources: [cdn(undefined), res(T.logDeliverySource, "cdn-logs", { name: "cdn", logType: "ACCESS_LOGS", resourceArn: U })] },
   ],
 });
+
+const ERRORS = ["autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"];
+const group = () => res(T.autoscalingGroup, "shop-asg", { minSize: 1, maxSize: 2, tags: [] }, { outputs: { name: "shop-asg-1a2b3c4" } });
+const notify = (groupNames: any, notifications: any) => res(T.autoscalingNotification, "shop-errors", { groupNames, notifications, topicArn: "arn:aws:sns:eu-west-1:123456789012:alerts" });
+describePolicy({
+  policy: "asg-notifies-errors",
+  violating: [
+    { title: "a group nobody hears from", resources: [group()], message: /EC2_INSTANCE_LAUNCH_ERROR or autoscaling:EC2_INSTANCE_TERMINATE_ERROR/ },
+    { title: "launch errors only", resources: [group(), notify(["shop-asg-1a2b3c4"], ERRORS.slice(0, 1))], message: /no notification tells anyone about autoscaling:EC2_INSTANCE_TERMINATE_ERROR\./ },
+    { title: "another group's notification", resources: [group(), notify(["other-asg"], ERRORS)] },
+  ],
+  compliant: [{ title: "both error events to the alert topic", resources: [group(), notify(["shop-asg-1a2b3c4"], [...ERRORS, "autoscaling:EC2_INSTANCE_LAUNCH"])] }],
+  unknown: [
+    { title: "group names unknown", resources: [group(), notify(U, ERRORS)] },
+    { title: "events unknown", resources: [group(), notify(["shop-asg-1a2b3c4"], U)] },
+  ],
+});

@@ -210,6 +210,21 @@ const MUTATIONS: Mutation[] = [
     pick: (rec) => rec.ofType(T.launchTemplate).slice(-1)[0], mutate: (p) => ({ ...p, networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "true" }] }),
   },
   {
+    what: "immutable image tags", policy: "ecr-repository-hardened", visibleInPreview: true,
+    pick: first(T.ecrRepository), mutate: (p) => ({ ...p, imageTagMutability: "MUTABLE" }),
+  },
+  {
+    // The topic's ARN is unknown in a first preview, and so is the policy document built from it.
+    what: "TLS-only publishing to the alert topic", policy: "sns-topic-tls-only", visibleInPreview: false,
+    pick: first(T.snsTopic), change: (rec, topic) => rec.ofType(T.snsTopicPolicy).filter((p) => p.name === topic.name),
+    mutate: (p) => ({ ...p, policy: pulumi.output(p.policy).apply((doc: string) => JSON.stringify({ ...JSON.parse(doc), Statement: JSON.parse(doc).Statement.filter((x: any) => x.Effect !== "Deny") })) }),
+  },
+  {
+    what: "a fleet's terminate-error notification", policy: "asg-notifies-errors", visibleInPreview: false,
+    pick: first(T.autoscalingGroup), change: (rec, group) => rec.ofType(T.autoscalingNotification).filter((n) => n.name === group.name.replace(/-asg$/, "-errors")),
+    mutate: (p) => ({ ...p, notifications: ["autoscaling:EC2_INSTANCE_LAUNCH_ERROR"] }),
+  },
+  {
     what: "Multi-AZ in prod", policy: "rds-multi-az-prod", visibleInPreview: true,
     pick: (rec) => rec.ofType(T.rdsInstance).filter((r) => !r.inputs.replicateSourceDb).slice(-1)[0], mutate: (p) => ({ ...p, multiAz: false }),
   },

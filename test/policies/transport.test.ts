@@ -157,3 +157,25 @@ describePolicy({
   compliant: [{ title: "TLS required", resources: [rg()] }],
   unknown: [{ title: "transit flag unknown", resources: [rg({ transitEncryptionEnabled: U })] }],
 });
+
+const TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:alerts-1a2b3c4";
+const topic = (policy?: any) => res(T.snsTopic, "stack-alerts", { kmsMasterKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k", ...(policy !== undefined ? { policy } : {}) }, { outputs: { arn: TOPIC_ARN } });
+const denyPlain = { Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: TOPIC_ARN, Condition: { Bool: { "aws:SecureTransport": "false" } } };
+const allowAlarms = { Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: TOPIC_ARN };
+const topicPolicy = (arn: any, statements: any[] | typeof U) => res(T.snsTopicPolicy, "stack-alerts", { arn, policy: statements === U ? U : JSON.stringify({ Version: "2012-10-17", Statement: statements }) });
+describePolicy({
+  policy: "sns-topic-tls-only",
+  violating: [
+    { title: "a topic without a policy (SNS's default allows plain HTTP)", resources: [topic()], message: /plain HTTP/ },
+    { title: "a topic policy that only allows", resources: [topic(), topicPolicy(TOPIC_ARN, [allowAlarms])] },
+    { title: "the deny on another topic", resources: [topic(), topicPolicy("arn:aws:sns:eu-west-1:123456789012:other", [denyPlain])] },
+  ],
+  compliant: [
+    { title: "a topic policy denying plain-HTTP publishing", resources: [topic(), topicPolicy(TOPIC_ARN, [allowAlarms, denyPlain])] },
+    { title: "the deny in the topic's own policy", resources: [topic(JSON.stringify({ Version: "2012-10-17", Statement: [denyPlain] }))] },
+  ],
+  unknown: [
+    { title: "the topic policy's target unknown", resources: [topic(), topicPolicy(U, [denyPlain])] },
+    { title: "the policy document unknown", resources: [topic(), topicPolicy(TOPIC_ARN, U)] },
+  ],
+});

@@ -148,6 +148,14 @@ export const LOAD_BALANCING: FieldTable = {
       },
     }],
   },
+  "aws:autoscaling/notification:Notification": {
+    model: "autoscaling",
+    fields: {
+      "groupNames[]": "PutNotificationConfiguration.AutoScalingGroupName",
+      "notifications[]": "PutNotificationConfiguration.NotificationTypes[]",
+      topicArn: "PutNotificationConfiguration.TopicARN",
+    },
+  },
   "aws:autoscaling/policy:Policy": {
     model: "autoscaling",
     autoname: "name",

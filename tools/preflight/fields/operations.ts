@@ -458,6 +458,13 @@ export const OPERATIONS: FieldTable = {
         ? { path: "name", value: i.name } : undefined),
     }],
   },
+  "aws:sns/topicPolicy:TopicPolicy": {
+    model: "sns",
+    fields: {
+      arn: "SetTopicAttributes.TopicArn",
+      policy: "SetTopicAttributes.AttributeValue",
+    },
+  },
   "aws:sns/topicSubscription:TopicSubscription": {
     model: "sns",
     fields: {
