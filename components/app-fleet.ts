@@ -118,7 +118,7 @@ export interface AppFleetArgs {
    */
   metadataHopLimit?: 1 | 2;
   /**
-   * SNS topic told when an instance fails to launch (an abandoned launch hook too) or to terminate.
+   * SNS topic told when an instance fails to launch or to terminate.
    * @default none
    */
   alertTopicArn?: pulumi.Input<string>;

@@ -173,7 +173,7 @@ export const cloudfrontLogging = stackPolicy({
   },
 });
 
-/** The group events a human must hear about: an instance that could not launch or terminate (an abandoned launch hook among them). */
+/** The group events a human must hear about: an instance that could not launch or terminate. */
 const ASG_ERROR_EVENTS = ["autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"];
 
 export const asgNotifiesErrors = stackPolicy({

@@ -140,7 +140,7 @@ describe("the Avanii shop fleet in staging (Route53)", () => {
     expect(asg.instanceRefresh.preferences.autoRollback).toBeUndefined();
   });
 
-  it("tells the alert topic when an instance fails to launch (an abandoned hook too) or to terminate", async () => {
+  it("tells the alert topic when an instance fails to launch or to terminate", async () => {
     const topic = "arn:aws:sns:eu-west-1:123456789012:staging-alerts-1a2b3c4";
     const withTopic = await record(() => {
       const a = app("avanii-shop");
