@@ -348,3 +348,33 @@ if [ "$n" -le "$FAILS" ]; then echo "E: Could not get lock /var/cache/apt/archiv
     expect(r.stdout).toMatch(/^\[log\] the CloudWatch agent could not be installed[^\n]*\nafter the agent\n$/);
   });
 });
+
+describe("the bootstrap's launch hook", () => {
+  /** The bootstrap's own functions, with stub curl (IMDS) and aws answering `state` for the instance. */
+  const hookRun = (state: string, result: "CONTINUE" | "ABANDON") => {
+    const boot = renderHostFiles(prod("avanii-shop").input).find((f) => f.path.endsWith("-bootstrap"))!.content;
+    const functions = boot.slice(boot.indexOf("readonly AWS="), boot.indexOf("trap abandon_on_failure EXIT"));
+    const dir = fs.mkdtempSync(path.join(work, "hook-"));
+    const calls = path.join(dir, "calls");
+    fs.writeFileSync(path.join(dir, "curl"), "#!/bin/bash\ncase \"$*\" in *api/token*) echo token ;; *instance-id*) echo i-0abc ;; esac\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "aws"), `#!/bin/bash\necho "aws $*" >>"${calls}"\ncase "$*" in *describe-auto-scaling-instances*) printf 'shop-asg-1a2b3c4\\t${state}\\n' ;; esac\n`, { mode: 0o755 });
+    const script = `set -euo pipefail\nREGION=eu-west-1\nlog() { echo "[log] $*"; }\n${functions}\nlaunch_hook ${result}\n`;
+    const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: { PATH: `${dir}:/usr/bin:/bin`, AWS_CLI: path.join(dir, "aws") } });
+    return { code: r.status, stdout: r.stdout, calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : [] };
+  };
+
+  it("completes the launch of an instance waiting on it, for its own group", () => {
+    const r = hookRun("Pending:Wait", "CONTINUE");
+    expect(r.code).toBe(0);
+    expect(r.calls[1]).toBe("aws autoscaling complete-lifecycle-action --region eu-west-1 --auto-scaling-group-name shop-asg-1a2b3c4 --lifecycle-hook-name bootstrap-done --instance-id i-0abc --lifecycle-action-result CONTINUE");
+    expect(r.stdout).toContain("[log] launch hook bootstrap-done of shop-asg-1a2b3c4: CONTINUE");
+  });
+
+  it("does nothing, successfully, when the bootstrap is re-run on an instance already in service", () => {
+    const r = hookRun("InService", "CONTINUE");
+    expect(r.code).toBe(0);
+    expect(r.calls).toHaveLength(1);
+    expect(r.calls[0]).toMatch(/describe-auto-scaling-instances/);
+    expect(r.stdout).toContain("the instance is InService, nothing to complete");
+  });
+});

@@ -384,14 +384,19 @@ function launchHookFunctions(hook: string): string {
 readonly LAUNCH_HOOK=${shq(hook)}
 JOINED=0
 launch_hook() {
-  local token id group
+  local token id group state
   token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token) &&
     id=$(curl -fsS -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id) &&
-    group=$("$AWS" autoscaling describe-auto-scaling-instances --region "$REGION" --instance-ids "$id" \\
-      --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text) &&
-    [ -n "$group" ] && [ "$group" != None ] &&
-    "$AWS" autoscaling complete-lifecycle-action --region "$REGION" --auto-scaling-group-name "$group" \\
-      --lifecycle-hook-name "$LAUNCH_HOOK" --instance-id "$id" --lifecycle-action-result "$1" &&
+    read -r group state < <("$AWS" autoscaling describe-auto-scaling-instances --region "$REGION" --instance-ids "$id" \\
+      --query 'AutoScalingInstances[0].[AutoScalingGroupName,LifecycleState]' --output text) &&
+    [ -n "$group" ] && [ "$group" != None ] || return 1
+  # Re-run by hand on an instance already in service: there is no launch left to complete.
+  if [ "$state" != Pending:Wait ]; then
+    log "launch hook $LAUNCH_HOOK of $group: the instance is $state, nothing to complete"
+    return 0
+  fi
+  "$AWS" autoscaling complete-lifecycle-action --region "$REGION" --auto-scaling-group-name "$group" \\
+    --lifecycle-hook-name "$LAUNCH_HOOK" --instance-id "$id" --lifecycle-action-result "$1" &&
     log "launch hook $LAUNCH_HOOK of $group: $1"
 }
 abandon_on_failure() {
