@@ -7,6 +7,7 @@ import type { PackPolicy } from "./lib/define";
 import { DATA_POLICIES } from "./data";
 import { EDGE_POLICIES } from "./edge";
 import { HOST_POLICIES } from "./host";
+import { IDENTITY_POLICIES } from "./identity";
 import { NETWORK_POLICIES } from "./network";
 import { OBSERVABILITY_POLICIES } from "./observability";
 import { SECRETS_POLICIES } from "./secrets";
@@ -22,6 +23,7 @@ export const POLICIES: PackPolicy[] = [
   ...HOST_POLICIES,
   ...DATA_POLICIES,
   ...SECRETS_POLICIES,
+  ...IDENTITY_POLICIES,
   ...OBSERVABILITY_POLICIES,
   ...TAGGING_POLICIES,
 ];

@@ -26,6 +26,7 @@ export const LAYERS = {
   host: "Host hardening",
   data: "Data protection",
   secrets: "Secrets",
+  identity: "Identity and access",
   observability: "Observability",
   tagging: "Tagging and cost",
 } as const;

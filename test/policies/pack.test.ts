@@ -15,6 +15,7 @@ import { HOST_POLICIES } from "../../policies/host";
 import { NETWORK_POLICIES } from "../../policies/network";
 import { OBSERVABILITY_POLICIES } from "../../policies/observability";
 import { SECRETS_POLICIES } from "../../policies/secrets";
+import { IDENTITY_POLICIES } from "../../policies/identity";
 import { TAGGING_POLICIES } from "../../policies/tagging";
 import { TRANSPORT_POLICIES } from "../../policies/transport";
 import { T } from "../../policies/lib/types";
@@ -29,7 +30,7 @@ describe("the policy list", () => {
     const names = POLICIES.map((p) => p.name);
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-    const byLayer = [TRANSPORT_POLICIES, EDGE_POLICIES, NETWORK_POLICIES, HOST_POLICIES, DATA_POLICIES, SECRETS_POLICIES, OBSERVABILITY_POLICIES, TAGGING_POLICIES];
+    const byLayer = [TRANSPORT_POLICIES, EDGE_POLICIES, NETWORK_POLICIES, HOST_POLICIES, DATA_POLICIES, SECRETS_POLICIES, IDENTITY_POLICIES, OBSERVABILITY_POLICIES, TAGGING_POLICIES];
     expect(byLayer.flat()).toEqual(POLICIES);
     expect(POLICIES.length).toBeGreaterThanOrEqual(40);
   });
