@@ -59,7 +59,7 @@ export class ContainersApp extends pulumi.ComponentResource {
       new PostDeployCheck(`${app.name}-verify`, { url: `https://${app.domain}${app.healthCheckPath}`, triggers: [app.appVersion] }, { parent: this, dependsOn: [fleet, cdn] });
     }
     this.outputs = {
-      ...commonOutputs("containers", cdn.urls, dns, data, fleetShellCommand(ctx.region, fleet.asgName)),
+      ...commonOutputs("containers", cdn.urls, dns, data, fleetShellCommand(ctx.region, fleet.asgName, shared.sessions.documentName)),
       images: images.imageRefs,
     };
     this.registerOutputs({});

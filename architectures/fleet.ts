@@ -13,6 +13,7 @@ import {
   appArtifactUrl, ComposeService, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, plainHostEnv, renderCloudConfig,
 } from "../components/hostconfig";
 import { mediaBucket } from "../components/private-bucket";
+import { DEFAULT_SESSION_DOCUMENT, sessionDocumentArgs } from "../components/session-manager";
 import { WebAcl } from "../components/waf";
 import type { AppData } from "./app-data";
 import type { SharedPlatform } from "./platform";
@@ -71,9 +72,10 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
     });
     return renderCloudConfig(input);
   });
-  const hostPolicy = pulumi.all([secretArns, key.keyArn, logGroups.map((g) => g.arn), media?.bucket.arn, pulumi.output(o.ecrRepositoryArns ?? []), artifactBucketName])
-    .apply(([arns, kmsKeyArn, logGroupArns, mediaBucketArn, ecrRepositoryArns, artifactBucket]) => JSON.stringify(hostPolicyDocument({
+  const hostPolicy = pulumi.all([secretArns, key.keyArn, logGroups.map((g) => g.arn), media?.bucket.arn, pulumi.output(o.ecrRepositoryArns ?? []), artifactBucketName, shared.sessions.logGroupArn])
+    .apply(([arns, kmsKeyArn, logGroupArns, mediaBucketArn, ecrRepositoryArns, artifactBucket, sessionLogGroupArn]) => JSON.stringify(hostPolicyDocument({
       region: ctx.region, secretArns: arns, kmsKeyArn, logGroupArns, mediaBucketArn, ecrRepositoryArns,
+      sessions: { kmsKeyArn, logGroupArn: sessionLogGroupArn },
       // The same URL the user data fetches: the app's own store prefix, or its explicit URL's folder.
       artifactUrl: appArtifactUrl(app, artifactBucket),
     })));
@@ -102,7 +104,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
   }, { parent });
 
   if (app.wafEnabled && o.regionalWaf) {
-    new WebAcl(`${app.name}-waf`, { ctx, scope: "REGIONAL", rateLimits: app.rateLimits, associateWith: [fleet.albArn] }, { parent });
+    new WebAcl(`${app.name}-waf`, { ctx, scope: "REGIONAL", rateLimits: app.rateLimits, associateWith: [fleet.albArn], kmsKeyArn: key.keyArn }, { parent });
   }
 
   const alarms = [
@@ -115,6 +117,6 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
 }
 
 /** A command that opens a shell on one of the fleet's hosts through SSM (no SSH). */
-export function fleetShellCommand(region: string, asgName: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.interpolate`aws ssm start-session --region ${region} --target "$(aws autoscaling describe-auto-scaling-groups --region ${region} --auto-scaling-group-names ${asgName} --query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)"`;
+export function fleetShellCommand(region: string, asgName: pulumi.Input<string>, sessionDocument = DEFAULT_SESSION_DOCUMENT): pulumi.Output<string> {
+  return pulumi.interpolate`aws ssm start-session --region ${region}${sessionDocumentArgs(sessionDocument)} --target "$(aws autoscaling describe-auto-scaling-groups --region ${region} --auto-scaling-group-names ${asgName} --query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)"`;
 }

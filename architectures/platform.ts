@@ -11,6 +11,7 @@ import { HostImages } from "../components/host-images";
 import { StackKey } from "../components/kms";
 import { AlertTopic } from "../components/monitoring";
 import { Network } from "../components/network";
+import { DEFAULT_SESSION_DOCUMENT, SessionManager } from "../components/session-manager";
 import { ContainersApp } from "./containers";
 import { AppOutputs, artifactOutputs } from "./outputs";
 import { SingleHostApp } from "./single-host";
@@ -24,6 +25,8 @@ export interface SharedPlatform {
   network: Network;
   /** The stack's customer-managed KMS key: data, secrets, logs, backups, alarms. */
   key: StackKey;
+  /** Session Manager preferences: hosts' roles need its key and log group (hostPolicyDocument's `sessions`). */
+  sessions: SessionManager;
   /** The stack's alarm topic. */
   alerts: AlertTopic;
   /** The stack's artifact store: apps without an explicit artifactUrl fetch their releases from it. */
@@ -60,6 +63,9 @@ export interface PlatformOutputs {
   artifactPublisherRoleArn: pulumi.Output<string>;
   /** The Ubuntu image ID the hosts boot, per CPU architecture in use. */
   hostImages: Record<string, pulumi.Output<string>>;
+  /** The Session Manager preferences document of the stack's shells, and the log group sessions stream to. */
+  sessionDocumentName: string;
+  sessionLogGroupName: pulumi.Output<string>;
   apps: Record<string, AppOutputs>;
   skippedApps: string[];
 }
@@ -70,20 +76,30 @@ export function buildPlatform(config: StackConfig): PlatformOutputs {
     tagResources({ ...config.tags, app: "platform", environment: config.environment, "managed-by": "pulumi" }),
   );
 
+  // The key first: the flow-log group is encrypted with it. Creation order is not part of a
+  // URN, so nothing already deployed is replaced.
+  const key = new StackKey(config.stack, { ctx });
   const network = new Network(config.stack, {
     ctx,
     cidr: config.network.cidr,
     azCount: config.network.azCount,
     natStrategy: config.network.natStrategy,
     flowLogRetentionDays: config.network.flowLogRetentionDays,
+    kmsKeyArn: key.keyArn,
   });
-  const key = new StackKey(config.stack, { ctx });
+  // One preferences document per account and region: prod owns the account's default one;
+  // another stack (staging may share prod's account, both are in the same region) has its own,
+  // which its ssmShellCommand outputs name with --document-name.
+  const sessions = new SessionManager(config.stack, {
+    ctx, kmsKeyArn: key.keyArn,
+    documentName: config.environment === "prod" ? DEFAULT_SESSION_DOCUMENT : `${DEFAULT_SESSION_DOCUMENT}-${config.stack.replace(/[^A-Za-z0-9_.-]/g, "-")}`,
+  });
   const alerts = new AlertTopic(config.stack, { email: config.alertEmail, kmsKeyId: key.keyArn });
   const artifacts = new ArtifactStore(config.stack, { ctx, publishers: config.artifactPublishers });
   const images = new HostImages(config.stack, { stack: config.stack, chosen: config.amis });
   let usEast1Alerts: AlertTopic | undefined;
   const shared: SharedPlatform = {
-    ctx, config, network, key, alerts, images, artifacts,
+    ctx, config, network, key, sessions, alerts, images, artifacts,
     // Without SSE: the stack key cannot leave its region, CloudWatch cannot use the AWS-managed
     // SNS key, and a second customer key would cost more than the certificate alarms it carries.
     usEast1Alerts: () => usEast1Alerts ??= new AlertTopic(`${config.stack}-${US_EAST_1}`, { email: config.alertEmail }, { provider: usEast1Provider() }),
@@ -103,6 +119,7 @@ export function buildPlatform(config: StackConfig): PlatformOutputs {
   return {
     environment: config.environment, vpcId: network.vpcId, alertTopicArn: alerts.topicArn,
     usEast1AlertTopicArn: usEast1Alerts?.topicArn, hostImages: images.pinned,
+    sessionDocumentName: sessions.documentName, sessionLogGroupName: sessions.logGroupName,
     artifactBucket: artifacts.bucketName, artifactPublisherRoleArn: artifacts.publisherRoleArn, apps, skippedApps,
   };
 }

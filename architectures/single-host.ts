@@ -38,6 +38,7 @@ export class SingleHostApp extends pulumi.ComponentResource {
       secretNames: data.secretNames,
       secretArns: data.secretArns,
       kmsKeyArn: key.keyArn,
+      sessions: { kmsKeyArn: key.keyArn, logGroupArn: shared.sessions.logGroupArn, documentName: shared.sessions.documentName },
       artifactBucketName: shared.artifacts.bucketName,
       adminCidrs: config.adminCidrs,
       alarmTopicArn: shared.alerts.topicArn,

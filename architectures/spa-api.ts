@@ -63,7 +63,7 @@ export class SpaApiApp extends pulumi.ComponentResource {
       new PostDeployCheck(`${app.name}-verify`, { url: `https://${app.apiDomain}${app.healthCheckPath}`, triggers: [app.appVersion] }, { parent: this, dependsOn: [fleet] });
     }
     this.outputs = {
-      ...commonOutputs("spa-api", [...site.urls, ...fleet.urls], dns, data, fleetShellCommand(ctx.region, fleet.asgName)),
+      ...commonOutputs("spa-api", [...site.urls, ...fleet.urls], dns, data, fleetShellCommand(ctx.region, fleet.asgName, shared.sessions.documentName)),
       spaBucket: site.bucketName,
       distributionId: site.distributionId,
       kycBucket: kyc.bucketName,

@@ -29,7 +29,7 @@ export class WebFleetApp extends pulumi.ComponentResource {
     if (shared.config.verifyAfterDeploy && dns.certificatesValidated) { // no HTTPS before the certificate is issued
       new PostDeployCheck(`${app.name}-verify`, { url: `https://${app.domain}${app.healthCheckPath}`, triggers: [app.appVersion] }, { parent: this, dependsOn: [fleet] });
     }
-    this.outputs = commonOutputs("web-fleet", fleet.urls, dns, data, fleetShellCommand(shared.ctx.region, fleet.asgName));
+    this.outputs = commonOutputs("web-fleet", fleet.urls, dns, data, fleetShellCommand(shared.ctx.region, fleet.asgName, shared.sessions.documentName));
     this.registerOutputs({});
   }
 }

@@ -69,8 +69,13 @@ export interface StoredSecretOptions {
   recoveryWindowInDays: number;
   /** The value; must be a Pulumi secret (it is wrapped again to be sure). */
   value: pulumi.Input<string>;
-  /** Never overwrite the value after creation (operator-set placeholders). */
-  operatorOwned?: boolean;
+  /**
+   * Who owns the value after creation: "pulumi" (every update puts a new version), "operator"
+   * (a placeholder the operator fills with put-secret-value) or "rotation" (a rotation function
+   * puts each new version). For the last two, Pulumi never diffs or overwrites the value: it
+   * would put back a value AWS no longer holds. Default "pulumi".
+   */
+  owner?: "pulumi" | "operator" | "rotation";
 }
 
 export interface StoredSecret {
@@ -94,9 +99,7 @@ export function storeSecret(name: string, o: StoredSecretOptions, parent: pulumi
     secretId: secret.id,
     secretString: pulumi.secret(o.value),
   }, statefulOptions(o.ctx, parent, {
-    // The operator's value, put with `aws secretsmanager put-secret-value`, becomes the current
-    // version; never diff or overwrite it.
-    ignoreChanges: o.operatorOwned ? ["secretString", "versionStages"] : undefined,
+    ignoreChanges: (o.owner ?? "pulumi") === "pulumi" ? undefined : ["secretString", "versionStages"],
   }));
   return { secret, version };
 }
@@ -235,7 +238,7 @@ export class AppSecrets extends pulumi.ComponentResource {
         kmsKeyArn: args.kmsKeyArn,
         recoveryWindowInDays,
         value,
-        operatorOwned: spec.length === undefined,
+        owner: spec.length === undefined ? "operator" : "pulumi",
       }, this);
       this.secretArns[kind] = secret.arn;
       arns.push(secret.arn);

@@ -4,16 +4,24 @@
  * written only by the publisher role (CI assumes it), read by each app's hosts from their own
  * prefix (their instance policy, components/hostconfig/iam.ts), and never expired while
  * current: an autoscaling group scaling out a year after a release still fetches it.
+ *
+ * CI assumes the publisher role with its GitHub Actions OIDC token: the role trusts the account's
+ * GitHub OIDC provider for the configured subjects only (repository and branch, tag or
+ * environment), so no long-lived key exists and no other principal of the account may assume it.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { invalidArg, PlatformContext, typeToken } from "./common";
 import { denyInsecureTransport, privateBucket } from "./private-bucket";
+import {
+  ArtifactPublishers, GITHUB_OIDC_HOST, GITHUB_OIDC_PROVIDER_ARN_RE, GITHUB_SUBJECT_FORMS, githubSubjectProblem, publisherTrustPolicy, trustPolicyTooLong,
+} from "./publisher-trust";
+
+export { publisherTrustPolicy } from "./publisher-trust";
+export type { ArtifactPublishers } from "./publisher-trust";
 
 /** Days a replaced or deleted release object stays restorable (old versions). */
 export const ARTIFACT_NONCURRENT_DAYS = 90;
-/** IAM's default quota for a role's trust policy, in characters (AWS counts it without whitespace). */
-const TRUST_POLICY_MAX = 2048;
 /** IAM role names: 1-64 of letters, digits and + = , . @ _ - (iam CreateRole RoleName). */
 const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
 
@@ -27,10 +35,10 @@ export interface ArtifactStoreArgs {
   /** Stack context: the stack name (role name) and profile (prod protects the bucket). Required. */
   ctx: PlatformContext;
   /**
-   * IAM principal ARNs trusted to assume the publisher role (the CI deploy roles).
-   * @default [] : this account's root, i.e. principals of this account whose identity policy allows sts:AssumeRole on the role
+   * The GitHub Actions workflows that may assume the publisher role (OIDC subjects, and the
+   * account's provider). Required: without them nobody can publish.
    */
-  publishers?: string[];
+  publishers: ArtifactPublishers;
   /**
    * Name of the publisher role (a fixed name, so CI can be configured before the first deploy).
    * @default `<stack>-artifact-publisher`
@@ -47,7 +55,7 @@ export interface ArtifactStoreArgs {
  * A private, versioned, SSE-S3 bucket with a TLS-only policy that denies every write but the
  * publisher role's, and the publisher role itself. Encrypted with S3-managed keys rather than the
  * stack key: releases hold code, not data (no secret is ever in an artifact), and the stack
- * key's policy would otherwise have to trust every publisher account and every host for KMS.
+ * key's policy would otherwise have to trust the publisher role and every host for KMS.
  */
 export class ArtifactStore extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
@@ -59,11 +67,17 @@ export class ArtifactStore extends pulumi.ComponentResource {
     super(typeToken("storage", "ArtifactStore"), name, {}, opts);
     const { ctx } = args;
     const C = "ArtifactStore";
-    const publishers = args.publishers ?? [];
-    if (publishers.some((p) => p.includes("*"))) invalidArg(C, "publishers", "must be exact IAM principal ARNs: trust policies take no wildcards");
-    if (publishers.length > 0 && JSON.stringify(publisherTrustPolicy(publishers)).length > TRUST_POLICY_MAX) {
-      invalidArg(C, "publishers", `make a trust policy longer than IAM's ${TRUST_POLICY_MAX} characters; trust one CI role that the others assume`);
+    const { subjects = [], oidcProviderArn } = args.publishers ?? {};
+    if (subjects.length === 0) invalidArg(C, "publishers.subjects", `is required: at least one GitHub Actions OIDC subject (${GITHUB_SUBJECT_FORMS})`);
+    subjects.forEach((s, i) => {
+      const problem = githubSubjectProblem(s);
+      if (problem) invalidArg(C, `publishers.subjects[${i}]`, problem);
+    });
+    if (oidcProviderArn !== undefined && !GITHUB_OIDC_PROVIDER_ARN_RE.test(oidcProviderArn)) {
+      invalidArg(C, "publishers.oidcProviderArn", `"${oidcProviderArn}" must be an IAM OIDC provider ARN for GitHub Actions: arn:aws:iam::<12-digit account>:oidc-provider/${GITHUB_OIDC_HOST}`);
     }
+    const tooLong = trustPolicyTooLong(subjects, oidcProviderArn);
+    if (tooLong) invalidArg(C, "publishers.subjects", tooLong);
     const roleName = args.publisherRoleName ?? `${ctx.stack}-artifact-publisher`;
     if (!ROLE_NAME_RE.test(roleName)) invalidArg(C, "publisherRoleName", `"${roleName}" must be 1-64 letters, digits and + = , . @ _ -`);
     const noncurrentVersionDays = args.noncurrentVersionDays ?? ARTIFACT_NONCURRENT_DAYS;
@@ -76,13 +90,13 @@ export class ArtifactStore extends pulumi.ComponentResource {
 
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const partition = aws.getPartitionOutput({}, { parent: this });
-    const trusted = publishers.length > 0
-      ? pulumi.output(publishers)
-      : pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root`.apply((root) => [root]);
+    const provider = oidcProviderArn !== undefined
+      ? pulumi.output(oidcProviderArn)
+      : pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
     const role = new aws.iam.Role(`${name}-artifact-publisher`, {
       name: roleName,
       description: `Publishes app releases to the ${ctx.stack} artifact store`,
-      assumeRolePolicy: trusted.apply((p) => JSON.stringify(publisherTrustPolicy(p))),
+      assumeRolePolicy: provider.apply((arn) => JSON.stringify(publisherTrustPolicy(arn, subjects))),
     }, { parent: this });
     new aws.iam.RolePolicy(`${name}-artifact-publisher`, {
       role: role.id,
@@ -102,14 +116,6 @@ export class ArtifactStore extends pulumi.ComponentResource {
   }
 }
 
-/** Pure: the publisher role's trust policy. */
-export function publisherTrustPolicy(principals: string[]): Record<string, unknown> {
-  return {
-    Version: "2012-10-17",
-    Statement: [{ Sid: "CiAssumesPublisher", Effect: "Allow", Principal: { AWS: principals }, Action: "sts:AssumeRole" }],
-  };
-}
-
 /**
  * Pure: what the publisher may do: upload releases under any app's prefix (multipart included)
  * and list what is published. No delete: a release an autoscaling group may still need is
@@ -127,7 +133,7 @@ export function publisherPolicy(bucketArn: string): Record<string, unknown> {
 
 /**
  * Pure: TLS only, and every object write denied to any principal but the publisher role,
- * whatever their IAM policies say (an admin too: they assume the role to publish). Nothing
+ * whatever their IAM policies say (an admin too: releases come from CI, through the role). Nothing
  * else writes here: no AWS service delivers logs or replicas to this bucket, and lifecycle
  * expiration is not subject to bucket policies. On destroy the policy goes before the bucket.
  */

@@ -21,6 +21,8 @@ export interface PlatformContext {
   region: string;
   /** Days CloudWatch log groups keep logs. */
   logRetentionDays: number;
+  /** Region where data buckets keep a replica (prod); undefined: no replica. */
+  dataReplicaRegion?: string;
 }
 
 export function contextFrom(config: StackConfig): PlatformContext {
@@ -30,6 +32,7 @@ export function contextFrom(config: StackConfig): PlatformContext {
     profile: PROFILES[config.environment],
     region: config.region,
     logRetentionDays: config.logRetentionDays,
+    dataReplicaRegion: config.dataReplicaRegion,
   };
 }
 

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformContext, typeToken } from "./common";
-import { denyInsecureTransport, privateBucket } from "./private-bucket";
+import { BucketReplica } from "./bucket-replica";
+import { denyInsecureTransport, privateBucket, serverAccessLogs } from "./private-bucket";
 
 export interface DocumentBucketArgs {
   ctx: PlatformContext;
@@ -9,14 +10,21 @@ export interface DocumentBucketArgs {
   dataClass: string;
   /** The stack's KMS key: objects are encrypted with it. Required. */
   kmsKeyArn: pulumi.Input<string>;
-  /** Days access logs are kept. Default 365 (audits of who read which document). */
+  /** Days access logs are kept. @default 365 (audits of who read which document) */
   accessLogDays?: number;
+  /** Days a replaced or deleted document version stays restorable (here and in the replica). @default DOCUMENT_NONCURRENT_DAYS */
+  noncurrentVersionDays?: number;
 }
+
+/** Days a replaced or deleted document stays restorable: a year, as long as its access logs. */
+export const DOCUMENT_NONCURRENT_DAYS = 365;
 
 /**
  * A private bucket for sensitive documents (KYC): KMS-encrypted with the stack key,
- * versioned, TLS-only, with server access logs. Object reads and writes are denied to every
- * principal but the roles granted with `restrictTo`, whatever their IAM policies say.
+ * versioned (old versions expire after `noncurrentVersionDays`), TLS-only, with server access
+ * logs, and copied to `ctx.dataReplicaRegion` when the stack has one (prod). Object reads and
+ * writes are denied to every principal but the roles granted with `restrictTo`, whatever their
+ * IAM policies say (the replication role reads versions for replication, not objects).
  */
 export class DocumentBucket extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
@@ -29,28 +37,19 @@ export class DocumentBucket extends pulumi.ComponentResource {
     super(typeToken("storage", "DocumentBucket"), name, {}, opts);
     const { ctx } = args;
     const protect = ctx.profile.protectData;
+    const noncurrentVersionDays = args.noncurrentVersionDays ?? DOCUMENT_NONCURRENT_DAYS;
     const { bucket, ready } = privateBucket(name, this, {
-      ownership: "BucketOwnerEnforced", versioned: true, kmsKeyArn: args.kmsKeyArn,
+      ownership: "BucketOwnerEnforced", versioned: true, noncurrentVersionDays, kmsKeyArn: args.kmsKeyArn,
       tags: { "data-class": args.dataClass }, forceDestroy: !protect, protect,
     });
-    const p = { parent: this };
 
-    // Access logs: S3 log delivery writes with the logging service principal (no ACLs needed).
-    const logs = privateBucket(`${name}-access-logs`, this, { ownership: "BucketOwnerEnforced", versioned: false, expireDays: args.accessLogDays ?? 365, forceDestroy: !protect, protect });
-    new aws.s3.BucketPolicy(`${name}-access-logs`, {
-      bucket: logs.bucket.id,
-      policy: pulumi.all([logs.bucket.arn, bucket.arn]).apply(([logArn, sourceArn]) => JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "S3ServerAccessLogs", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" },
-            Action: "s3:PutObject", Resource: `${logArn}/*`, Condition: { ArnLike: { "aws:SourceArn": sourceArn } },
-          },
-          denyInsecureTransport(logArn),
-        ],
-      })),
-    }, { parent: this, dependsOn: logs.ready });
-    ready.push(new aws.s3.BucketLogging(name, { bucket: bucket.id, targetBucket: logs.bucket.id, targetPrefix: "access/" }, p));
+    ready.push(serverAccessLogs(name, this, bucket, { days: args.accessLogDays ?? 365, protect }));
+    if (ctx.dataReplicaRegion !== undefined) {
+      new BucketReplica(`${name}-replica`, {
+        ctx, region: ctx.dataReplicaRegion, source: bucket, sourceReady: ready, sourceKmsKeyArn: args.kmsKeyArn,
+        noncurrentVersionDays, tags: { "data-class": args.dataClass },
+      }, { parent: this });
+    }
 
     this.name = name;
     this.bucket = bucket;

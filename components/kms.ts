@@ -25,7 +25,10 @@ export interface StackKeyArgs {
  *   kms:Decrypt via Secrets Manager, take effect);
  * - principals of this account may use it only through the data services above
  *   (the pattern of AWS-managed keys: kms:CallerAccount + kms:ViaService);
- * - CloudWatch Logs may use it for this account's log groups (encryption context);
+ * - CloudWatch Logs may use it for this account's log groups (encryption context): every log
+ *   group of the stack is on it, the Session Manager session log included;
+ * - Session Manager encrypts sessions with it through IAM alone (the operator's kms:GenerateDataKey,
+ *   the host's kms:Decrypt: direct calls, not through a service);
  * - CloudWatch alarms of this account may publish to topics encrypted with it.
  * The key is protected in prod: deleting it would make every backup unreadable.
  */

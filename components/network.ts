@@ -14,6 +14,11 @@ export interface NetworkArgs {
   natStrategy?: NatStrategy;
   /** Days the VPC flow logs are kept. Default: the stack's log retention. */
   flowLogRetentionDays?: number;
+  /**
+   * KMS key ARN that encrypts the flow-log group (the stack key; its policy must let this
+   * region's CloudWatch Logs use it). Default none: CloudWatch Logs' own encryption.
+   */
+  kmsKeyArn?: pulumi.Input<string>;
 }
 
 /**
@@ -105,6 +110,7 @@ export class Network extends pulumi.ComponentResource {
     const flowLogGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
       name: `/${ctx.stack}/vpc/${name}/flow-logs`,
       retentionInDays: args.flowLogRetentionDays ?? ctx.logRetentionDays,
+      kmsKeyId: args.kmsKeyArn,
     }, parent);
     const flowLogRole = new aws.iam.Role(`${name}-flow-logs`, {
       description: "Lets VPC Flow Logs write to its log group",

@@ -6,6 +6,7 @@ import {
   SAFE_SPECIALS, checkRecoveryWindow, defaultRecoveryWindowDays, generatedPassword, secretName, storeSecret,
 } from "./app-secrets";
 import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
+import { DatabasePasswordRotation } from "./password-rotation";
 import { POSTGRES_PORT } from "./security-tiers";
 
 /** PostgreSQL major version: the parameter group family follows it. */
@@ -62,7 +63,9 @@ export interface PostgresArgs {
  *
  * The master password is generated (only characters RDS accepts) and kept in Secrets Manager
  * twice: a master secret for operators, and a connection secret (host, port, dbname, user,
- * password, DATABASE_URL with sslmode=require) that the app's hosts read at boot. The
+ * password, DATABASE_URL with sslmode=require) that the app's hosts read at boot and re-read
+ * every few minutes. The connection secret rotates monthly (DatabasePasswordRotation), which
+ * also updates the master secret. The
  * connection secret carries the master credentials: Pulumi cannot reach the isolated
  * database to create a narrower role.
  */
@@ -184,7 +187,11 @@ export class Postgres extends pulumi.ComponentResource {
       finalSnapshotIdentifier: prod ? `${identifier}-final` : undefined,
       // Keep automated backups for their retention period even after the instance is deleted.
       deleteAutomatedBackups: !prod,
-    }, statefulOptions(ctx, this, { dependsOn: logGroups(identifier) }));
+    }, statefulOptions(ctx, this, {
+      dependsOn: logGroups(identifier),
+      // The first password only: from then on the rotation function sets it (RDS never reads it back).
+      ignoreChanges: ["password"],
+    }));
 
     if (db.readReplica) {
       const replicaId = `${identifier}-replica`;
@@ -213,6 +220,7 @@ export class Postgres extends pulumi.ComponentResource {
       value: pulumi.all([instance.address, instance.port, password.result]).apply(([host, port, pw]) => JSON.stringify({
         engine: "postgres", host, port, username: masterUsername, password: pw, dbname: db.name, dbInstanceIdentifier: identifier,
       })),
+      owner: "rotation",
     }, this);
 
     const connectionName = secretName(ctx, args.appName, "DATABASE");
@@ -228,7 +236,18 @@ export class Postgres extends pulumi.ComponentResource {
         DATABASE_URL: postgresUrl(masterUsername, pw, host, port, db.name),
         ...(replica ? { replicaHost: replica, DATABASE_REPLICA_URL: postgresUrl(masterUsername, pw, replica, port, db.name) } : {}),
       })),
+      // The first value only: each rotation writes the next, with host, port and replica read
+      // afresh from RDS (after adding a replica, `aws secretsmanager rotate-secret` adds it).
+      owner: "rotation",
     }, this);
+
+    new DatabasePasswordRotation(`${name}-password`, {
+      ctx,
+      dbInstanceIdentifier: identifier,
+      connectionSecretArn: connection.secret.arn,
+      masterSecretArn: master.secret.arn,
+      kmsKeyArn: args.kmsKeyArn,
+    }, { parent: this, dependsOn: [instance] });
 
     this.identifier = instance.identifier;
     this.arn = instance.arn;

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BucketReplica } from "./bucket-replica";
 import { PlatformContext, invalidArg } from "./common";
 
 /** Options for `privateBucket`. */
@@ -28,6 +29,8 @@ export interface PrivateBucketOptions {
   forceDestroy: boolean;
   /** Protect the bucket itself from deletion (prod data and logs). Required. */
   protect: boolean;
+  /** Provider for another region (a replica and its logs). @default the parent's provider */
+  provider?: pulumi.ProviderResource;
 }
 
 /**
@@ -40,8 +43,8 @@ export function privateBucket(name: string, parent: pulumi.Resource, o: PrivateB
   for (const [field, days] of [["expireDays", o.expireDays], ["noncurrentVersionDays", o.noncurrentVersionDays]] as const) {
     if (days !== undefined && (!Number.isInteger(days) || days < 1)) invalidArg("privateBucket", field, `must be a whole number of days, at least 1, got ${days}`);
   }
-  const p = { parent };
-  const bucket = new aws.s3.Bucket(name, { forceDestroy: o.forceDestroy, tags: o.tags }, { parent, protect: o.protect });
+  const p: pulumi.CustomResourceOptions = o.provider ? { parent, provider: o.provider } : { parent };
+  const bucket = new aws.s3.Bucket(name, { forceDestroy: o.forceDestroy, tags: o.tags }, { ...p, protect: o.protect });
   const ready: pulumi.Resource[] = [
     new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: o.ownership } }, p),
     new aws.s3.BucketPublicAccessBlock(name, {
@@ -83,13 +86,59 @@ export function denyInsecureTransport(bucketArn: string): Record<string, unknown
   };
 }
 
+/** Options for `serverAccessLogs`. */
+export interface ServerAccessLogsOptions {
+  /** Days the access logs are kept. Required. */
+  days: number;
+  /** Protect the log bucket (prod: the audit trail of who read what). Required. */
+  protect: boolean;
+  /** Provider of the logged bucket's region (a log bucket must be in the same region). @default the parent's provider */
+  provider?: pulumi.ProviderResource;
+}
+
+/**
+ * S3 server access logging for `source` into its own `<name>-access-logs` bucket. That bucket
+ * uses SSE-S3 (log delivery cannot write to SSE-KMS default encryption), expires the logs, and
+ * lets only the logging service write, for `source` of this account. Returns the
+ * BucketLogging (named `name`), which a bucket policy on `source` may wait for.
+ */
+export function serverAccessLogs(name: string, parent: pulumi.Resource, source: aws.s3.Bucket, o: ServerAccessLogsOptions): aws.s3.BucketLogging {
+  const p: pulumi.CustomResourceOptions = o.provider ? { parent, provider: o.provider } : { parent };
+  const logs = privateBucket(`${name}-access-logs`, parent, { ownership: "BucketOwnerEnforced", versioned: false, expireDays: o.days, forceDestroy: !o.protect, protect: o.protect, provider: o.provider });
+  const caller = aws.getCallerIdentityOutput({}, p);
+  // S3 log delivery writes with the logging service principal (no ACLs needed).
+  const policy = new aws.s3.BucketPolicy(`${name}-access-logs`, {
+    bucket: logs.bucket.id,
+    policy: pulumi.all([logs.bucket.arn, source.arn, caller.accountId]).apply(([logArn, sourceArn, account]) => JSON.stringify(accessLogBucketPolicy(logArn, sourceArn, account))),
+  }, { ...p, dependsOn: logs.ready });
+  return new aws.s3.BucketLogging(name, { bucket: source.id, targetBucket: logs.bucket.id, targetPrefix: "access/" }, { ...p, dependsOn: [policy] });
+}
+
+/** Pure: the log bucket's policy: the logging service writes logs of `sourceArn` only, for `account`; TLS only. */
+export function accessLogBucketPolicy(logArn: string, sourceArn: string, account: string): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "S3ServerAccessLogs", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject", Resource: `${logArn}/*`,
+        Condition: { ArnLike: { "aws:SourceArn": sourceArn }, StringEquals: { "aws:SourceAccount": account } },
+      },
+      denyInsecureTransport(logArn),
+    ],
+  };
+}
+
 /** Days a replaced or deleted upload stays restorable in a media bucket. */
 export const MEDIA_NONCURRENT_DAYS = 90;
+/** Days a media bucket's access logs are kept. */
+export const MEDIA_ACCESS_LOG_DAYS = 90;
 
 /**
  * An app's media bucket (user uploads): private, versioned (an overwrite or delete stays
  * restorable for MEDIA_NONCURRENT_DAYS), encrypted with the stack key when given, TLS only,
- * and protected in prod.
+ * with server access logs, protected in prod, and copied to `ctx.dataReplicaRegion` when the
+ * stack has one (prod), so uploads survive losing the bucket or the region.
  */
 export function mediaBucket(name: string, ctx: PlatformContext, kmsKeyArn: pulumi.Input<string> | undefined, parent: pulumi.Resource): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
   const protect = ctx.profile.protectData;
@@ -100,5 +149,11 @@ export function mediaBucket(name: string, ctx: PlatformContext, kmsKeyArn: pulum
     bucket: bucket.id,
     policy: bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] })),
   }, { parent, dependsOn: ready });
+  serverAccessLogs(name, parent, bucket, { days: MEDIA_ACCESS_LOG_DAYS, protect });
+  if (ctx.dataReplicaRegion !== undefined) {
+    new BucketReplica(`${name}-replica`, {
+      ctx, region: ctx.dataReplicaRegion, source: bucket, sourceReady: ready, sourceKmsKeyArn: kmsKeyArn, noncurrentVersionDays: MEDIA_NONCURRENT_DAYS,
+    }, { parent });
+  }
   return { bucket, policy };
 }

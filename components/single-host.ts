@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "../config/types";
 import { invalidArg, PlatformContext, typeToken } from "./common";
 import { mediaBucket } from "./private-bucket";
+import { HostSessions, sessionDocumentArgs } from "./session-manager";
 import {
   appArtifactUrl, encodeUserData, HostConfigInput, hostConfigFromApp, hostScriptPath, hostLogGroupNames, hostPolicyDocument, HOST_METRICS_NAMESPACE,
   NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC, renderCloudConfig, resolveHostConfig,
@@ -40,8 +41,17 @@ export interface SingleWebHostArgs {
   secretNames?: string[];
   /** Exact ARNs of the same secrets: the only ones the instance role may read. Required when secretNames is set. */
   secretArns?: pulumi.Input<string>[];
-  /** The stack's KMS key: decrypts the secrets and encrypts the media bucket. Default none (S3-managed encryption). */
+  /**
+   * The stack's KMS key: decrypts the secrets, encrypts the media bucket and the host's log
+   * groups. Default none (S3-managed and CloudWatch Logs' own encryption).
+   */
   kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Session Manager preferences (SessionManager): the role may decrypt session data keys and
+   * stream sessions to their log group; the shell command names the document. Default none:
+   * the account's default preferences, and no rights for encrypted or logged sessions.
+   */
+  sessions?: HostSessions;
   /**
    * Name of the platform's artifact store bucket (ArtifactStore.bucketName): without an explicit
    * app.artifactUrl the host fetches `s3://<it>/<app>/<appVersion>.tar.gz` and may read that
@@ -136,9 +146,9 @@ export class SingleWebHost extends pulumi.ComponentResource {
     this.mediaBucketArn = media?.bucket.arn;
 
     const groups = {
-      nginxAccess: new aws.cloudwatch.LogGroup(`${name}-nginx-access`, { name: logGroups.nginxAccess, retentionInDays: ctx.logRetentionDays }, { parent: this }),
-      nginxError: new aws.cloudwatch.LogGroup(`${name}-nginx-error`, { name: logGroups.nginxError, retentionInDays: ctx.logRetentionDays }, { parent: this }),
-      app: new aws.cloudwatch.LogGroup(`${name}-app-log`, { name: logGroups.app, retentionInDays: ctx.logRetentionDays }, { parent: this }),
+      nginxAccess: new aws.cloudwatch.LogGroup(`${name}-nginx-access`, { name: logGroups.nginxAccess, retentionInDays: ctx.logRetentionDays, kmsKeyId: args.kmsKeyArn }, { parent: this }),
+      nginxError: new aws.cloudwatch.LogGroup(`${name}-nginx-error`, { name: logGroups.nginxError, retentionInDays: ctx.logRetentionDays, kmsKeyId: args.kmsKeyArn }, { parent: this }),
+      app: new aws.cloudwatch.LogGroup(`${name}-app-log`, { name: logGroups.app, retentionInDays: ctx.logRetentionDays, kmsKeyId: args.kmsKeyArn }, { parent: this }),
     };
     // The host's error metrics come from its JSON access log (status and app fields).
     const filters = [["requests", NGINX_REQUESTS_METRIC, "{ $.status >= 100 }"], ["5xx", NGINX_5XX_METRIC, "{ $.status >= 500 }"], ["502", NGINX_502_METRIC, "{ $.status = 502 }"]] as const;
@@ -167,8 +177,10 @@ export class SingleWebHost extends pulumi.ComponentResource {
       policy: pulumi.all([
         pulumi.all(secretArns), pulumi.output(args.kmsKeyArn), media?.bucket.arn,
         pulumi.all(Object.values(groups).map((g) => g.arn)), pulumi.output(args.hostedZoneId), pulumi.output(args.artifactBucketName),
-      ]).apply(([arns, kmsKeyArn, mediaBucketArn, logGroupArns, zoneId, artifactBucket]) => JSON.stringify(hostPolicyDocument({
+        pulumi.output(args.sessions?.kmsKeyArn), pulumi.output(args.sessions?.logGroupArn),
+      ]).apply(([arns, kmsKeyArn, mediaBucketArn, logGroupArns, zoneId, artifactBucket, sessionKeyArn, sessionLogGroupArn]) => JSON.stringify(hostPolicyDocument({
         region: ctx.region, secretArns: arns, kmsKeyArn, logGroupArns, mediaBucketArn, artifactUrl: appArtifactUrl(app, artifactBucket),
+        sessions: sessionKeyArn && sessionLogGroupArn ? { kmsKeyArn: sessionKeyArn, logGroupArn: sessionLogGroupArn } : undefined,
         acme: zoneId ? { hostedZoneId: zoneId, names: acmeNames } : undefined,
       }))),
     }, { parent: this });
@@ -231,7 +243,7 @@ export class SingleWebHost extends pulumi.ComponentResource {
     this.publicIp = eip.publicIp;
     this.roleArn = role.arn;
     this.roleName = role.name;
-    this.ssmShellCommand = pulumi.interpolate`aws ssm start-session --target ${instance.id} --region ${ctx.region}`;
+    this.ssmShellCommand = pulumi.interpolate`aws ssm start-session --target ${instance.id} --region ${ctx.region}${args.sessions ? sessionDocumentArgs(args.sessions.documentName) : ""}`;
     this.deployScriptPath = hostScriptPath(app.name, "deploy");
     this.registerOutputs({
       instanceId: this.instanceId, publicIp: this.publicIp, roleArn: this.roleArn, mediaBucketName: this.mediaBucketName,

@@ -87,6 +87,11 @@ export interface WebAclArgs {
   countOnlyRules?: string[];
   /** Days WAF logs are kept. Default: the stack's log retention. */
   logRetentionDays?: number;
+  /**
+   * KMS key ARN that encrypts the log group (the stack key). REGIONAL only: a CLOUDFRONT ACL
+   * logs in us-east-1, and a key is usable only in its own region. Default none.
+   */
+  kmsKeyArn?: pulumi.Input<string>;
 }
 
 /**
@@ -120,6 +125,7 @@ export class WebAcl extends pulumi.ComponentResource {
       }
     }
     if (!Number.isInteger(logRetentionDays) || logRetentionDays < 1) invalidArg("WebAcl", "logRetentionDays", `must be a whole number of days >= 1, got ${logRetentionDays}`);
+    if (scope === "CLOUDFRONT" && args.kmsKeyArn !== undefined) invalidArg("WebAcl", "kmsKeyArn", "is for REGIONAL ACLs; a CLOUDFRONT ACL logs in us-east-1, where a key of another region cannot encrypt");
 
     // CLOUDFRONT-scope ACLs, and their log groups, exist only in us-east-1.
     const childOpts: pulumi.CustomResourceOptions = scope === "CLOUDFRONT" ? { parent: this, provider: usEast1Provider() } : { parent: this };
@@ -187,6 +193,7 @@ export class WebAcl extends pulumi.ComponentResource {
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
       name: `aws-waf-logs-${ctx.stack}-${name}`,
       retentionInDays: logRetentionDays,
+      kmsKeyId: args.kmsKeyArn,
     }, childOpts);
     new aws.wafv2.WebAclLoggingConfiguration(`${name}-logging`, {
       resourceArn: acl.arn,

@@ -34,7 +34,22 @@ export interface EnvironmentProfile {
   protectData: boolean;
   /** EC2 detailed (1-minute) monitoring and termination protection on single hosts. */
   detailedMonitoring: boolean;
+  /** Data buckets keep a replica in a second region (webapp-platform:dataReplicaRegion). */
+  dataReplica: boolean;
 }
+
+/**
+ * The default second region of each stack region for data bucket replicas: close (latency,
+ * data residency: EU stays in the EU) but another region. A region not listed needs
+ * webapp-platform:dataReplicaRegion in a prod stack.
+ */
+export const DATA_REPLICA_REGIONS: Readonly<Record<string, string>> = {
+  "eu-west-1": "eu-central-1", "eu-central-1": "eu-west-1", "eu-west-2": "eu-west-1", "eu-west-3": "eu-central-1",
+  "eu-north-1": "eu-central-1", "eu-south-1": "eu-central-1",
+  "us-east-1": "us-west-2", "us-east-2": "us-west-2", "us-west-1": "us-east-1", "us-west-2": "us-east-1",
+  "ca-central-1": "us-east-1", "ap-southeast-1": "ap-southeast-2", "ap-southeast-2": "ap-southeast-1",
+  "ap-northeast-1": "ap-northeast-3", "ap-south-1": "ap-southeast-1", "sa-east-1": "us-east-1",
+};
 
 export const PROFILES: Record<Environment, EnvironmentProfile> = {
   staging: {
@@ -59,6 +74,7 @@ export const PROFILES: Record<Environment, EnvironmentProfile> = {
     backup: { schedule: "weekly", retentionDays: 7 },
     protectData: false,
     detailedMonitoring: false,
+    dataReplica: false,
   },
   prod: {
     azCount: 3,
@@ -88,5 +104,6 @@ export const PROFILES: Record<Environment, EnvironmentProfile> = {
     backup: { schedule: "daily", retentionDays: 35 },
     protectData: true,
     detailedMonitoring: true,
+    dataReplica: true,
   },
 };

@@ -1,4 +1,5 @@
 import type { CpuArchitecture } from "../components/ami";
+import type { ArtifactPublishers } from "../components/publisher-trust";
 /**
  * The typed shape of a stack's configuration, after validation and after the environment
  * profile's defaults have been applied. Every field here is present: optional settings in
@@ -233,14 +234,21 @@ export interface StackConfig {
   verifyAfterDeploy: boolean;
   /** Days CloudWatch log groups keep logs. Default: profile. */
   logRetentionDays: number;
+  /**
+   * Region where data buckets (media, KYC documents) keep a replica, so their objects survive
+   * losing the bucket or the region. Default: in prod, the region's partner in
+   * DATA_REPLICA_REGIONS (config/profiles.ts); in staging none. Optional only for configs built in code.
+   */
+  dataReplicaRegion?: string;
   /** Tags applied to every taggable resource (app, environment, managed-by are always set). */
   tags: Record<string, string>;
   /**
-   * IAM principal ARNs (the CI deploy roles) trusted to assume the artifact store's publisher
-   * role, the only principal that may write releases. Default []: this account's root, i.e.
-   * principals of this account whose identity policy allows sts:AssumeRole on it.
+   * The GitHub Actions workflows (OIDC subjects, and the account's GitHub OIDC provider, by
+   * default `arn:<partition>:iam::<account>:oidc-provider/token.actions.githubusercontent.com`)
+   * that may assume the artifact store's publisher role, the only principal that may write
+   * releases. Required.
    */
-  artifactPublishers: string[];
+  artifactPublishers: ArtifactPublishers;
   /**
    * Ubuntu images the hosts boot, per CPU architecture (`amd64`, `arm64`). Default: each
    * architecture is pinned to Canonical's current image when first used, and stays there.

@@ -7,8 +7,11 @@
  * before the program creates anything.
  */
 import { AMI_ID_RE, CPU_ARCHITECTURES, CpuArchitecture } from "../components/ami";
+import {
+  ArtifactPublishers, GITHUB_OIDC_HOST, GITHUB_OIDC_PROVIDER_ARN_RE, GITHUB_SUBJECT_FORMS, githubSubjectProblem, trustPolicyTooLong,
+} from "../components/publisher-trust";
 import { formatCidr, isPrivate, overlaps, parseCidr, subdivide } from "./cidr";
-import { EnvironmentProfile, PROFILES } from "./profiles";
+import { DATA_REPLICA_REGIONS, EnvironmentProfile, PROFILES } from "./profiles";
 import {
   APP_SECRET_KINDS, ARCHITECTURES, AppConfig, Architecture, AppSecretKind, BACKUP_SCHEDULES, CacheConfig,
   ContainerServiceConfig, DatabaseConfig, DnsConfig, ENVIRONMENTS, Environment, FRAME_OPTIONS,
@@ -249,6 +252,8 @@ export const COMPOSED_IDENTIFIERS: readonly { what: string; pattern: string; max
   { what: "load balancer name (autonamed `<app>-alb`, components/app-fleet.ts)", pattern: `{app}-alb${AUTONAME_SUFFIX}`, max: 32 },
   { what: "target group name (autonamed `<app>-tg`, components/app-fleet.ts)", pattern: `{app}-tg${AUTONAME_SUFFIX}`, max: 32 },
   { what: "S3 bucket name of the KYC access logs (autonamed, architectures/spa-api.ts)", pattern: `{app}-kyc-access-logs${AUTONAME_SUFFIX}`, max: 63 },
+  { what: "S3 bucket name of the KYC replica's access logs (autonamed, components/document-bucket.ts)", pattern: `{app}-kyc-replica-access-logs${AUTONAME_SUFFIX}`, max: 63 },
+  { what: "S3 bucket name of the media replica's access logs (autonamed, components/private-bucket.ts)", pattern: `{app}-media-replica-access-logs${AUTONAME_SUFFIX}`, max: 63 },
   { what: "CloudFront function name (autonamed, components/static-site.ts)", pattern: `{app}-spa-spa-routing${AUTONAME_SUFFIX}`, max: 64 },
   { what: "IAM role name of the backup role (autonamed, components/backups.ts)", pattern: `{app}-backup-backup${AUTONAME_SUFFIX}`, max: 64 },
   { what: "AWS Backup selection name (components/backups.ts)", pattern: "{app}-backup-data", max: 50 },
@@ -346,13 +351,14 @@ export function parseStackConfig(raw: Raw, stack: string, region: string | undef
   // Top-level keys are written `webapp-platform:key`, not `webapp-platform.key`.
   const fix = (p: string) => p.split(`${PROJECT}.`).join(`${PROJECT}:`);
 
-  top.onlyKeys(["environment", "network", "alertEmail", "adminCidrs", "verifyAfterDeploy", "logRetentionDays", "tags", "amis", "artifactPublishers", "apps"]);
+  top.onlyKeys(["environment", "network", "alertEmail", "adminCidrs", "verifyAfterDeploy", "logRetentionDays", "tags", "amis", "artifactPublishers", "dataReplicaRegion", "apps"]);
   const environment = top.oneOf<Environment>("environment", ENVIRONMENTS);
   const profile = PROFILES[environment] ?? PROFILES.staging;
 
   if (!region) problems.push("aws:region: is required (for example eu-west-1)");
   else if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) problems.push(`aws:region: "${region}" is not an AWS region name like eu-west-1`);
 
+  const dataReplicaRegion = parseDataReplicaRegion(top, profile, region);
   let logRetentionDays = top.int("logRetentionDays", profile.logRetentionDays, 1, 3653);
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
     top.fail("logRetentionDays", `${logRetentionDays} is not a CloudWatch Logs retention; allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
@@ -390,7 +396,24 @@ export function parseStackConfig(raw: Raw, stack: string, region: string | undef
   checkAcrossApps(apps, network, appsReader, problems);
 
   if (problems.length > 0) throw new ConfigError(problems.map(fix));
-  return { stack, environment, region: region as string, network, alertEmail, adminCidrs, verifyAfterDeploy, logRetentionDays, tags, amis, artifactPublishers, apps };
+  return { stack, environment, region: region as string, network, alertEmail, adminCidrs, verifyAfterDeploy, logRetentionDays, tags, amis, artifactPublishers, dataReplicaRegion, apps };
+}
+
+/**
+ * `dataReplicaRegion`: where data buckets keep their replica. Prod always has one (default
+ * DATA_REPLICA_REGIONS of the stack's region); staging only when set (opt-in, it doubles storage).
+ */
+function parseDataReplicaRegion(top: Reader, profile: EnvironmentProfile, region: string | undefined): string | undefined {
+  const fallback = profile.dataReplica && region ? DATA_REPLICA_REGIONS[region] : undefined;
+  if (!top.has("dataReplicaRegion")) {
+    if (profile.dataReplica && region && !fallback) top.fail("dataReplicaRegion", `is required in prod for aws:region ${region} (no default second region for it): name the region data buckets are copied to, for example eu-central-1`);
+    return fallback;
+  }
+  return top.str("dataReplicaRegion", undefined, (v) => {
+    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(v)) return `"${v}" is not an AWS region name like eu-central-1`;
+    if (v === region) return `"${v}" is the stack's own region (aws:region): a copy there does not survive losing the region`;
+    return undefined;
+  });
 }
 
 /** `amis: { amd64: ami-..., arm64: ami-... }`: the images the operator has chosen to roll to. */
@@ -443,20 +466,41 @@ function parseAdminCidrs(top: Reader): string[] {
   return out;
 }
 
-/** IAM principals trusted by the artifact publisher role: exact IAM ARNs (trust policies take no wildcards). */
-const IAM_PRINCIPAL_ARN_RE = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;
-
-function parseArtifactPublishers(top: Reader): string[] {
-  const out: string[] = [];
-  top.list("artifactPublishers").forEach((v, i) => {
-    const field = `artifactPublishers[${i}]`;
-    if (typeof v !== "string" || !IAM_PRINCIPAL_ARN_RE.test(v)) {
-      return top.fail(field, `${JSON.stringify(v)} must be an IAM principal ARN: arn:aws:iam::<12-digit account>:root, :role/<name> or :user/<name>, without wildcards`);
-    }
-    if (out.includes(v)) return top.fail(field, `"${v}" is listed twice`);
-    out.push(v);
+/**
+ * Who may assume the artifact publisher role: GitHub Actions workflows, by OIDC subject
+ * (the subject rules live with the role, in components/artifact-store.ts). Required: without
+ * it nobody can publish a release.
+ */
+function parseArtifactPublishers(top: Reader): ArtifactPublishers {
+  const key = "artifactPublishers";
+  const shape = `{ subjects: [<GitHub Actions OIDC subject>, ...], oidcProviderArn: <optional, default this account's ${GITHUB_OIDC_HOST} provider> }`;
+  const raw = top.raw[key];
+  if (raw === undefined || raw === null) {
+    top.fail(key, `is required: the GitHub Actions workflows that may publish releases, as ${shape}; subjects are ${GITHUB_SUBJECT_FORMS}`);
+    return { subjects: [] };
+  }
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    top.fail(key, `must be a map ${shape}, got ${JSON.stringify(raw)} (the publisher role trusts GitHub Actions' OIDC tokens, not IAM principals)`);
+    return { subjects: [] };
+  }
+  const r = top.obj(key);
+  r.onlyKeys(["subjects", "oidcProviderArn"]);
+  const subjects: string[] = [];
+  const list = r.list("subjects");
+  if (list.length === 0 && (Array.isArray(r.raw.subjects) || !r.has("subjects"))) r.fail("subjects", `is required: at least one of ${GITHUB_SUBJECT_FORMS}`);
+  list.forEach((v, i) => {
+    const field = `subjects[${i}]`;
+    const problem = typeof v === "string" ? githubSubjectProblem(v) : `${JSON.stringify(v)} must be a string: ${GITHUB_SUBJECT_FORMS}`;
+    if (problem) return r.fail(field, problem);
+    if (subjects.includes(v as string)) return r.fail(field, `"${v}" is listed twice`);
+    subjects.push(v as string);
   });
-  return out;
+  const oidcProviderArn = r.has("oidcProviderArn")
+    ? r.str("oidcProviderArn", undefined, (v) => (GITHUB_OIDC_PROVIDER_ARN_RE.test(v) ? undefined : `"${v}" must be the account's IAM OIDC provider for GitHub Actions: arn:aws:iam::<12-digit account>:oidc-provider/${GITHUB_OIDC_HOST}`))
+    : undefined;
+  const tooLong = trustPolicyTooLong(subjects, oidcProviderArn);
+  if (tooLong) r.fail("subjects", tooLong);
+  return oidcProviderArn ? { subjects, oidcProviderArn } : { subjects };
 }
 
 /** An explicit artifact URL (a release kept outside the artifact store), or undefined for the store's default. */

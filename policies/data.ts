@@ -11,9 +11,9 @@ import { refersTo } from "./lib/refs";
 import { T } from "./lib/types";
 import { UNKNOWN, asBool, asList, asNumber, containsUnknown, tagValue } from "./lib/values";
 
-/** A read replica: backups, Multi-AZ and final snapshots belong to its source. */
-export function isReplica(props: Record<string, any>): boolean {
-  const src = props.replicateSourceDb;
+/** A read replica (an instance's replicateSourceDb, a cluster's replicationSourceIdentifier): backups, Multi-AZ and final snapshots belong to its source. */
+export function isReplica(r: { type: string; props: Record<string, any> }): boolean {
+  const src = r.type === T.rdsCluster ? r.props.replicationSourceIdentifier : r.props.replicateSourceDb;
   return src === UNKNOWN || (typeof src === "string" && src !== "");
 }
 
@@ -22,15 +22,60 @@ const RDS_TYPES = [T.rdsInstance, T.rdsCluster];
 export const rdsStorageEncrypted = resourcePolicy({
   name: "rds-storage-encrypted",
   layer: "data",
-  summary: "Database storage, snapshots and backups are encrypted at rest with KMS.",
-  fix: "set storageEncrypted: true (and kmsKeyId to the stack's key). An existing unencrypted database must be restored from an encrypted snapshot copy.",
+  summary: "Database storage, snapshots and backups are encrypted at rest with a customer-managed KMS key (kmsKeyId, the stack key), not the AWS managed aws/rds key.",
+  fix: "set storageEncrypted: true and kmsKeyId to the stack's key. An existing unencrypted database (or one on aws/rds) must be restored from a snapshot copy encrypted with the stack key.",
   severity: "critical",
   types: RDS_TYPES,
   check(r, ctx) {
     const enc = asBool(r.props.storageEncrypted);
-    if (enc === UNKNOWN || enc === true) return;
-    if (enc === undefined && isReplica(r.props)) return; // a replica inherits its source's encryption
+    if (enc === UNKNOWN) return;
+    if (enc === true) {
+      const key = r.props.kmsKeyId;
+      if (key === UNKNOWN) return;
+      if (key === undefined || key === null || key === "" || key === "alias/aws/rds") {
+        ctx.report("storage is encrypted with the AWS managed key aws/rds, not a customer-managed key (kmsKeyId).", "set kmsKeyId to the stack key's ARN (components/postgres passes it); changing the key replaces the database.");
+      }
+      return;
+    }
+    if (enc === undefined && isReplica(r)) return; // a replica inherits its source's encryption
     ctx.report(enc === false ? "storage encryption is explicitly off." : "storageEncrypted is not set, so the database is stored unencrypted.");
+  },
+});
+
+/** Instance classes without Performance Insights (as components/postgres.ts NO_PERFORMANCE_INSIGHTS). */
+const NO_PERFORMANCE_INSIGHTS = /^db\.(t2|t3|t4g)\.(micro|small)$/;
+/** RDS certificate authorities valid beyond 2024 (rds-ca-2019 expired in August 2024). */
+const CURRENT_RDS_CAS = ["rds-ca-rsa2048-g1", "rds-ca-ecc384-g1", "rds-ca-rsa4096-g1"];
+
+export const rdsInstanceHardened = resourcePolicy({
+  name: "rds-instance-hardened",
+  layer: "data",
+  summary: "Every database instance enables Performance Insights encrypted with a customer-managed KMS key (where its class supports it: not db.t2/t3/t4g micro or small), copies its tags to snapshots, uses a current RDS CA (rds-ca-rsa2048-g1, rds-ca-ecc384-g1 or rds-ca-rsa4096-g1) and takes minor engine upgrades automatically.",
+  fix: "set performanceInsightsEnabled: true with performanceInsightsKmsKeyId = the stack key, copyTagsToSnapshot: true, caCertIdentifier: \"rds-ca-rsa2048-g1\" and autoMinorVersionUpgrade: true (components/postgres sets them all).",
+  severity: "medium",
+  types: [T.rdsInstance],
+  check(r, ctx) {
+    const p = r.props;
+    const cls = p.instanceClass;
+    if (cls !== UNKNOWN && !(typeof cls === "string" && NO_PERFORMANCE_INSIGHTS.test(cls))) {
+      const pi = asBool(p.performanceInsightsEnabled);
+      if (pi !== UNKNOWN && pi !== true) ctx.report(`Performance Insights is off${typeof cls === "string" ? ` although ${cls} supports it` : ""}.`);
+      else if (pi === true) {
+        const key = p.performanceInsightsKmsKeyId;
+        if (key !== UNKNOWN && (key === undefined || key === null || key === "" || key === "alias/aws/rds")) {
+          ctx.report("Performance Insights data is encrypted with the AWS managed key aws/rds, not a customer-managed key (performanceInsightsKmsKeyId).");
+        }
+      }
+    }
+    const copy = asBool(p.copyTagsToSnapshot);
+    if (copy !== UNKNOWN && copy !== true) ctx.report("snapshots do not get the instance's tags (copyTagsToSnapshot), so they lose their app and environment.");
+    const ca = p.caCertIdentifier;
+    if (ca !== UNKNOWN) {
+      if (ca === undefined || ca === null || ca === "") ctx.report("no caCertIdentifier is pinned, so the server certificate's CA is whatever the region's default is.");
+      else if (typeof ca === "string" && !CURRENT_RDS_CAS.includes(ca)) ctx.report(`the server certificate is issued by "${ca}", not a current RDS CA (${CURRENT_RDS_CAS.join(", ")}).`);
+    }
+    const minor = asBool(p.autoMinorVersionUpgrade);
+    if (minor === false) ctx.report("automatic minor version upgrades are off, so engine security fixes wait for a manual upgrade.");
   },
 });
 
@@ -47,7 +92,7 @@ export const rdsBackupRetention = resourcePolicy<{ minBackupRetentionDays: Recor
   },
   defaults: { minBackupRetentionDays: RETENTION },
   check(r, ctx) {
-    if (isReplica(r.props)) return;
+    if (isReplica(r)) return;
     const days = asNumber(r.props.backupRetentionPeriod);
     if (days === UNKNOWN) return;
     const min = ctx.config.minBackupRetentionDays[ctx.env] ?? RETENTION[ctx.env];
@@ -63,7 +108,7 @@ export const rdsMultiAzProd = resourcePolicy({
   fix: "set multiAz: true (the prod profile does).",
   types: [T.rdsInstance],
   check(r, ctx) {
-    if (ctx.env !== "prod" || isReplica(r.props)) return;
+    if (ctx.env !== "prod" || isReplica(r)) return;
     const multi = asBool(r.props.multiAz);
     if (multi === UNKNOWN || multi === true) return;
     ctx.report("the prod database has no Multi-AZ standby, so an AZ outage takes the app down.");
@@ -78,7 +123,7 @@ export const rdsDeletionProtectionProd = resourcePolicy({
   severity: "critical",
   types: RDS_TYPES,
   check(r, ctx) {
-    if (ctx.env !== "prod" || isReplica(r.props)) return;
+    if (ctx.env !== "prod" || isReplica(r)) return;
     const on = asBool(r.props.deletionProtection);
     if (on === UNKNOWN || on === true) return;
     ctx.report("deletion protection is off on a prod database.");
@@ -92,7 +137,7 @@ export const rdsFinalSnapshotProd = resourcePolicy({
   fix: "set skipFinalSnapshot: false and finalSnapshotIdentifier to a name (e.g. \"<identifier>-final\").",
   types: RDS_TYPES,
   check(r, ctx) {
-    if (ctx.env !== "prod" || isReplica(r.props)) return;
+    if (ctx.env !== "prod" || isReplica(r)) return;
     const skip = asBool(r.props.skipFinalSnapshot);
     if (skip === UNKNOWN) return;
     if (skip === true) {
@@ -107,13 +152,20 @@ export const rdsFinalSnapshotProd = resourcePolicy({
 export const elasticacheAtRest = resourcePolicy({
   name: "elasticache-encryption-at-rest",
   layer: "data",
-  summary: "Redis data and snapshots are encrypted at rest.",
-  fix: "set atRestEncryptionEnabled: true (and kmsKeyId to the stack's key). Changing it replaces the replication group.",
+  summary: "Redis data and snapshots are encrypted at rest with a customer-managed KMS key (kmsKeyId, the stack key), and the replication group sits in a cache subnet group (subnetGroupName) inside the VPC.",
+  fix: "set atRestEncryptionEnabled: true, kmsKeyId to the stack's key and subnetGroupName to the isolated subnets' cache subnet group. Changing any of them replaces the replication group.",
   types: [T.replicationGroup],
   check(r, ctx) {
     const on = asBool(r.props.atRestEncryptionEnabled);
-    if (on === UNKNOWN || on === true) return;
-    ctx.report("at-rest encryption is not enabled on the replication group.");
+    if (on !== UNKNOWN && on !== true) ctx.report("at-rest encryption is not enabled on the replication group.");
+    else if (on === true) {
+      const key = r.props.kmsKeyId;
+      if (key !== UNKNOWN && (key === undefined || key === null || key === "")) ctx.report("data at rest is encrypted with the AWS managed ElastiCache key, not a customer-managed key (kmsKeyId).");
+    }
+    const subnets = r.props.subnetGroupName;
+    if (subnets !== UNKNOWN && (subnets === undefined || subnets === null || subnets === "")) {
+      ctx.report("no subnetGroupName is set, so the nodes land in the default VPC's default subnets instead of the isolated data subnets.");
+    }
   },
 });
 
@@ -223,10 +275,10 @@ function encryptionOf(b: StackResource, configs: StackResource[]): { algorithms:
   };
   const inline = b.props.serverSideEncryptionConfiguration;
   if (inline === UNKNOWN) unknown = true;
-  else if (inline && typeof inline === "object") { collect(inline.rule); collect(inline.rules); }
+  else if (inline && typeof inline === "object") collect(inline.rule); // aws.s3.Bucket: one rule
   const { found, unknown: u } = companions(b, configs);
   if (u) unknown = true;
-  for (const c of found) { collect(c.props.rule); collect(c.props.rules); }
+  for (const c of found) collect(c.props.rules);
   return { algorithms: out, unknown };
 }
 
@@ -294,6 +346,132 @@ export const s3DataBucketTlsOnly = stackPolicy<BucketClassConfig>({
   },
 });
 
+/** The enabled rules of a replication configuration, or UNKNOWN. */
+function enabledRules(cfg: StackResource): any[] | typeof UNKNOWN {
+  const rules = asList(cfg.props.rules);
+  if (rules === UNKNOWN) return UNKNOWN;
+  if (rules.some((r) => r === UNKNOWN || r?.status === UNKNOWN)) return UNKNOWN;
+  return rules.filter((r) => r?.status === "Enabled");
+}
+
+/** Buckets some replication configuration writes to: copies, not sources that need a copy of their own. */
+function replicaBuckets(buckets: StackResource[], configs: StackResource[]): Set<StackResource> {
+  const out = new Set<StackResource>();
+  for (const cfg of configs) {
+    const rules = asList(cfg.props.rules);
+    if (rules === UNKNOWN) continue;
+    for (const rule of rules) {
+      const dest = rule === UNKNOWN ? UNKNOWN : rule?.destination === UNKNOWN ? UNKNOWN : rule?.destination?.bucket;
+      for (const b of buckets) if (refersTo(dest, b, cfg, "rules") === true) out.add(b);
+    }
+  }
+  return out;
+}
+
+/** The region a bucket lives in, when the plan knows it. */
+function bucketRegion(b: StackResource): string | undefined {
+  const r = b.props.region ?? b.props.bucketRegion;
+  return typeof r === "string" && r !== "" ? r : undefined;
+}
+
+export const s3DataBucketReplicatedProd = stackPolicy<BucketClassConfig & { environments: string[] }>({
+  name: "s3-data-bucket-replicated-prod",
+  layer: "data",
+  summary: "In prod, every data bucket is copied to a bucket in another region by an enabled replication rule (delete markers too), so its objects survive losing the bucket or the region. The copies themselves need no copy.",
+  fix: "add an aws.s3.BucketReplicationConfig on the bucket with an enabled rule to a versioned bucket in a second region (components/bucket-replica does this for media and KYC buckets when webapp-platform:dataReplicaRegion is set, as prod's profile does).",
+  schema: {
+    ...BUCKET_CLASS_SCHEMA,
+    environments: { type: "array", items: { type: "string", enum: ["prod", "staging"] }, default: ["prod"], description: "Environments where the check applies." },
+  },
+  defaults: { ...BUCKET_CLASS_DEFAULTS, environments: ["prod"] },
+  check(ctx) {
+    if (!ctx.config.environments.includes(ctx.env)) return;
+    const configs = ctx.ofType(T.bucketReplication);
+    const buckets = bucketsOf(ctx);
+    const replicas = replicaBuckets(buckets, configs);
+    for (const b of buckets) {
+      if (!isDataBucket(b, ctx.config) || replicas.has(b)) continue;
+      const { found, unknown } = companions(b, configs);
+      if (unknown) continue;
+      const rules = found.map(enabledRules);
+      if (rules.includes(UNKNOWN)) continue;
+      const enabled = (rules as any[][]).flat();
+      if (enabled.length === 0) {
+        ctx.report(b, found.length > 0 ? "the data bucket's replication configuration has no enabled rule." : "the data bucket has no copy: losing the bucket (deleted, its versions purged) or its region loses every object.");
+        continue;
+      }
+      const here = bucketRegion(b);
+      const destinations = enabled.map((r) => (r?.destination === UNKNOWN ? UNKNOWN : r?.destination?.bucket));
+      const sameRegion = destinations.every((d) => {
+        const target = buckets.find((x) => refersTo(d, x, found[0], "rules") === true);
+        const there = target ? bucketRegion(target) : undefined;
+        return here !== undefined && there !== undefined && there === here;
+      });
+      if (sameRegion) ctx.report(b, `the data bucket is copied only within its own region (${here}), so losing the region loses both.`);
+    }
+  },
+});
+
+export const s3DataBucketAccessLogging = stackPolicy<BucketClassConfig>({
+  name: "s3-data-bucket-access-logging",
+  layer: "data",
+  summary: "Every data bucket (and its copy) logs each request (S3 server access logging) to a log bucket, so who read or changed which object can be audited.",
+  fix: "add an aws.s3.BucketLogging with targetBucket = a private log bucket that the logging service may write (components/private-bucket serverAccessLogs).",
+  schema: BUCKET_CLASS_SCHEMA,
+  defaults: BUCKET_CLASS_DEFAULTS,
+  check(ctx) {
+    const loggings = ctx.ofType(T.bucketLogging, T.bucketLoggingV2);
+    for (const b of bucketsOf(ctx)) {
+      if (!isDataBucket(b, ctx.config)) continue;
+      const { found, unknown } = companions(b, loggings);
+      if (unknown) continue;
+      const targets = found.map((l) => l.props.targetBucket);
+      if (targets.some((t) => t === UNKNOWN || (typeof t === "string" && t !== ""))) continue;
+      ctx.report(b, "the data bucket has no server access logging: reads and deletes of its objects leave no trace.");
+    }
+  },
+});
+
+export const s3DataBucketOldVersionsExpire = stackPolicy<BucketClassConfig & { maxNoncurrentDays: number }>({
+  name: "s3-data-bucket-old-versions-expire",
+  layer: "data",
+  summary: "Every versioned data bucket has an enabled lifecycle rule for all objects that expires replaced and deleted versions after at most maxNoncurrentDays (default 400) and aborts incomplete multipart uploads, so old versions stay restorable for a while without growing storage for ever.",
+  fix: "add an aws.s3.BucketLifecycleConfiguration for the bucket with a rule { status: \"Enabled\", filter: {}, noncurrentVersionExpiration: { noncurrentDays: <days> }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }.",
+  schema: {
+    ...BUCKET_CLASS_SCHEMA,
+    maxNoncurrentDays: { type: "integer", minimum: 1, default: 400, description: "Most days an old object version may be kept." },
+  },
+  defaults: { ...BUCKET_CLASS_DEFAULTS, maxNoncurrentDays: 400 },
+  check(ctx) {
+    const versioning = ctx.ofType(T.bucketVersioning, T.bucketVersioningV2);
+    const lifecycles = ctx.ofType(T.bucketLifecycle, T.bucketLifecycleV2);
+    for (const b of bucketsOf(ctx)) {
+      if (!isDataBucket(b, ctx.config)) continue;
+      const v = companions(b, versioning);
+      const statuses = v.found.map((x) => (x.props.versioningConfiguration === UNKNOWN ? UNKNOWN : x.props.versioningConfiguration?.status));
+      if (v.unknown || statuses.includes(UNKNOWN) || !statuses.includes("Enabled")) continue; // unversioned: s3-data-bucket-versioning's finding
+      const l = companions(b, lifecycles);
+      if (l.unknown) continue;
+      const rules: any[] = [];
+      let unknown = false;
+      for (const c of l.found) {
+        const rs = asList(c.props.rules);
+        if (rs === UNKNOWN) unknown = true;
+        else rules.push(...rs);
+      }
+      if (unknown || containsUnknown(rules)) continue;
+      const forAll = rules.filter((r) => r?.status === "Enabled" && (r.filter === undefined || r.filter === null || Object.keys(r.filter).length === 0 || r.filter.prefix === ""));
+      const days = forAll.map((r) => asNumber(r.noncurrentVersionExpiration?.noncurrentDays)).filter((d): d is number => typeof d === "number");
+      const max = ctx.config.maxNoncurrentDays;
+      if (days.length === 0) ctx.report(b, "no enabled lifecycle rule for all objects expires old versions, so every overwrite and delete is kept (and billed) for ever.");
+      else if (Math.min(...days) > max) ctx.report(b, `old versions are kept ${Math.min(...days)} days, more than the ${max} allowed.`);
+      if (!forAll.some((r) => asNumber(r.abortIncompleteMultipartUpload?.daysAfterInitiation) !== undefined)) {
+        ctx.report(b, "no enabled lifecycle rule aborts incomplete multipart uploads, whose parts are billed until removed.");
+      }
+    }
+  },
+});
+
 function globMatch(pattern: string, value: string): boolean {
   const re = new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
   return re.test(value);
@@ -350,7 +528,7 @@ export const backupCoversDatabases = stackPolicy<{ environments: string[] }>({
     if (!ctx.config.environments.includes(ctx.env)) return;
     const selections = ctx.ofType(T.backupSelection);
     for (const db of ctx.ofType(T.rdsInstance, T.rdsCluster)) {
-      if (isReplica(db.props)) continue;
+      if (isReplica(db)) continue;
       const covers = selections.map((s) => selectionCovers(s, db));
       if (covers.includes(true) || covers.includes(UNKNOWN)) continue;
       ctx.report(db, "no AWS Backup selection covers the database.");
@@ -386,7 +564,8 @@ export const ecrRepositoryHardened = stackPolicy({
 });
 
 export const DATA_POLICIES = [
-  rdsStorageEncrypted, rdsBackupRetention, rdsMultiAzProd, rdsDeletionProtectionProd, rdsFinalSnapshotProd,
+  rdsStorageEncrypted, rdsInstanceHardened, rdsBackupRetention, rdsMultiAzProd, rdsDeletionProtectionProd, rdsFinalSnapshotProd,
   elasticacheAtRest, elasticacheAuth, elasticacheFailoverProd,
-  s3PublicAccessBlocked, s3Encryption, s3DataBucketVersioning, s3DataBucketTlsOnly, backupCoversDatabases, ecrRepositoryHardened,
+  s3PublicAccessBlocked, s3Encryption, s3DataBucketVersioning, s3DataBucketTlsOnly,
+  s3DataBucketReplicatedProd, s3DataBucketAccessLogging, s3DataBucketOldVersionsExpire, backupCoversDatabases, ecrRepositoryHardened,
 ];

@@ -1,6 +1,210 @@
 /**
- * Identity and access: what the program's IAM roles may do and who may assume them.
+ * Identity and access: what the program's IAM roles may do and who may assume them. Identity
+ * policies (inline and customer-managed) grant named actions, never everything; roles are
+ * passed only by name; every role trusts an AWS service, or a federated identity narrowed by
+ * conditions, never an account or anyone; AWS-managed policies only from a reviewed list.
+ * Resource policies (KMS key, bucket and topic policies) are out of scope: a key policy's root
+ * `kms:*` statement is AWS's recommended default, and the data layer checks bucket policies.
  */
-import type { PackPolicy } from "./lib/define";
+import { PackPolicy, resourcePolicy, Subject } from "./lib/define";
+import {
+  EXACT_ROLE_ARN_RE, Statement, awsManagedPolicyName, conditionKeys, conditionUnknown, grants, isEveryAction,
+  principalEntries, statementsOf, wholeServiceWildcard,
+} from "./lib/iam";
+import { T } from "./lib/types";
+import { UNKNOWN, Unknown, asList } from "./lib/values";
 
-export const IDENTITY_POLICIES: PackPolicy[] = [];
+/** Resources whose `policy` input is an identity policy document. */
+const IDENTITY_POLICY_TYPES = [T.iamRolePolicy, T.iamPolicy, T.iamUserPolicy, T.iamGroupPolicy];
+
+/** The identity policy documents a resource writes, with where each is (for messages). */
+function documentsOf(r: Subject): { where: string; statements: Statement[] }[] {
+  const docs: { where: string; doc: unknown }[] = [];
+  if (r.type === T.iamRole) {
+    // A role's inline policies may also be given on the role itself (inlinePolicies).
+    const inline = asList(r.props.inlinePolicies);
+    if (inline !== UNKNOWN) inline.forEach((p, i) => docs.push({ where: `inline policy ${typeof p?.name === "string" ? `"${p.name}"` : `#${i + 1}`}`, doc: p?.policy }));
+  } else {
+    docs.push({ where: "the policy", doc: r.props.policy });
+  }
+  const out: { where: string; statements: Statement[] }[] = [];
+  for (const d of docs) {
+    const statements = statementsOf(d.doc);
+    if (statements && statements !== UNKNOWN) out.push({ where: d.where, statements });
+  }
+  return out;
+}
+
+const allows = (s: Statement) => s.effect === "Allow";
+const sid = (s: Statement, i: number) => (typeof s.sid === "string" ? `statement "${s.sid}"` : `statement ${i + 1}`);
+/** A resource list that covers everything: `*` (or only wildcards), or NotResource. */
+const everyResource = (s: Statement) => s.has.notResource || (s.resource !== UNKNOWN && s.resource.some((r) => typeof r === "string" && /^[*?]+$/.test(r)));
+
+export const iamNoWildcardActions = resourcePolicy({
+  name: "iam-no-wildcard-actions",
+  layer: "identity",
+  summary: "No identity policy the program writes (inline, customer-managed, user or group) allows every action (`*`), every action but some (NotAction), or a whole service (`<service>:*`) on every resource.",
+  fix: "list the actions the role needs (e.g. s3:GetObject) and scope them to its own resources' ARNs; `*` resources only for actions AWS does not scope (cloudwatch:PutMetricData, ecr:GetAuthorizationToken).",
+  severity: "critical",
+  types: [...IDENTITY_POLICY_TYPES, T.iamRole],
+  check(r, ctx) {
+    for (const { where, statements } of documentsOf(r)) {
+      statements.forEach((s, i) => {
+        if (!allows(s)) return;
+        if (s.has.notAction) {
+          ctx.report(`${where}, ${sid(s, i)}: Allow with NotAction grants every action it does not name, including those of services added later.`, "replace NotAction with the list of actions the role needs.");
+        }
+        if (s.action === UNKNOWN) return;
+        const every = s.action.filter((a): a is string => typeof a === "string" && isEveryAction(a));
+        if (every.length > 0) {
+          ctx.report(`${where}, ${sid(s, i)}: allows every action ("${every[0]}").`);
+          return;
+        }
+        if (!everyResource(s)) return;
+        const services = s.action.filter((a): a is string => typeof a === "string" && wholeServiceWildcard(a) !== undefined);
+        if (services.length > 0) ctx.report(`${where}, ${sid(s, i)}: allows every action of a service (${services.map((a) => `"${a}"`).join(", ")}) on every resource.`);
+      });
+    }
+  },
+});
+
+export const iamPassRoleNamedRoles = resourcePolicy({
+  name: "iam-passrole-named-roles",
+  layer: "identity",
+  summary: "Every statement that allows iam:PassRole names the exact role ARNs it may pass: no wildcard in the resource, no NotResource. An iam:PassedToService condition does not replace this: it limits the service, not the role, so an admin role could still be handed to an instance.",
+  fix: "set Resource to the ARNs of the roles the principal must pass (the role resources' arn outputs), one by one.",
+  severity: "critical",
+  types: [...IDENTITY_POLICY_TYPES, T.iamRole],
+  check(r, ctx) {
+    for (const { where, statements } of documentsOf(r)) {
+      statements.forEach((s, i) => {
+        if (!allows(s) || grants(s, "iam:PassRole") !== true) return;
+        if (s.has.notResource) {
+          ctx.report(`${where}, ${sid(s, i)}: allows iam:PassRole on every role but those NotResource names.`);
+          return;
+        }
+        if (s.resource === UNKNOWN) return;
+        const loose = s.resource.filter((x): x is string => typeof x === "string" && !EXACT_ROLE_ARN_RE.test(x));
+        if (loose.length > 0) ctx.report(`${where}, ${sid(s, i)}: allows iam:PassRole on ${loose.map((x) => `"${x}"`).join(", ")}, which is not one named role.`);
+      });
+    }
+  },
+});
+
+/** The condition keys an OIDC provider's trust must test: its audience and its subject. */
+function oidcHost(provider: string): string | undefined {
+  const m = /:oidc-provider\/(.+)$/.exec(provider);
+  return m ? m[1].toLowerCase() : undefined;
+}
+
+/** A subject pattern that matches every repository or identity: "*", "repo:*", "repo:*:*", ... */
+const everySubject = (v: string) => v.replace(/^repo:/i, "").replace(/[*?:/]/g, "") === "";
+
+/** What is wrong with one Federated principal's statement, or undefined. */
+function federatedProblem(provider: string | Unknown, s: Statement): string | undefined {
+  if (s.condition === UNKNOWN) return undefined;
+  const keys = conditionKeys(s.condition);
+  if (keys.size === 0) {
+    return conditionUnknown(s.condition) ? undefined : "trusts a federated identity provider without any Condition: every identity it issues tokens to (for GitHub Actions, every repository on GitHub) may assume the role.";
+  }
+  if (provider === UNKNOWN) return undefined;
+  const host = oidcHost(provider);
+  if (!host) return undefined; // SAML and web-identity providers: a condition is present
+  if (conditionUnknown(s.condition)) return undefined;
+  const missing = ["aud", "sub"].filter((k) => !keys.has(`${host}:${k}`));
+  if (missing.length > 0) return `trusts the OIDC provider ${host} without a condition on ${missing.map((k) => `${host}:${k}`).join(" and ")}: the ${missing.includes("sub") ? "subject (which repository, branch or environment)" : "audience"} is what limits who may assume the role.`;
+  const sub = keys.get(`${host}:sub`)!;
+  if (sub === UNKNOWN) return undefined;
+  const broad = sub.filter((v): v is string => typeof v === "string" && everySubject(v));
+  if (broad.length > 0) return `trusts the OIDC provider ${host} for the subject ${broad.map((v) => `"${v}"`).join(", ")}, which matches every repository or identity.`;
+  return undefined;
+}
+
+export const iamRoleTrustConditions = resourcePolicy({
+  name: "iam-role-trust-conditions",
+  layer: "identity",
+  summary: "Every role's trust policy names only AWS service principals, or federated principals narrowed by conditions (an OIDC provider's audience and subject); never an AWS account, user or role, and never anyone (`*`).",
+  fix: "trust the service that uses the role (Principal.Service), or a federated provider with conditions on its :aud and :sub keys (GitHub Actions: repo:<owner>/<repo>:ref:refs/heads/main or :environment:<name>, as webapp-platform:artifactPublishers sets).",
+  severity: "critical",
+  types: [T.iamRole],
+  check(r, ctx) {
+    const statements = statementsOf(r.props.assumeRolePolicy);
+    if (!statements || statements === UNKNOWN) return;
+    statements.forEach((s, i) => {
+      if (!allows(s)) return;
+      if (s.has.notPrincipal) {
+        ctx.report(`${sid(s, i)}: Allow with NotPrincipal trusts every principal it does not name.`);
+        return;
+      }
+      const p = principalEntries(s.principal);
+      if (!p || p === UNKNOWN) return;
+      for (const [kind, values] of Object.entries(p)) {
+        if (kind === "Service") continue;
+        if (kind === "*" || (values !== UNKNOWN && values.includes("*"))) {
+          ctx.report(`${sid(s, i)}: trusts anyone ("*").`);
+        } else if (kind === "AWS" || kind === "CanonicalUser") {
+          const known = values === UNKNOWN ? [] : values.filter((v): v is string => typeof v === "string");
+          ctx.report(`${sid(s, i)}: trusts the AWS principal${known.length === 1 ? "" : "s"} ${known.length > 0 ? known.map((v) => `"${v}"`).join(", ") : "(not known yet)"}: any identity there whose own policy allows sts:AssumeRole may assume the role, and nothing in this stack limits which.`);
+        } else if (kind === "Federated") {
+          const providers: (string | Unknown)[] = values === UNKNOWN ? [UNKNOWN] : values;
+          for (const provider of providers) {
+            const problem = federatedProblem(provider, s);
+            if (problem) ctx.report(`${sid(s, i)}: ${problem}`);
+          }
+        } else {
+          ctx.report(`${sid(s, i)}: trusts a principal of kind "${kind}", which IAM does not know.`);
+        }
+      }
+    });
+  },
+});
+
+interface AllowedManagedPolicy {
+  /** The policy's path and name after `arn:aws:iam::aws:policy/`. */
+  name: string;
+  /** Why the stack may attach it. */
+  reason: string;
+}
+
+/** The AWS-managed policies the program attaches, each with why (see README, "Identity and access"). */
+const ALLOWED_MANAGED_POLICIES: AllowedManagedPolicy[] = [
+  { name: "AmazonSSMManagedInstanceCore", reason: "SSM Session Manager on every host instead of SSH; AWS's minimal policy for a managed instance (SSM's own APIs take no narrower scope)." },
+  { name: "CloudWatchAgentServerPolicy", reason: "the fleet hosts' CloudWatch agent (metrics and logs); the single hosts scope these rights inline instead." },
+  { name: "service-role/AmazonRDSEnhancedMonitoringRole", reason: "RDS enhanced monitoring writes OS metrics to its own RDSOSMetrics log group only." },
+  { name: "service-role/AWSBackupServiceRolePolicyForBackup", reason: "AWS Backup snapshots the databases; AWS keeps the service role's rights current as Backup changes." },
+  { name: "service-role/AWSBackupServiceRolePolicyForRestores", reason: "AWS Backup restores those recovery points." },
+];
+
+export const iamManagedPoliciesAllowed = resourcePolicy<{ allowedManagedPolicies: AllowedManagedPolicy[] }>({
+  name: "iam-managed-policies-allowed",
+  layer: "identity",
+  summary: "Roles attach AWS-managed policies only from the reviewed allow-list (allowedManagedPolicies, each with its reason): AWS changes those policies without notice, and many grant far more than a role needs. Customer-managed policies are checked like inline ones.",
+  fix: "replace the managed policy with an inline policy scoped to the role's own resources, or, after review, add it to allowedManagedPolicies with the reason.",
+  severity: "high",
+  types: [T.iamRolePolicyAttachment, T.iamPolicyAttachment, T.iamRole],
+  schema: {
+    allowedManagedPolicies: {
+      type: "array",
+      description: "AWS-managed policies roles may attach, by path and name after arn:aws:iam::aws:policy/, each with why.",
+      items: {
+        type: "object",
+        properties: { name: { type: "string", minLength: 1 }, reason: { type: "string", minLength: 1 } },
+        required: ["name", "reason"],
+      },
+      default: ALLOWED_MANAGED_POLICIES as unknown as object[],
+    },
+  },
+  defaults: { allowedManagedPolicies: ALLOWED_MANAGED_POLICIES },
+  check(r, ctx) {
+    const arns = r.type === T.iamRole ? asList(r.props.managedPolicyArns) : [r.props.policyArn];
+    if (arns === UNKNOWN) return;
+    const allowed = new Set(ctx.config.allowedManagedPolicies.map((p) => p.name));
+    for (const arn of arns) {
+      if (typeof arn !== "string") continue; // unknown: a policy created in this preview, or not known yet
+      const name = awsManagedPolicyName(arn);
+      if (name !== undefined && !allowed.has(name)) ctx.report(`attaches the AWS-managed policy "${name}", which is not in the allow-list (allowedManagedPolicies).`);
+    }
+  },
+});
+
+export const IDENTITY_POLICIES: PackPolicy[] = [iamNoWildcardActions, iamPassRoleNamedRoles, iamRoleTrustConditions, iamManagedPoliciesAllowed];

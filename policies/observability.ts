@@ -7,7 +7,7 @@
 import { perEnvironmentSchema } from "./lib/config";
 import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
 import { dependsOn, identifiers, refersTo } from "./lib/refs";
-import { LOAD_BALANCERS, T } from "./lib/types";
+import { HOSTS, LOAD_BALANCERS, T } from "./lib/types";
 import { UNKNOWN, asBool, asList, asNumber, asString } from "./lib/values";
 
 /** Which alarm dimensions identify each monitored kind of resource. */
@@ -207,4 +207,85 @@ export const asgNotifiesErrors = stackPolicy({
   },
 });
 
-export const OBSERVABILITY_POLICIES = [alarmsCoverResources, alarmsNotify, logGroupRetention, albAccessLogs, cloudfrontLogging, asgNotifiesErrors];
+export const logGroupsEncryptedProd = resourcePolicy({
+  name: "log-groups-encrypted-prod",
+  layer: "observability",
+  summary: "In prod, every CloudWatch log group is encrypted with the stack's KMS key (kmsKeyId), so reading its logs needs the key's policy as well as the log group's.",
+  fix: "set kmsKeyId to the stack key's ARN (StackKey.keyArn; its policy lets this region's CloudWatch Logs use it). A group in another region than the key (e.g. a CloudFront WAF's in us-east-1) gets a named exemption with the reason.",
+  severity: "medium",
+  types: [T.logGroup],
+  check(r, ctx) {
+    if (ctx.env !== "prod") return;
+    const key = asString(r.props.kmsKeyId);
+    if (key === UNKNOWN) return;
+    if (key === undefined || key === "") ctx.report("the log group has no kmsKeyId: only CloudWatch Logs' own key protects it, so logs:GetLogEvents alone reads it.");
+  },
+});
+
+/** True / "true": Session documents carry booleans, sometimes written as strings. */
+const isTrue = (v: unknown) => v === true || v === "true";
+const nonEmpty = (v: unknown) => typeof v === "string" && v.trim() !== "";
+
+/** What a Session Manager preferences document lacks; [] when sessions are encrypted and logged. */
+function sessionGaps(content: string): string[] {
+  let doc: any;
+  try {
+    doc = JSON.parse(content);
+  } catch {
+    return ["its content is not JSON (the pack reads documentFormat JSON only)"];
+  }
+  const inputs = doc && typeof doc === "object" ? doc.inputs : undefined;
+  if (!inputs || typeof inputs !== "object") return ["it has no inputs"];
+  const gaps: string[] = [];
+  if (!nonEmpty(inputs.kmsKeyId)) gaps.push("inputs.kmsKeyId is empty, so session data is not encrypted with a KMS key");
+  const cloudWatch = nonEmpty(inputs.cloudWatchLogGroupName) && isTrue(inputs.cloudWatchEncryptionEnabled);
+  const s3 = nonEmpty(inputs.s3BucketName) && isTrue(inputs.s3EncryptionEnabled);
+  if (!cloudWatch && !s3) {
+    gaps.push(nonEmpty(inputs.cloudWatchLogGroupName) || nonEmpty(inputs.s3BucketName)
+      ? "sessions are logged without requiring an encrypted destination (cloudWatchEncryptionEnabled / s3EncryptionEnabled is not true)"
+      : "sessions are not logged (no cloudWatchLogGroupName or s3BucketName)");
+  }
+  return gaps;
+}
+
+export const ssmSessionsLogged = stackPolicy({
+  name: "ssm-sessions-logged",
+  layer: "observability",
+  summary: "A stack with EC2 hosts has Session Manager preferences (a Session document of sessionType Standard_Stream) that encrypt sessions with a KMS key and log them to an encrypted log group or bucket, since SSM shells replace SSH.",
+  fix: "create the preferences with SessionManager (components/session-manager.ts): inputs.kmsKeyId = the stack key, cloudWatchLogGroupName = a log group on the stack key, cloudWatchEncryptionEnabled: true (or s3BucketName with s3EncryptionEnabled: true); give the hosts' roles kms:Decrypt and the log-streaming rights (hostPolicyDocument's sessions).",
+  severity: "high",
+  check(ctx) {
+    let covered = false;
+    for (const d of ctx.ofType(T.ssmDocument)) {
+      const type = asString(d.props.documentType);
+      if (type === UNKNOWN) {
+        covered = true;
+        continue;
+      }
+      if (type !== "Session") continue;
+      const content = asString(d.props.content);
+      if (content === UNKNOWN) {
+        covered = true;
+        continue;
+      }
+      if (content === undefined) continue;
+      let sessionType: unknown;
+      try {
+        sessionType = JSON.parse(content)?.sessionType;
+      } catch {
+        sessionType = undefined;
+      }
+      // Port forwarding and interactive-command documents are not the shell's preferences.
+      if (sessionType !== undefined && sessionType !== "Standard_Stream") continue;
+      const gaps = sessionGaps(content);
+      if (gaps.length === 0) covered = true;
+      else ctx.report(d, `the Session Manager preferences leave shells unprotected: ${gaps.join("; ")}.`);
+    }
+    if (covered) return;
+    for (const host of ctx.ofType(...HOSTS)) {
+      ctx.report(host, "no Session Manager preferences document in the stack encrypts and logs the shells opened on this host (aws ssm start-session).");
+    }
+  },
+});
+
+export const OBSERVABILITY_POLICIES = [alarmsCoverResources, alarmsNotify, logGroupRetention, albAccessLogs, cloudfrontLogging, asgNotifiesErrors, logGroupsEncryptedProd, ssmSessionsLogged];

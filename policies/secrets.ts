@@ -5,6 +5,7 @@
  * ".env (gitignored)" and "secrets not in code" layers, done properly).
  */
 import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
+import { isReplica } from "./data";
 import { refersTo } from "./lib/refs";
 import { SecretFinding, describeFindings, scanText, scanUserData } from "./lib/secret-scan";
 import { T } from "./lib/types";
@@ -21,7 +22,7 @@ export const userDataNoSecrets = resourcePolicy({
   types: [T.instance, T.launchTemplate],
   check(r, ctx) {
     const findings: SecretFinding[] = [];
-    for (const prop of ["userData", "userDataBase64"]) {
+    for (const prop of r.type === T.instance ? ["userData", "userDataBase64"] : ["userData"]) { // launch templates: userData only
       const v = r.props[prop];
       if (typeof v === "string" && v !== "") findings.push(...scanUserData(v));
     }
@@ -91,7 +92,7 @@ export const kmsKeyRotation = resourcePolicy({
   types: [T.kmsKey],
   check(r, ctx) {
     const usage = r.props.keyUsage;
-    const spec = r.props.customerMasterKeySpec ?? r.props.keySpec;
+    const spec = r.props.customerMasterKeySpec; // aws.kms.Key has no keySpec
     if (usage === UNKNOWN || spec === UNKNOWN) return;
     if ((usage ?? "ENCRYPT_DECRYPT") !== "ENCRYPT_DECRYPT" || (spec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT") return; // asymmetric and HMAC keys cannot rotate
     const on = asBool(r.props.enableKeyRotation);
@@ -166,7 +167,7 @@ export const secretsGenerated = stackPolicy<{ generatorTypes: string[] }>({
     }
     for (const db of ctx.ofType(T.rdsInstance, T.rdsCluster)) {
       if (asBool(db.props.manageMasterUserPassword) === true) continue;
-      const pw = db.props.password ?? db.props.masterPassword;
+      const pw = db.type === T.rdsCluster ? db.props.masterPassword : db.props.password;
       if (pw === undefined || pw === null || pw === UNKNOWN || generated(db)) continue;
       ctx.report(db, "the master password is typed into the program or its config rather than generated.");
     }
@@ -178,4 +179,69 @@ export const secretsGenerated = stackPolicy<{ generatorTypes: string[] }>({
   },
 });
 
-export const SECRETS_POLICIES = [userDataNoSecrets, noSecretsInPlainConfig, kmsKeyRotation, secretsUseStackKey, secretsGenerated];
+export const secretsRotated = stackPolicy<{ generatorTypes: string[] }>({
+  name: "secrets-rotated",
+  layer: "secrets",
+  summary: "Every generated credential rotates: a Secrets Manager secret holding generated material has a rotation schedule (or is written by the rotation function of one), database master passwords rotate (RDS-managed, or a rotated secret built from the database), and Redis AUTH tokens rotate.",
+  fix: "add an aws.secretsmanager.SecretRotation with a rotation function for the secret (for an RDS master password: manageMasterUserPassword, or a rotation function that sets it and rewrites the secret); a credential that cannot rotate yet needs a named exemption saying why.",
+  schema: { generatorTypes: { type: "array", items: { type: "string" }, default: GENERATORS, description: "Resource types whose outputs count as generated secret material." } },
+  defaults: { generatorTypes: GENERATORS },
+  check(ctx) {
+    const generated = (r: StackResource) => r.dependencies.some((d) => ctx.config.generatorTypes.includes(d.type));
+    const rotations = ctx.ofType(T.secretRotation);
+    const functions = ctx.ofType(T.lambdaFunction);
+    const versions = ctx.ofType(T.secretVersion);
+    const link = (value: unknown, target: StackResource, holder: StackResource, prop: string) => refersTo(value, target, holder, prop);
+    /** true, false, or UNKNOWN when a rotation's secret (or function) is not known yet. */
+    const rotatedSecret = (secret: StackResource, mirrors = true): boolean | typeof UNKNOWN => {
+      let maybe = false;
+      for (const rot of rotations) {
+        const direct = link(rot.props.secretId, secret, rot, "secretId");
+        if (direct === true) return true;
+        if (direct === UNKNOWN) maybe = true;
+        if (!mirrors) continue;
+        // A secret its rotation function writes too (the operators' copy of a database password).
+        for (const fn of functions.filter((f) => link(rot.props.rotationLambdaArn, f, rot, "rotationLambdaArn") === true)) {
+          const vars = fn.props.environment === UNKNOWN ? UNKNOWN : fn.props.environment?.variables;
+          if (vars === UNKNOWN) { maybe = true; continue; }
+          for (const v of Object.values(vars ?? {})) {
+            const r = link(v, secret, fn, "environment");
+            if (r === true) return true;
+            if (r === UNKNOWN) maybe = true;
+          }
+        }
+      }
+      return maybe ? UNKNOWN : false;
+    };
+    /** The secrets a version belongs to; with `maybe`, also those it may belong to (secretId unknown). */
+    const secretsOf = (v: StackResource, maybe = false) => ctx.ofType(T.secret).filter((s) => {
+      const r = link(v.props.secretId, s, v, "secretId");
+      return r === true || (maybe && r === UNKNOWN);
+    });
+
+    for (const secret of ctx.ofType(T.secret)) {
+      const holdsGenerated = versions.some((v) => generated(v) && secretsOf(v).includes(secret));
+      if (!holdsGenerated) continue;
+      if (rotatedSecret(secret) === false) ctx.report(secret, "it holds a generated credential that never rotates: no rotation schedule names it, nor does a rotation function write it.");
+    }
+    for (const db of ctx.ofType(T.rdsInstance, T.rdsCluster)) {
+      if (isReplica(db)) continue; // a replica shares its source's credentials
+      const managed = asBool(db.props.manageMasterUserPassword);
+      if (managed === true || managed === UNKNOWN) continue;
+      if ((db.type === T.rdsCluster ? db.props.masterPassword : db.props.password) === undefined) continue;
+      // Rotated when some rotated secret's value was built from this database (its host, port).
+      const built = versions.filter((v) => v.dependencies.includes(db)).flatMap((v) => secretsOf(v, true));
+      // Rotated itself: a copy the function writes does not set the database's password.
+      const verdicts = built.map((x) => rotatedSecret(x, false));
+      if (verdicts.includes(true) || verdicts.includes(UNKNOWN)) continue;
+      ctx.report(db, "its master password never rotates: set manageMasterUserPassword, or rotate a secret built from this database with a function that sets its password.");
+    }
+    for (const rg of ctx.ofType(T.replicationGroup)) {
+      if (rg.props.authToken === undefined || rg.props.authToken === null || rg.props.authToken === UNKNOWN) continue;
+      if (!generated(rg)) continue; // secrets-generated reports a typed token
+      ctx.report(rg, "its AUTH token never rotates.", "ElastiCache rotates a token with authTokenUpdateStrategy ROTATE then SET, with every client moved to the new token in between; until that is automated, give the group a named exemption saying so.");
+    }
+  },
+});
+
+export const SECRETS_POLICIES = [userDataNoSecrets, noSecretsInPlainConfig, kmsKeyRotation, secretsUseStackKey, secretsGenerated, secretsRotated];

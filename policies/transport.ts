@@ -218,13 +218,23 @@ function engineFamily(engine: unknown): keyof typeof FORCE_SSL | undefined {
   return undefined;
 }
 
+/**
+ * Where a database's force-SSL parameter lives: an instance's DB parameter group, or, for an
+ * Aurora or Multi-AZ cluster, the cluster's DB cluster parameter group (Aurora sets
+ * rds.force_ssl and require_secure_transport per cluster, so a cluster instance's own
+ * dbParameterGroupName cannot force SSL; the cluster is checked instead).
+ */
+const GROUP_OF = {
+  [T.rdsInstance]: { prop: "parameterGroupName", groupType: T.rdsParameterGroup, what: "parameter group" },
+  [T.rdsCluster]: { prop: "dbClusterParameterGroupName", groupType: T.rdsClusterParameterGroup, what: "DB cluster parameter group" },
+} as const;
+
 export const rdsForceSsl = stackPolicy({
   name: "rds-force-ssl",
   layer: "transport",
-  summary: "Every PostgreSQL/MySQL database uses its own parameter group, and that group forces SSL (rds.force_ssl = 1, require_secure_transport = 1).",
-  fix: 'create an aws.rds.ParameterGroup for the engine family with { name: "rds.force_ssl", value: "1" } (MySQL: require_secure_transport) and set the instance\'s parameterGroupName to it.',
+  summary: "Every PostgreSQL/MySQL database uses its own parameter group, and that group forces SSL (rds.force_ssl = 1, require_secure_transport = 1); for Aurora and Multi-AZ clusters, the cluster's DB cluster parameter group.",
+  fix: 'create an aws.rds.ParameterGroup for the engine family with { name: "rds.force_ssl", value: "1" } (MySQL: require_secure_transport) and set the instance\'s parameterGroupName to it; for a cluster, an aws.rds.ClusterParameterGroup set as the cluster\'s dbClusterParameterGroupName.',
   check(ctx) {
-    const groups = ctx.ofType(T.rdsParameterGroup);
     const checkGroup = (db: StackResource, g: StackResource, parameter: string, on: string[]): void => {
       const params = asList(g.props.parameters);
       if (params === UNKNOWN) return;
@@ -235,22 +245,24 @@ export const rdsForceSsl = stackPolicy({
         ctx.report(db, `its parameter group "${g.name}" sets ${parameter} to "${p.value}", so clients may connect without SSL.`);
       }
     };
-    for (const db of ctx.ofType(T.rdsInstance, T.rdsClusterInstance)) {
+    for (const db of ctx.ofType(T.rdsInstance, T.rdsCluster)) {
       const family = engineFamily(db.props.engine);
       if (!family) continue; // unknown engine (or one inherited by a replica): nothing to say yet
       const { parameter, on } = FORCE_SSL[family];
-      const groupName = db.props.parameterGroupName;
+      const { prop, groupType, what } = GROUP_OF[db.type as keyof typeof GROUP_OF];
+      const groups = ctx.ofType(groupType);
+      const groupName = db.props[prop];
       if (groupName === UNKNOWN) {
         const dep = groups.find((g) => db.dependencies.includes(g));
         if (dep) checkGroup(db, dep, parameter, on);
         continue;
       }
       if (typeof groupName !== "string" || groupName === "" || groupName.startsWith("default.")) {
-        ctx.report(db, `the database uses the engine's default parameter group, which cannot be changed to force SSL (${parameter} = 1).`);
+        ctx.report(db, `the database uses the engine's default ${what}, which cannot be changed to force SSL (${parameter} = 1).`);
         continue;
       }
       // A named group defined outside this stack cannot be checked here.
-      const group = groups.find((g) => refersTo(groupName, g, db, "parameterGroupName") === true);
+      const group = groups.find((g) => refersTo(groupName, g, db, prop) === true);
       if (group) checkGroup(db, group, parameter, on);
     }
   },

@@ -17,6 +17,7 @@ const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 const INSTANCE = "aws:ec2/instance:Instance";
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";
 const STACKS = ["staging", "prod"] as const;
+const GH = "token.actions.githubusercontent.com";
 
 interface Stmt { Sid?: string; Effect: string; Action: string | string[]; Resource?: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, unknown>> }
 const actions = (s: Stmt) => [s.Action].flat();
@@ -126,12 +127,20 @@ describe.each(STACKS)("the %s artifact store", (stack) => {
     expect(policy.dependencies).toEqual(expect.arrayContaining([s.companion("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").urn]));
   });
 
-  it("has a publisher role, named for the stack, trusted by this account by default, that may upload but not delete", () => {
+  it("has a publisher role, named for the stack, assumed only by the configured GitHub workflows, that may upload but not delete", () => {
     const s = store(rec());
     expect(s.role.inputs.name).toBe(`${stack}-artifact-publisher`);
     expect(s.role.inputs.name.length).toBeLessThanOrEqual(64);
+    expect(s.role.name).toBe(`${stack}-artifact-publisher`); // the logical name (URN) is unchanged
     const trust = statementsOf(s.role.inputs.assumeRolePolicy);
-    expect(trust).toEqual([expect.objectContaining({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { AWS: [`arn:aws:iam::${ACCOUNT_ID}:root`] } })]);
+    const subjects = (loadStackFile(stack)["webapp-platform:artifactPublishers"] as { subjects: string[] }).subjects;
+    expect(subjects.length).toBeGreaterThan(0);
+    expect(trust).toEqual([{
+      Sid: "CiAssumesPublisher", Effect: "Allow", Action: "sts:AssumeRoleWithWebIdentity",
+      Principal: { Federated: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${GH}` },
+      Condition: { StringEquals: { [`${GH}:aud`]: "sts.amazonaws.com", [`${GH}:sub`]: subjects } },
+    }]);
+    expect(s.role.inputs.assumeRolePolicy.length).toBeLessThanOrEqual(2048);
     expect(s.rolePolicy.inputs.role).toBe(s.role.id);
     const st = statementsOf(s.rolePolicy.inputs.policy);
     const arn = s.bucket.outputs.arn;
@@ -216,7 +225,13 @@ describe("an explicit artifactUrl (a release kept outside the store)", () => {
     apps.flashbill.artifactUrl = OUTSIDE;
     apps["avanii-shop"].artifactUrl = HTTPS;
     rec = await recordStack("staging", {
-      config: { "webapp-platform:apps": apps, "webapp-platform:artifactPublishers": ["arn:aws:iam::210987654321:role/ci-deploy"] },
+      config: {
+        "webapp-platform:apps": apps,
+        "webapp-platform:artifactPublishers": {
+          subjects: ["repo:acme/shop:ref:refs/heads/main", "repo:acme/shop:ref:refs/tags/v*"],
+          oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com",
+        },
+      },
     });
   }, 60_000);
 
@@ -238,10 +253,15 @@ describe("an explicit artifactUrl (a release kept outside the store)", () => {
     expect(hostStatements(rec, "avanii-shop").filter((x) => actions(x).includes("s3:GetObject") && x.Sid === "FetchArtifact")).toEqual([]);
   });
 
-  it("leaves the other apps on the store, and the publisher role trusts the configured CI roles only", () => {
+  it("leaves the other apps on the store, and the publisher role trusts the configured provider and subjects only (StringLike for a tag pattern)", () => {
     const s = store(rec);
     expect(fetchedUrl(rec, "smartboostpro")).toBe(`s3://${s.bucket.outputs.bucket}/smartboostpro/${rawApps("staging").smartboostpro.appVersion}.tar.gz`);
-    expect(statementsOf(s.role.inputs.assumeRolePolicy)[0].Principal).toEqual({ AWS: ["arn:aws:iam::210987654321:role/ci-deploy"] });
+    const [trust] = statementsOf(s.role.inputs.assumeRolePolicy);
+    expect(trust.Principal).toEqual({ Federated: "arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com" });
+    expect(trust.Condition).toEqual({
+      StringEquals: { [`${GH}:aud`]: "sts.amazonaws.com" },
+      StringLike: { [`${GH}:sub`]: ["repo:acme/shop:ref:refs/heads/main", "repo:acme/shop:ref:refs/tags/v*"] },
+    });
   });
 });
 
@@ -265,17 +285,39 @@ describe("artifact config", () => {
     expect(parseStackConfig(raw(), "staging", "eu-west-1").apps.map((a) => a.artifactUrl)).toEqual(Object.keys(rawApps("staging")).map(() => undefined));
   });
 
-  it("refuses an artifactUrl on a container app, and publishers that are not exact IAM principal ARNs", () => {
+  it("refuses an artifactUrl on a container app, and publisher subjects that do not name one repository", () => {
     const r = raw();
     (r.apps as any)["saas-platform"].artifactUrl = "s3://x-bucket/saas/1.tar.gz";
-    r.artifactPublishers = ["arn:aws:iam::210987654321:role/ci-*", "210987654321", "arn:aws:iam::210987654321:role/ci", "arn:aws:iam::210987654321:role/ci"];
+    r.artifactPublishers = { subjects: ["*", "repo:*", "repo:acme/*:ref:refs/heads/main", "repo:acme/shop:*", "repo:acme/shop:pull_request", "repo:acme/shop:ref:refs/heads/*", "repo:acme/shop:environment:prod", "repo:acme/shop:environment:prod", 7] };
     const p = problems(r);
+    for (const i of [0, 1, 2, 3, 4, 5, 8]) {
+      expect(p).toContainEqual(expect.stringMatching(new RegExp(`^webapp-platform:artifactPublishers\\.subjects\\[${i}\\]: .*must be a .*repo:<owner>/<repo>:ref:refs/heads/<branch>`)));
+    }
     expect(p).toEqual(expect.arrayContaining([
       expect.stringMatching(/^webapp-platform:apps\.saas-platform\.artifactUrl: container apps run images/),
-      expect.stringMatching(/^webapp-platform:artifactPublishers\[0\]: .*must be an IAM principal ARN/),
-      expect.stringMatching(/^webapp-platform:artifactPublishers\[1\]: .*must be an IAM principal ARN/),
-      expect.stringMatching(/^webapp-platform:artifactPublishers\[3\]: .* is listed twice/),
+      expect.stringMatching(/^webapp-platform:artifactPublishers\.subjects\[7\]: .* is listed twice/),
     ]));
-    expect(p.filter((x) => x.includes("artifactPublishers[2]"))).toEqual([]);
+    expect(p.filter((x) => x.includes("artifactPublishers.subjects[6]"))).toEqual([]);
+  });
+
+  it("requires the publishers, as a map of subjects (an old list of IAM principal ARNs is refused with the new shape)", () => {
+    const r = raw();
+    delete r.artifactPublishers;
+    expect(problems(r)).toEqual([expect.stringMatching(/^webapp-platform:artifactPublishers: is required: the GitHub Actions workflows that may publish releases, as \{ subjects: /)]);
+    r.artifactPublishers = ["arn:aws:iam::210987654321:role/ci-deploy"];
+    expect(problems(r)).toEqual([expect.stringMatching(/^webapp-platform:artifactPublishers: must be a map \{ subjects: .*not IAM principals/)]);
+    r.artifactPublishers = { subjects: [] };
+    expect(problems(r)).toEqual([expect.stringMatching(/^webapp-platform:artifactPublishers\.subjects: is required: at least one of repo:<owner>\/<repo>/)]);
+    r.artifactPublishers = { subjects: ["repo:acme/shop:environment:prod"], oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/accounts.google.com", role: "x" };
+    expect(problems(r).sort()).toEqual([
+      expect.stringMatching(/^webapp-platform:artifactPublishers\.oidcProviderArn: .*must be the account's IAM OIDC provider for GitHub Actions/),
+      expect.stringMatching(/^webapp-platform:artifactPublishers\.role: unknown key/),
+    ]);
+  });
+
+  it("refuses more subjects than IAM's trust policy quota holds", () => {
+    const r = raw();
+    r.artifactPublishers = { subjects: Array.from({ length: 40 }, (_, i) => `repo:acme/service-number-${i}:environment:production-eu-west-${i}`) };
+    expect(problems(r)).toEqual([expect.stringMatching(/^webapp-platform:artifactPublishers\.subjects: make a trust policy of \d+ characters, over IAM's 2048/)]);
   });
 });

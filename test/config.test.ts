@@ -85,6 +85,8 @@ describe("bad input fails with one message naming the full key and what is allow
     ["malformed domain", (r) => { r.apps.smartboostpro.domain = "Staging_SmartBoostPro.com"; }, /apps\.smartboostpro\.domain: .*not a lower-case DNS name/, "staging"],
     ["bad e-mail", (r) => { r.alertEmail = "oncall@"; }, /webapp-platform:alertEmail: "oncall@" is not an e-mail address/, "staging"],
     ["missing e-mail", (r) => { delete r.alertEmail; }, /webapp-platform:alertEmail: is required/, "staging"],
+    ["missing artifact publishers", (r) => { delete r.artifactPublishers; }, /webapp-platform:artifactPublishers: is required: the GitHub Actions workflows that may publish releases/, "prod"],
+    ["artifact publishers for every repository", (r) => { r.artifactPublishers = { subjects: ["repo:*"] }; }, /webapp-platform:artifactPublishers\.subjects\[0\]: "repo:\*" must be a GitHub Actions OIDC subject naming one repository: repo:<owner>\/<repo>:ref:refs\/heads\/<branch>/, "staging"],
     ["negative storage", (r) => { r.apps.flashbill.database.allocatedStorageGb = -20; }, /apps\.flashbill\.database\.allocatedStorageGb: must be a whole number from 20 to 16384, got -20/, "staging"],
     ["negative fleet size", (r) => { r.apps["avanii-shop"].fleet = { min: -1 }; }, /apps\.avanii-shop\.fleet\.min: must be a whole number from 1 to 100, got -1/, "staging"],
     ["fleet min above max", (r) => { r.apps["avanii-shop"].fleet = { min: 3, desired: 3, max: 2 }; }, /apps\.avanii-shop\.fleet\.desired: must satisfy min <= desired <= max/, "staging"],

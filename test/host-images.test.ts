@@ -76,7 +76,7 @@ describe("an image the operator chooses", () => {
   });
 
   it("must look like an AMI ID, and only amd64 and arm64 can be chosen", () => {
-    const raw = (amis: unknown) => ({ environment: "staging", alertEmail: "a@example.com", amis, apps: { web: { architecture: "single-host", runtime: "django", domain: "example.com", dns: { mode: "route53", zone: "example.com" }, appVersion: "1.0.0" } } });
+    const raw = (amis: unknown) => ({ environment: "staging", alertEmail: "a@example.com", artifactPublishers: { subjects: ["repo:acme/web:environment:staging"] }, amis, apps: { web: { architecture: "single-host", runtime: "django", domain: "example.com", dns: { mode: "route53", zone: "example.com" }, appVersion: "1.0.0" } } });
     expect(() => parseStackConfig(raw({ amd64: "ami-123" }), "staging", "eu-west-1")).toThrow(/webapp-platform:amis\.amd64: "ami-123" is not an AMI ID/);
     expect(() => parseStackConfig(raw({ x86_64: UBUNTU_AMI_ID }), "staging", "eu-west-1")).toThrow(/webapp-platform:amis\.x86_64: unknown key.*Allowed keys: amd64, arm64/);
     expect(parseStackConfig(raw({ amd64: UBUNTU_AMI_ID }), "staging", "eu-west-1").amis).toEqual({ amd64: UBUNTU_AMI_ID });

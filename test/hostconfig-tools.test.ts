@@ -151,6 +151,62 @@ describe("scripts run for real", () => {
     expect(bad.stderr).not.toContain("s3cret");
   });
 
+  it("the secrets refresh restarts the app only when a secret changed (a rotated password), never echoing a value", () => {
+    const c = cases.find((x) => x.stack === "prod" && x.input.secrets?.some((id) => id.endsWith("/DATABASE")))!;
+    const dir = fs.mkdtempSync(path.join(work, "refresh-"));
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    const helper = path.join(dir, "secret-to-env.py");
+    fs.writeFileSync(helper, SECRET_TO_ENV_PY, { mode: 0o755 });
+    const calls = path.join(dir, "calls");
+    const value = path.join(dir, "value");
+    // aws secretsmanager get-secret-value ... --secret-id ID: the DATABASE secret's current value from $VALUE, others fixed.
+    fs.writeFileSync(path.join(bin, "aws"), `#!/bin/bash\nid=$(printf '%s\\n' "$@" | grep -A1 -- --secret-id | tail -1)\ncase "$id" in */DATABASE) cat "$VALUE";; *) echo fixed-value;; esac\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "systemctl"), `#!/bin/bash\necho "systemctl $*" >>"$CALLS"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "chown"), "#!/bin/bash\nexit 0\n", { mode: 0o755 });
+    const script = renderHostFiles(c.input).find((f) => f.path.endsWith(`${c.app.name}-secrets`))!.content
+      .split(`/etc/${c.app.name}/`).join(`${dir}/`).split("/usr/local/lib/webapp-platform/secret-to-env.py").join(helper);
+    const file = path.join(dir, "secrets");
+    fs.writeFileSync(file, script, { mode: 0o755 });
+    const db = (pw: string) => JSON.stringify({ host: "db.internal", password: pw, DATABASE_URL: `postgresql://app_admin:${pw}@db.internal:5432/shop?sslmode=require` });
+    const run = (args: string[]) => {
+      fs.writeFileSync(calls, "");
+      const r = spawnSync("bash", [file, ...args], { encoding: "utf8", env: { PATH: `${bin}:/usr/bin:/bin`, AWS_CLI: path.join(bin, "aws"), CALLS: calls, VALUE: value } });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+      return { out: r.stdout, calls: fs.readFileSync(calls, "utf8").split("\n").filter(Boolean) };
+    };
+    const envFile = path.join(dir, "secrets.env");
+
+    fs.writeFileSync(value, db("Passw0rdOne"));
+    expect(run([]).calls).toEqual([]); // the boot: writes the file, the deploy starts the app
+    expect(fs.readFileSync(envFile, "utf8")).toContain("Passw0rdOne");
+    const written = fs.statSync(envFile).mtimeMs;
+    const same = run(["--restart-if-changed"]);
+    expect(same).toEqual({ out: "", calls: [] });
+    expect(fs.statSync(envFile).mtimeMs).toBe(written);
+
+    fs.writeFileSync(value, db("Passw0rdTwo"));
+    const rotated = run(["--restart-if-changed"]);
+    expect(rotated.calls).toEqual([`systemctl try-restart ${c.app.name}.service`]);
+    expect(rotated.out).toMatch(/secrets changed: restarting/);
+    expect(rotated.out).not.toMatch(/Passw0rd/);
+    expect(fs.readFileSync(envFile, "utf8")).toContain("Passw0rdTwo");
+    expect(fs.statSync(envFile).mode & 0o777).toBe(0o600);
+  });
+
+  it("the refresh timer re-reads the secrets every few minutes and the bootstrap starts it once the secrets are written", () => {
+    const c = cases.find((x) => x.stack === "prod" && (x.input.secrets ?? []).length > 0)!;
+    const files = renderHostFiles(c.input);
+    const timer = files.find((f) => f.path === `/etc/systemd/system/${c.app.name}-secrets-refresh.timer`)!.content;
+    expect(timer).toMatch(/^OnUnitActiveSec=2min$/m);
+    expect(files.find((f) => f.path === `/etc/systemd/system/${c.app.name}-secrets-refresh.service`)!.content)
+      .toMatch(new RegExp(`^ExecStart=/usr/local/sbin/${c.app.name}-secrets --restart-if-changed$`, "m"));
+    const bootstrap = files.find((f) => f.path.endsWith(`${c.app.name}-bootstrap`))!.content;
+    expect(bootstrap.indexOf(`systemctl enable --now ${c.app.name}-secrets-refresh.timer`)).toBeGreaterThan(bootstrap.indexOf(`retry /usr/local/sbin/${c.app.name}-secrets`));
+    const none = cases.find((x) => (x.input.secrets ?? []).length === 0);
+    if (none) expect(renderHostFiles(none.input).some((f) => f.path.includes("secrets-refresh"))).toBe(false);
+  });
+
   it("the deploy script refuses a malformed version or a non-HTTPS artifact URL before touching anything", () => {
     const c = cases.find((x) => x.app.name === "smartboostpro")!;
     const script = renderHostFiles(c.input).find((f) => f.path.endsWith("-deploy"))!;

@@ -63,6 +63,9 @@ describe.each([
   it("lets CloudWatch Logs use the key only for this account's log groups in the region", () => {
     const logs = policy.Statement.find((s) => s.Principal.Service === "logs.eu-west-1.amazonaws.com");
     expect(logs.Condition).toEqual({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:eu-west-1:${ACCOUNT_ID}:log-group:*` } });
+    // What CloudWatch Logs needs to associate the key with a group and read and write it.
+    expect(logs.Action).toEqual(["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]);
+    expect(logs.Effect).toBe("Allow");
   });
 
   it("lets only this account's CloudWatch alarms publish to encrypted topics", () => {

@@ -44,6 +44,13 @@ describe("network of the staging stack", () => {
     expect(group.inputs.retentionInDays).toBe(14);
   });
 
+  it("encrypts the flow-log group with the stack key, which exists first (AWS checks its policy on association)", () => {
+    const group = rec.one("aws:cloudwatch/logGroup:LogGroup", /flow-logs/);
+    const key = rec.one("aws:kms/key:Key", "staging-key");
+    expect(group.inputs.kmsKeyId).toBe(key.outputs.arn);
+    expect(group.dependencies).toContain(key.urn);
+  });
+
   it("routes S3 through a gateway endpoint and leaves the default security group with no rules", () => {
     expect(rec.one("aws:ec2/vpcEndpoint:VpcEndpoint").inputs).toMatchObject({ vpcEndpointType: "Gateway", serviceName: "com.amazonaws.eu-west-1.s3" });
     const def = rec.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");

@@ -18,6 +18,8 @@ const ENI = "aws:ec2/networkInterface:NetworkInterface";
 const EIP = "aws:ec2/eip:Eip";
 const ASSOC = "aws:ec2/eipAssociation:EipAssociation";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+/** The host's media bucket, among its log bucket and (prod) replica buckets. */
+const MEDIA = /^[a-z]+-media$/;
 const BUCKET = "aws:s3/bucket:Bucket";
 const RECORD = "aws:route53/record:Record";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -73,7 +75,7 @@ function userDataOf(rec: Recording): string {
 }
 
 function statements(rec: Recording): Stmt[] {
-  return JSON.parse(rec.one(ROLE_POLICY).inputs.policy).Statement.map((s: Stmt) => ({ ...s, Action: [s.Action].flat() }));
+  return JSON.parse(rec.one(ROLE_POLICY, /-host$/).inputs.policy).Statement.map((s: Stmt) => ({ ...s, Action: [s.Action].flat() }));
 }
 
 describe("SmartBoostPro's host in prod", () => {
@@ -109,14 +111,13 @@ describe("SmartBoostPro's host in prod", () => {
     expect(assoc.inputs).toMatchObject({ allocationId: eip.outputs.allocationId, networkInterfaceId: eni.id });
     expect(instance.inputs.primaryNetworkInterface).toMatchObject({ networkInterfaceId: eni.id });
     expect(instance.inputs.subnetId).toBeUndefined();
-    expect(instance.dependencies).toEqual(expect.arrayContaining([assoc.urn, rec.one(ROLE_POLICY).urn]));
+    expect(instance.dependencies).toEqual(expect.arrayContaining([assoc.urn, rec.one(ROLE_POLICY, /-host$/).urn]));
     expect(instance.options.deleteBeforeReplace).toBe(true);
     expect(rec.outputs.publicIp).toBe(eip.outputs.publicIp);
   });
 
   it("gets SSM core and an inline policy scoped to its own secrets, key, logs, bucket and ACME records", () => {
-    const host = rec.one("webapp-platform:host:SingleWebHost");
-    const role = rec.descendants(host.urn).find((r) => r.type === "aws:iam/role:Role")!;
+    const role = rec.one("aws:iam/role:Role", "smartboostpro-host");
     expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "ec2.amazonaws.com" });
     expect(rec.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
     expect(rec.ofType("aws:iam/instanceProfile:InstanceProfile")[0].inputs.role).toBe(role.outputs.name);
@@ -125,11 +126,11 @@ describe("SmartBoostPro's host in prod", () => {
     const secretArns = rec.ofType("aws:secretsmanager/secret:Secret").map((s) => s.outputs.arn);
     const read = st.find((s) => s.Action.includes("secretsmanager:GetSecretValue"))!;
     expect(new Set([read.Resource].flat())).toEqual(new Set(secretArns));
-    const key = rec.one("aws:kms/key:Key").outputs.arn;
+    const key = rec.one("aws:kms/key:Key", "stack-key").outputs.arn;
     expect(st.find((s) => s.Action.includes("kms:Decrypt"))).toMatchObject({
       Resource: key, Condition: { StringEquals: { "kms:ViaService": ["secretsmanager.eu-west-1.amazonaws.com", "s3.eu-west-1.amazonaws.com"] } },
     });
-    const bucketArn = rec.one(BUCKET).outputs.arn;
+    const bucketArn = rec.one(BUCKET, MEDIA).outputs.arn;
     expect(st.find((s) => s.Action.includes("s3:PutObject"))!.Resource).toBe(`${bucketArn}/*`);
     const logs = st.find((s) => s.Action.includes("logs:PutLogEvents"))!;
     expect([logs.Resource].flat()).toEqual(expect.arrayContaining(rec.ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => `${g.outputs.arn}:*`)));
@@ -161,18 +162,31 @@ describe("SmartBoostPro's host in prod", () => {
   });
 
   it("keeps media in a private, versioned, KMS-encrypted, TLS-only bucket that is protected in prod", () => {
-    const bucket = rec.one(BUCKET);
+    const bucket = rec.one(BUCKET, MEDIA);
     expect(bucket.options.protect).toBe(true);
     const on = (type: string) => rec.ofType(type).find((r) => r.inputs.bucket === bucket.id)!.inputs;
     expect(on("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
     expect(on("aws:s3/bucketOwnershipControls:BucketOwnershipControls").rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
     expect(on("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules[0]).toMatchObject({
-      applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: rec.one("aws:kms/key:Key").outputs.arn }, bucketKeyEnabled: true,
+      applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: rec.one("aws:kms/key:Key", "stack-key").outputs.arn }, bucketKeyEnabled: true,
     });
     expect(on("aws:s3/bucketVersioning:BucketVersioning").versioningConfiguration).toEqual({ status: "Enabled" });
     const policy = JSON.parse(on("aws:s3/bucketPolicy:BucketPolicy").policy);
     expect(policy.Statement).toEqual([expect.objectContaining({ Effect: "Deny", Principal: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } })]);
+    expect(on("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules[0]).toMatchObject({ status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: 90 } });
     expect(rec.outputs.mediaBucketName).toBe(bucket.outputs.bucket);
+  });
+
+  it("logs every request to its media bucket into a protected log bucket only S3's log delivery writes", () => {
+    const bucket = rec.one(BUCKET, MEDIA);
+    const logs = rec.one(BUCKET, "smartboostpro-media-access-logs");
+    expect(logs.options.protect).toBe(true);
+    expect(rec.ofType("aws:s3/bucketLogging:BucketLogging").find((l) => l.inputs.bucket === bucket.id)!.inputs).toMatchObject({ targetBucket: logs.id, targetPrefix: "access/" });
+    const policy = JSON.parse(rec.ofType("aws:s3/bucketPolicy:BucketPolicy").find((p) => p.inputs.bucket === logs.id)!.inputs.policy);
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject",
+      Condition: { ArnLike: { "aws:SourceArn": bucket.outputs.arn } },
+    });
   });
 
   it("points the apex and www at the Elastic IP", () => {
@@ -216,7 +230,7 @@ describe("SmartBoostPro's host in prod", () => {
 
   it("renders its user data for this host: bucket, DNS-01 for its names, the stack's region", () => {
     const doc = userDataOf(rec);
-    expect(doc).toContain(`MEDIA_BUCKET='${rec.one(BUCKET).outputs.bucket}'`);
+    expect(doc).toContain(`MEDIA_BUCKET='${rec.one(BUCKET, MEDIA).outputs.bucket}'`);
     expect(doc).toContain("--dns-route53");
     expect(doc).toContain("-d smartboostpro.com -d www.smartboostpro.com");
     expect(doc).toContain("readonly REGION='eu-west-1'");
@@ -235,8 +249,10 @@ describe("SmartBoostPro's host in prod", () => {
     const host = rec.one("webapp-platform:host:SingleWebHost");
     const mine = new Set(rec.descendants(host.urn).map((r) => r.urn));
     expect(rec.one(INSTANCE).inputs.tags).toMatchObject({ tier: "edge" });
+    // Session Manager preferences are the stack's (SessionManager in the platform; test/session-manager.test.ts).
+    const stackLevel = new Set(["required-tags", "ssm-sessions-logged"]);
     for (const preview of [false, true]) {
-      const verdicts = runPolicyPack(rec.resources, { environment: "prod", preview }).filter((v) => v.urn && mine.has(v.urn) && v.policy !== "required-tags");
+      const verdicts = runPolicyPack(rec.resources, { environment: "prod", preview }).filter((v) => v.urn && mine.has(v.urn) && !stackLevel.has(v.policy));
       expect(verdicts.map((v) => `${v.policy}: ${v.detail}`)).toEqual([]);
     }
   });
@@ -256,7 +272,7 @@ describe("FlashBill's host in staging", () => {
 
   it("has no termination protection or detailed monitoring, and an unprotected bucket, in staging", () => {
     expect(rec.one(INSTANCE).inputs).toMatchObject({ monitoring: false, disableApiTermination: false });
-    expect(rec.one(BUCKET).options.protect).toBe(false);
+    expect(rec.one(BUCKET, MEDIA).options.protect).toBe(false);
   });
 
   it("points its domain and API name at the host and lets certbot answer for both", () => {

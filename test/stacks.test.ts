@@ -113,7 +113,7 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
       const mail = subscriptions.filter((s) => s.inputs.topic === topic.outputs.arn);
       expect(mail.map((s) => [s.inputs.protocol, s.inputs.endpoint, regionOf(s)])).toEqual([["email", ALERT_EMAIL[stack], region]]);
     }
-    expect(topicIn("eu-west-1")[0].inputs.kmsMasterKeyId).toBe(rec().one("aws:kms/key:Key").outputs.arn);
+    expect(topicIn("eu-west-1")[0].inputs.kmsMasterKeyId).toBe(rec().one("aws:kms/key:Key", `${stack}-key`).outputs.arn);
     expect(rec().outputs.usEast1AlertTopicArn).toBe(topicIn("us-east-1")[0].outputs.arn);
   });
 
@@ -134,7 +134,7 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
   });
 
   it("keeps every app's uploads in a private, versioned media bucket encrypted with the stack key, TLS only, protected in prod", () => {
-    const keyArn = rec().one("aws:kms/key:Key").outputs.arn;
+    const keyArn = rec().one("aws:kms/key:Key", `${stack}-key`).outputs.arn;
     const buckets = rec().ofType("aws:s3/bucket:Bucket").filter((b) => b.name.endsWith("-media"));
     expect(buckets.map((b) => b.name).sort()).toEqual(APPS.map((a) => `${a}-media`).sort());
     const setting = (type: string, b: RecordedResource) => rec().ofType(type).find((r) => r.name === b.name && r.inputs.bucket === b.id)!.inputs;
@@ -147,6 +147,31 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
       expect(setting("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", b).rules[0]).toMatchObject({ noncurrentVersionExpiration: { noncurrentDays: 90 } });
       expect(setting("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", b).rules[0].expiration).toBeUndefined(); // current uploads never expire
       expect(JSON.parse(setting("aws:s3/bucketPolicy:BucketPolicy", b).policy).Statement).toContainEqual(expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny" }));
+    }
+  });
+
+  it("copies every data bucket (media, KYC documents) to a second region in prod, and logs every request to it", () => {
+    const buckets = rec().ofType("aws:s3/bucket:Bucket");
+    const data = buckets.filter((b) => /-(media|kyc)$/.test(b.name));
+    expect(data.length).toBe(APPS.length + 1);
+    const replications = rec().ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+    const logging = rec().ofType("aws:s3/bucketLogging:BucketLogging");
+    for (const b of data) {
+      expect(logging.find((l) => l.inputs.bucket === b.id)?.inputs.targetBucket).toBe(buckets.find((x) => x.name === `${b.name}-access-logs`)!.id);
+      const copy = replications.filter((r) => r.inputs.bucket === b.id);
+      if (stack !== "prod") { expect(copy).toEqual([]); continue; }
+      const replica = buckets.find((x) => x.name === `${b.name}-replica`)!;
+      expect(replica.options.protect).toBe(true);
+      expect(regionOf(replica)).toBe("eu-central-1");
+      expect(copy.map((r) => r.inputs.rules[0])).toEqual([expect.objectContaining({
+        status: "Enabled", filter: {}, deleteMarkerReplication: { status: "Enabled" },
+        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+        destination: expect.objectContaining({ bucket: replica.outputs.arn, encryptionConfiguration: { replicaKmsKeyId: rec().one("aws:kms/key:Key", "prod-eu-central-1-replica-key").outputs.arn } }),
+      })]);
+      // The copy keeps old versions as long as the source, and logs its own requests (in its region).
+      const lifecycle = rec().ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").find((l) => l.inputs.bucket === replica.id)!;
+      expect(lifecycle.inputs.rules[0].noncurrentVersionExpiration.noncurrentDays).toBe(/-kyc$/.test(b.name) ? 365 : 90);
+      expect(logging.find((l) => l.inputs.bucket === replica.id)).toBeDefined();
     }
   });
 
@@ -323,7 +348,7 @@ describe("Avanii shop (web fleet)", () => {
     const app = appResources(stacks[stack], "avanii-shop");
     const secrets = ofType(app, "aws:secretsmanager/secret:Secret");
     const settings = secrets.find((s) => s.inputs.name === `${stack}/avanii-shop/SETTINGS`)!;
-    expect(settings.inputs.kmsKeyId).toBe(stacks[stack].one("aws:kms/key:Key").outputs.arn);
+    expect(settings.inputs.kmsKeyId).toBe(stacks[stack].one("aws:kms/key:Key", `${stack}-key`).outputs.arn);
     const version = ofType(app, "aws:secretsmanager/secretVersion:SecretVersion").find((v) => v.inputs.secretId === settings.id)!;
     expect(JSON.parse(version.inputs.secretString)).toEqual({ FLASK_ENV: "production" });
     // The hosts fetch all three at boot; the setting itself is not in the user data.

@@ -141,3 +141,16 @@ describe("web ACL arguments", () => {
     });
   });
 });
+
+describe("web ACL log encryption", () => {
+  const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  it("puts a REGIONAL ACL's log group on the stack key, and refuses a key for a CLOUDFRONT ACL (its logs are in us-east-1)", async () => {
+    const rec = await record(() => {
+      const ctx = contextFrom(loadStackConfig());
+      const rateLimits = app("saas-platform").rateLimits;
+      new WebAcl("regional", { ctx, scope: "REGIONAL", rateLimits, kmsKeyArn: KEY_ARN });
+      expect(() => new WebAcl("cdn", { ctx, scope: "CLOUDFRONT", rateLimits, kmsKeyArn: KEY_ARN })).toThrow(/WebAcl: args\.kmsKeyArn is for REGIONAL ACLs/);
+    });
+    expect(rec.one(LOG_GROUP).inputs).toMatchObject({ name: "aws-waf-logs-staging-regional", kmsKeyId: KEY_ARN });
+  });
+});

@@ -3,7 +3,8 @@
  * it). Everything is scoped to the app's own resources: its secrets by exact ARN, its log
  * groups, its media bucket, its metric namespace, its `_acme-challenge` TXT records. The only
  * "*" resources are actions AWS does not scope (PutMetricData, with a namespace condition;
- * route53:ListHostedZones, read-only; ecr:GetAuthorizationToken).
+ * route53:ListHostedZones, read-only; ecr:GetAuthorizationToken; logs:DescribeLogGroups, for
+ * Session Manager's agent).
  */
 import { HOST_METRICS_NAMESPACE } from "./types";
 
@@ -29,6 +30,12 @@ export interface HostPolicyInput {
   acme?: { hostedZoneId: string; names: string[] };
   /** ECR repositories the host pulls images from. Default []. */
   ecrRepositoryArns?: string[];
+  /**
+   * Session Manager preferences (SessionManagerPreferences): the SSM agent decrypts the session's
+   * data key with this KMS key and streams the session to this log group. Exact ARNs. Default
+   * none (no encrypted, logged sessions: the agent would refuse every session).
+   */
+  sessions?: { kmsKeyArn: string; logGroupArn: string };
 }
 
 interface Statement {
@@ -105,6 +112,23 @@ export function hostPolicyDocument(input: HostPolicyInput): PolicyDocument {
     s.push({ Sid: "AcmeWaitForChange", Effect: "Allow", Action: ["route53:GetChange"], Resource: "arn:aws:route53:::change/*" });
     // certbot-dns-route53 finds the zone by listing; the action has no resource scope and is read-only.
     s.push({ Sid: "AcmeFindZone", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: "*" });
+  }
+  if (input.sessions) {
+    const { kmsKeyArn, logGroupArn } = input.sessions;
+    if (kmsKeyArn.includes("*") || logGroupArn.includes("*")) throw new Error("hostPolicyDocument: input.sessions must be exact ARNs, without wildcards");
+    // The operator's client generates the session's data key; the agent only decrypts it, and
+    // only with Session Manager's encryption context (not any ciphertext of the stack key).
+    s.push({
+      Sid: "DecryptSessionDataKeys", Effect: "Allow", Action: ["kms:Decrypt"], Resource: kmsKeyArn,
+      Condition: { StringLike: { "kms:EncryptionContext:aws:ssm:SessionId": "*" } },
+    });
+    s.push({
+      Sid: "StreamSessionLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+      Resource: [logGroupArn, `${logGroupArn}:*`],
+    });
+    // The agent checks that the group exists and is encrypted before it opens a session;
+    // DescribeLogGroups is a list action with no resource scope (read-only, names and settings).
+    s.push({ Sid: "FindSessionLogGroup", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*" });
   }
   const repos = input.ecrRepositoryArns ?? [];
   if (repos.length > 0) {

@@ -25,7 +25,7 @@ import {
   PG_ENV_PATH, PG_ENV_PY, SECRET_TO_ENV_PATH, SECRET_TO_ENV_PY, renderBootstrapScript, renderReleaseScript, renderCertExpiryScript, renderCertsScript,
   renderDeployScript, renderSecretsScript, scriptPath,
 } from "./scripts";
-import { appUnitPath, renderAppUnit, renderCertUnits, renderLogrotate } from "./systemd";
+import { appUnitPath, renderAppUnit, renderCertUnits, renderLogrotate, renderSecretsRefreshUnits } from "./systemd";
 import {
   AcmeChallenge, artifactStoreUrl, ComposeService, HostConfigInput, HostLogGroups, ResolvedHost, resolveHostConfig, TlsMode, USER_DATA_LIMIT_BYTES,
 } from "./types";
@@ -121,6 +121,13 @@ export function renderHostFiles(input: HostConfigInput): HostFile[] {
       { path: `/etc/systemd/system/${r.app}-certs-retry.timer`, content: units.retryTimer, permissions: "0644", kind: "systemd" },
       { path: scriptPath(r, "certs"), content: renderCertsScript(r), permissions: "0755", kind: "script" },
       { path: scriptPath(r, "cert-expiry"), content: renderCertExpiryScript(r), permissions: "0755", kind: "script" },
+    );
+  }
+  if (r.secrets.length > 0) {
+    const refresh = renderSecretsRefreshUnits(r);
+    files.push(
+      { path: `/etc/systemd/system/${r.app}-secrets-refresh.service`, content: refresh.service, permissions: "0644", kind: "systemd" },
+      { path: `/etc/systemd/system/${r.app}-secrets-refresh.timer`, content: refresh.timer, permissions: "0644", kind: "systemd" },
     );
   }
   files.push({ path: scriptPath(r, "bootstrap"), content: renderBootstrapScript(r), permissions: "0755", kind: "script" });

@@ -13,6 +13,9 @@ import { AWS_CLI, CERT_DAYS_METRIC, GUNICORN_VERSION, HOST_METRICS_NAMESPACE, MI
 
 export const SECRET_TO_ENV_PATH = "/usr/local/lib/webapp-platform/secret-to-env.py";
 
+/** How often hosts re-read their secrets: after a rotation, new database connections fail until then. */
+export const SECRETS_REFRESH_MINUTES = 2;
+
 export type HostScript = "bootstrap" | "secrets" | "deploy" | "release" | "certs" | "cert-expiry";
 
 /** Where the host configuration installs an app's script (SsmRedeploy runs the deploy one). Pure. */
@@ -169,9 +172,16 @@ ${fetches.join("\n")}
 } >"$tmp"` : `: # ${r.app} reads no secrets`}
 chown "$APP:$APP" "$tmp"
 chmod 0600 "$tmp"
+# --restart-if-changed (the refresh timer): a rotated or updated secret restarts the app, which
+# reads its environment only at start; an unchanged one changes nothing.
+if [ "\${1:-}" = --restart-if-changed ] && cmp -s "$tmp" "$OUT"; then exit 0; fi
 mv -f "$tmp" "$OUT"
 trap - EXIT
 echo "$APP: wrote $(wc -l <"$OUT") secret variables to $OUT"
+if [ "\${1:-}" = --restart-if-changed ]; then
+  echo "$APP: its secrets changed: restarting $APP.service"
+  systemctl try-restart "$APP.service"
+fi
 `;
 }
 
@@ -482,7 +492,9 @@ cloudwatch_agent || log "the CloudWatch agent could not be installed: this host 
   if (edge) steps.push(`/usr/local/sbin/${r.app}-cert-expiry || log "could not publish the certificate expiry metric"`);
   // The app last: everything that reports on it is running by now.
   steps.push(`log "secrets from Secrets Manager"
-retry /usr/local/sbin/${r.app}-secrets`);
+retry /usr/local/sbin/${r.app}-secrets${r.secrets.length > 0 ? `
+# Re-read every ${SECRETS_REFRESH_MINUTES} minutes (a rotated password); the first run comes after the deploy has started the app.
+systemctl enable --now ${r.app}-secrets-refresh.timer` : ""}`);
   if (r.kind === "compose") steps.push('log "Docker"\nsystemctl enable --now docker.service');
   steps.push(`log "${r.app} ${r.appVersion}"
 /usr/local/sbin/${r.app}-deploy`);

@@ -2,6 +2,7 @@
  * systemd units: the app service (hardened, bound to 127.0.0.1, restarted on failure) and,
  * on edge hosts, the daily 03:00 certificate renewal + expiry report.
  */
+import { SECRETS_REFRESH_MINUTES } from "./scripts";
 import { ResolvedHost } from "./types";
 
 export function appUnitPath(r: ResolvedHost): string {
@@ -136,6 +137,40 @@ export function renderCertUnits(r: ResolvedHost): { service: string; timer: stri
       "",
       "[Timer]",
       "OnCalendar=*:0/15",
+      "",
+      "[Install]",
+      "WantedBy=timers.target",
+      "",
+    ].join("\n"),
+  };
+}
+
+/**
+ * Re-reads the app's secrets every SECRETS_REFRESH_MINUTES and restarts the app when they
+ * changed (a rotated database password, an operator's new API key). The random delay spreads
+ * a fleet's restarts, so its hosts do not all restart at once.
+ */
+export function renderSecretsRefreshUnits(r: ResolvedHost): { service: string; timer: string } {
+  return {
+    service: [
+      "[Unit]",
+      `Description=Re-read ${r.app}'s secrets from Secrets Manager; restart it if they changed`,
+      "After=network-online.target",
+      "Wants=network-online.target",
+      "",
+      "[Service]",
+      "Type=oneshot",
+      `ExecStart=/usr/local/sbin/${r.app}-secrets --restart-if-changed`,
+      "",
+    ].join("\n"),
+    timer: [
+      "[Unit]",
+      `Description=Re-read ${r.app}'s secrets every ${SECRETS_REFRESH_MINUTES} minutes`,
+      "",
+      "[Timer]",
+      `OnActiveSec=${SECRETS_REFRESH_MINUTES}min`,
+      `OnUnitActiveSec=${SECRETS_REFRESH_MINUTES}min`,
+      "RandomizedDelaySec=30s",
       "",
       "[Install]",
       "WantedBy=timers.target",

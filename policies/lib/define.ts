@@ -19,6 +19,57 @@ import type {
 import { COMMON_SCHEMA, CommonConfig, Environment, SchemaProperties, exemptionFor, resourceEnvironment, stackEnvironment } from "./config";
 import { Tags, Unknown, kindOf, normalize, tagsOf } from "./values";
 
+/**
+ * A test seam, unset outside test/policies/provider-properties.test.ts: when set, every
+ * property a policy reads on a Subject's `props` is reported as (policy, resource type,
+ * path), the path being property names with "[]" for an array element (for example
+ * ["defaultActions", "[]", "redirect", "protocol"]), so the test can check each read
+ * against the provider's declarations; a stack policy's `ctx.ofType(type)` is reported
+ * with an empty path. Unset, `props` is the plain normalized object.
+ */
+export type PropertyReadTracer = (policy: string, type: string, path: readonly string[]) => void;
+let propertyReadTracer: PropertyReadTracer | undefined;
+
+export function setPropertyReadTracer(tracer: PropertyReadTracer | undefined): void {
+  propertyReadTracer = tracer;
+}
+
+/** Keys read by the language or libraries, never provider properties. */
+const NOT_PROPERTIES = new Set(["toJSON", "then", "__getSpecialProxyTarget"]);
+
+/** `props` behind a read-reporting proxy (plain objects and arrays, recursively; one proxy per object). */
+function traced(props: Record<string, any>, report: (path: readonly string[]) => void): Record<string, any> {
+  const proxies = new WeakMap<object, unknown>();
+  const wrap = (v: unknown, path: readonly string[]): unknown => {
+    if (v === null || typeof v !== "object") return v;
+    const isArray = Array.isArray(v);
+    const proto = Object.getPrototypeOf(v);
+    if (!isArray && proto !== Object.prototype && proto !== null) return v; // assets, archives
+    const known = proxies.get(v);
+    if (known) return known;
+    const proxy = new Proxy(v, {
+      get(target, key, receiver) {
+        const x = Reflect.get(target, key, receiver);
+        if (typeof key !== "string" || NOT_PROPERTIES.has(key)) return x;
+        if (isArray) return /^\d+$/.test(key) ? wrap(x, [...path, "[]"]) : x; // length, map, ...
+        if (!Object.prototype.hasOwnProperty.call(target, key) && key in Object.prototype) return x; // toString, constructor, ...
+        const at = [...path, key];
+        report(at);
+        return wrap(x, at);
+      },
+    });
+    proxies.set(v, proxy);
+    return proxy;
+  };
+  return wrap(props, []) as Record<string, any>;
+}
+
+/** The props a policy sees: traced when a tracer is set. */
+function seen(props: Record<string, any>, policy: string, type: string): Record<string, any> {
+  const tracer = propertyReadTracer;
+  return tracer ? traced(props, (path) => tracer(policy, type, path)) : props;
+}
+
 export const LAYERS = {
   transport: "Transport security",
   edge: "Edge protection",
@@ -162,7 +213,7 @@ export function resourcePolicy<C extends object = Record<string, never>>(spec: R
       if (exemption.exempt) return;
       const props = normalize(args.props) as Record<string, any>;
       const tags = tagsOf(props);
-      const subject: Subject = { type: args.type, name: args.name, urn: args.urn, props, tags, opts: args.opts };
+      const subject: Subject = { type: args.type, name: args.name, urn: args.urn, props: seen(props, spec.name, args.type), tags, opts: args.opts };
       const env = resourceEnvironment(config, tags);
       spec.check(subject, {
         env,
@@ -178,14 +229,17 @@ export function stackPolicy<C extends object = Record<string, never>>(spec: Stac
     ...metadata(spec),
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = withDefaults(spec, args.getConfig<object>());
-      const resources = linkResources(args.resources);
+      const resources = linkResources(args.resources, spec.name);
       const byUrn = new Map(resources.map((r) => [r.urn, r]));
       const env = stackEnvironment(config, resources.map((r) => r.tags));
       spec.check({
         env,
         config,
         resources,
-        ofType: (...types) => resources.filter((r) => types.includes(r.type)),
+        ofType: (...types) => {
+          for (const t of types) propertyReadTracer?.(spec.name, t, []);
+          return resources.filter((r) => types.includes(r.type));
+        },
         byUrn: (urn) => byUrn.get(urn),
         report: (resource, what, fix) => {
           if (!resource) {
@@ -202,11 +256,11 @@ export function stackPolicy<C extends object = Record<string, never>>(spec: Stac
 }
 
 /** Normalizes the engine's PolicyResources and links parents and dependencies. */
-function linkResources(input: PolicyResource[]): StackResource[] {
+function linkResources(input: PolicyResource[], policy: string): StackResource[] {
   const out = new Map<PolicyResource, StackResource>();
   for (const r of input) {
     const props = normalize(r.props) as Record<string, any>;
-    out.set(r, { type: r.type, name: r.name, urn: r.urn, props, tags: tagsOf(props), opts: r.opts, dependencies: [], propertyDependencies: {} });
+    out.set(r, { type: r.type, name: r.name, urn: r.urn, props: seen(props, policy, r.type), tags: tagsOf(props), opts: r.opts, dependencies: [], propertyDependencies: {} });
   }
   for (const [r, s] of out) {
     if (r.parent) s.parent = out.get(r.parent);

@@ -28,6 +28,7 @@ export const T = {
   rdsCluster: "aws:rds/cluster:Cluster",
   rdsClusterInstance: "aws:rds/clusterInstance:ClusterInstance",
   rdsParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+  rdsClusterParameterGroup: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
   replicationGroup: "aws:elasticache/replicationGroup:ReplicationGroup",
   cacheCluster: "aws:elasticache/cluster:Cluster",
   bucket: "aws:s3/bucket:Bucket",

@@ -12,7 +12,7 @@ function smallStack(): Fixture {
   f.custom(T.eip, "prod-nat-0", { parent: net });
   f.custom(T.vpc, "prod-vpc", { parent: net });
   f.custom(T.kms, "prod-key");
-  f.custom("aws:lambda/function:Function", "prod-rotator");
+  f.custom("aws:sqs/queue:Queue", "prod-jobs");
 
   const shop = f.component(T.webFleetApp, "shop");
   const fleet = f.component("webapp-platform:fleet:AppFleet", "shop-fleet", { parent: shop });
@@ -105,7 +105,7 @@ describe("monthly cost estimate", () => {
   it("reports what it cannot price instead of counting it as free", () => {
     expect(report.unpriced).toEqual([
       { type: "aws:ec2/instance:Instance", count: 1, reason: "instance type x1e.32xlarge not in the price table" },
-      { type: "aws:lambda/function:Function", count: 1, reason: "type not in the price table" },
+      { type: "aws:sqs/queue:Queue", count: 1, reason: "type not in the price table" },
     ]);
   });
 

@@ -2,8 +2,10 @@ import { isDataBucket, BUCKET_CLASS_DEFAULTS } from "../../policies/lib/buckets"
 import { T } from "../../policies/lib/types";
 import { TAGS, U, describePolicy, res } from "./helpers";
 
+const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const db = (o: Record<string, any> = {}, outputs: Record<string, any> = {}, deps: any[] = []) => res(T.rdsInstance, "shop-db", {
-  identifier: "prod-shop", engine: "postgres", instanceClass: "db.m7g.large", storageEncrypted: true, backupRetentionPeriod: 14,
+  identifier: "prod-shop", engine: "postgres", instanceClass: "db.m7g.large", storageEncrypted: true, kmsKeyId: KEY, backupRetentionPeriod: 14,
+  performanceInsightsEnabled: true, performanceInsightsKmsKeyId: KEY, copyTagsToSnapshot: true, caCertIdentifier: "rds-ca-rsa2048-g1", autoMinorVersionUpgrade: true,
   multiAz: true, deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "prod-shop-final", tags: TAGS, ...o,
 }, { outputs: { arn: "arn:aws:rds:eu-west-1:1:db:prod-shop", ...outputs }, deps });
 const replica = (o: Record<string, any> = {}) => res(T.rdsInstance, "shop-replica", {
@@ -16,9 +18,28 @@ describePolicy({
   violating: [
     { title: "encryption not set", resources: [db({ storageEncrypted: undefined })], message: /stored unencrypted/ },
     { title: "encryption off", resources: [db({ storageEncrypted: false })], message: /explicitly off/ },
+    { title: "the AWS managed key", resources: [db({ kmsKeyId: undefined })], message: /AWS managed key aws\/rds/ },
+    { title: "the aws/rds alias", resources: [db({ kmsKeyId: "alias/aws/rds" })], message: /customer-managed/ },
   ],
   compliant: [{ title: "encrypted", resources: [db()] }, { title: "a replica inheriting encryption", resources: [replica()] }],
-  unknown: [{ title: "flag unknown", resources: [db({ storageEncrypted: U })] }],
+  unknown: [{ title: "flag unknown", resources: [db({ storageEncrypted: U })] }, { title: "key unknown", resources: [db({ kmsKeyId: U })] }],
+});
+
+describePolicy({
+  policy: "rds-instance-hardened",
+  violating: [
+    { title: "Performance Insights off on a class that has it", resources: [db({ performanceInsightsEnabled: false })], message: /Performance Insights is off although db.m7g.large/ },
+    { title: "Performance Insights on the AWS managed key", resources: [db({ performanceInsightsKmsKeyId: undefined })], message: /performanceInsightsKmsKeyId/ },
+    { title: "tags not copied to snapshots", resources: [db({ copyTagsToSnapshot: false })], message: /copyTagsToSnapshot/ },
+    { title: "no CA pinned", resources: [db({ caCertIdentifier: undefined })], message: /no caCertIdentifier/ },
+    { title: "the expired 2019 CA", resources: [db({ caCertIdentifier: "rds-ca-2019" })], message: /rds-ca-2019/ },
+    { title: "minor upgrades off", resources: [db({ autoMinorVersionUpgrade: false })], message: /minor version upgrades are off/ },
+  ],
+  compliant: [
+    { title: "every setting on", resources: [db()] },
+    { title: "a micro class without Performance Insights", resources: [db({ instanceClass: "db.t4g.micro", performanceInsightsEnabled: false, performanceInsightsKmsKeyId: undefined })] },
+  ],
+  unknown: [{ title: "class and flags unknown", resources: [db({ instanceClass: U, copyTagsToSnapshot: U, caCertIdentifier: U })] }],
 });
 
 describePolicy({
@@ -62,12 +83,16 @@ describePolicy({
 
 const rg = (o: Record<string, any> = {}) => res(T.replicationGroup, "shop-redis", {
   description: "x", nodeType: "cache.t4g.small", numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: true,
-  atRestEncryptionEnabled: true, transitEncryptionEnabled: true, authToken: "a-generated-token-0123456789", tags: TAGS, ...o,
+  atRestEncryptionEnabled: true, kmsKeyId: KEY, subnetGroupName: "prod-data", transitEncryptionEnabled: true, authToken: "a-generated-token-0123456789", tags: TAGS, ...o,
 });
 
 describePolicy({
   policy: "elasticache-encryption-at-rest",
-  violating: [{ title: "at rest off", resources: [rg({ atRestEncryptionEnabled: false })] }, { title: "unset", resources: [rg({ atRestEncryptionEnabled: undefined })] }],
+  violating: [
+    { title: "at rest off", resources: [rg({ atRestEncryptionEnabled: false })] }, { title: "unset", resources: [rg({ atRestEncryptionEnabled: undefined })] },
+    { title: "the AWS managed key", resources: [rg({ kmsKeyId: undefined })], message: /customer-managed key/ },
+    { title: "no subnet group", resources: [rg({ subnetGroupName: undefined })], message: /default VPC/ },
+  ],
   compliant: [{ title: "encrypted", resources: [rg()] }, { title: "string form", resources: [rg({ atRestEncryptionEnabled: "true" })] }],
   unknown: [{ title: "flag unknown", resources: [rg({ atRestEncryptionEnabled: U })] }],
 });
@@ -166,6 +191,64 @@ describePolicy({
   unknown: [{ title: "the versioning resource's bucket unknown", resources: [media, versioning(U, "Enabled", [media])] }, { title: "status unknown", resources: [media, versioning("shop-media-8f3a", U)] }],
 });
 
+const replicaOf = (source: string, destArn: any, deps: any[] = []) => companion(T.bucketReplication, `${source}-replication`, `${source}-8f3a`, {
+  role: "arn:aws:iam::123456789012:role/replication",
+  rules: [{ id: "copy", status: "Enabled", filter: {}, deleteMarkerReplication: { status: "Enabled" }, destination: { bucket: destArn } }],
+}, deps);
+const copyBucket = bucket("shop-media-replica", {}, { region: "eu-central-1" });
+const mediaIn = bucket("shop-media", {}, { region: "eu-west-1" });
+
+describePolicy({
+  policy: "s3-data-bucket-replicated-prod",
+  violating: [
+    { title: "a prod media bucket without a copy", resources: [media], message: /has no copy/ },
+    { title: "a replication rule switched off", resources: [media, copyBucket, { ...replicaOf("shop-media", copyBucket.outputs.arn), inputs: { ...replicaOf("shop-media", copyBucket.outputs.arn).inputs, rules: [{ status: "Disabled", destination: { bucket: copyBucket.outputs.arn } }] } }], message: /no enabled rule/ },
+    { title: "a copy in the same region", resources: [mediaIn, bucket("shop-media-replica", {}, { region: "eu-west-1" }), replicaOf("shop-media", "arn:aws:s3:::shop-media-replica-8f3a")], message: /own region \(eu-west-1\)/ },
+  ],
+  compliant: [
+    { title: "a copy in another region (the copy needs none of its own)", resources: [mediaIn, copyBucket, replicaOf("shop-media", copyBucket.outputs.arn)] },
+    { title: "no copy in staging", resources: [media], environment: "staging" },
+    { title: "a site bucket needs no copy", resources: [site] },
+  ],
+  unknown: [
+    { title: "the rules unknown", resources: [media, companion(T.bucketReplication, "r", "shop-media-8f3a", { rules: U })] },
+    { title: "the configuration's bucket unknown", resources: [media, copyBucket, replicaOf("x", copyBucket.outputs.arn)].map((r, i) => (i === 2 ? { ...r, inputs: { ...r.inputs, bucket: U } } : r)) },
+  ],
+});
+
+const logging = (b: string, target: any = "shop-logs-8f3a") => companion(T.bucketLogging, `${b}-logging`, `${b}-8f3a`, { targetBucket: target, targetPrefix: "access/" });
+
+describePolicy({
+  policy: "s3-data-bucket-access-logging",
+  violating: [
+    { title: "a media bucket without access logs", resources: [media], message: /no server access logging/ },
+    { title: "a KYC bucket without access logs, in staging too", resources: [bucket("invest-kyc")], environment: "staging" },
+  ],
+  compliant: [
+    { title: "access logs to a log bucket", resources: [media, logging("shop-media")] },
+    { title: "a site bucket is not checked", resources: [site] },
+  ],
+  unknown: [{ title: "the log target unknown", resources: [media, logging("shop-media", U)] }],
+});
+
+const bucketLifecycle = (b: string, rule: Record<string, any>) => companion(T.bucketLifecycle, `${b}-lifecycle`, `${b}-8f3a`, { rules: [{ id: "r", status: "Enabled", filter: {}, ...rule }] });
+const expiring = { noncurrentVersionExpiration: { noncurrentDays: 90 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } };
+
+describePolicy({
+  policy: "s3-data-bucket-old-versions-expire",
+  violating: [
+    { title: "versions kept for ever", resources: [media, versioning("shop-media-8f3a"), bucketLifecycle("shop-media", { abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } })], message: /for ever/ },
+    { title: "versions kept past the limit", resources: [media, versioning("shop-media-8f3a"), bucketLifecycle("shop-media", { ...expiring, noncurrentVersionExpiration: { noncurrentDays: 3650 } })], message: /3650 days/ },
+    { title: "a rule only for one prefix", resources: [media, versioning("shop-media-8f3a"), bucketLifecycle("shop-media", { ...expiring, filter: { prefix: "tmp/" } })], message: /for ever/ },
+    { title: "incomplete uploads kept", resources: [media, versioning("shop-media-8f3a"), bucketLifecycle("shop-media", { noncurrentVersionExpiration: { noncurrentDays: 90 } })], message: /multipart/ },
+  ],
+  compliant: [
+    { title: "old versions expire after 90 days", resources: [media, versioning("shop-media-8f3a"), bucketLifecycle("shop-media", expiring)] },
+    { title: "an unversioned data bucket (s3-data-bucket-versioning's finding)", resources: [media] },
+  ],
+  unknown: [{ title: "the rules unknown", resources: [media, versioning("shop-media-8f3a"), companion(T.bucketLifecycle, "l", "shop-media-8f3a", { rules: U })] }],
+});
+
 describePolicy({
   policy: "s3-data-bucket-tls-only",
   violating: [
@@ -202,7 +285,6 @@ describePolicy({
   ],
 });
 
-const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const repo = (extra: Record<string, any> = {}) => res(T.ecrRepository, "saas-images-backend", {
   name: "prod/saas-images/backend", imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: "IMMUTABLE",
   encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: KEY }], tags: TAGS, ...extra,

@@ -1,5 +1,5 @@
 import { T } from "../../policies/lib/types";
-import { TAGS, U, describePolicy, res } from "./helpers";
+import { TAGS, U, check, describePolicy, res } from "./helpers";
 
 const db = res(T.rdsInstance, "shop-db", { identifier: "prod-shop", engine: "postgres", tags: TAGS }, { outputs: { arn: "arn:aws:rds:eu-west-1:1:db:prod-shop" } });
 const cache = res(T.replicationGroup, "shop-redis", { replicationGroupId: "prod-shop", description: "x" }, { outputs: { memberClusters: ["prod-shop-001", "prod-shop-002"] } });
@@ -103,5 +103,62 @@ describePolicy({
   unknown: [
     { title: "group names unknown", resources: [group(), notify(U, ERRORS)] },
     { title: "events unknown", resources: [group(), notify(["shop-asg-1a2b3c4"], U)] },
+  ],
+});
+
+const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const encryptedGroup = (kmsKeyId: any, name = "app-log") => res(T.logGroup, name, { name: "/webapp/shop/app", retentionInDays: 90, kmsKeyId, tags: TAGS });
+describePolicy({
+  policy: "log-groups-encrypted-prod",
+  violating: [
+    { title: "no kmsKeyId in prod", resources: [encryptedGroup(undefined)], message: /no kmsKeyId/ },
+    { title: "an empty kmsKeyId", resources: [encryptedGroup("")] },
+  ],
+  compliant: [
+    { title: "on the stack key", resources: [encryptedGroup(KEY_ARN)] },
+    { title: "no key in staging", resources: [encryptedGroup(undefined)], environment: "staging" },
+  ],
+  unknown: [{ title: "the key's ARN unknown (first preview)", resources: [encryptedGroup(U)] }],
+});
+
+describe("log-groups-encrypted-prod exemptions", () => {
+  it("skips a log group exempted by name with a reason (a CloudFront WAF's, in us-east-1)", () => {
+    const exemptions = [{ resource: "shop-cdn-waf-logs", reason: "us-east-1, where the stack key cannot encrypt" }];
+    const resources = [encryptedGroup(undefined, "shop-cdn-waf-logs"), encryptedGroup(undefined, "shop-flow-logs")];
+    const vs = check("log-groups-encrypted-prod", resources, { environment: "prod", config: { exemptions } });
+    expect(vs.map((v) => v.name)).toEqual(["shop-flow-logs"]);
+  });
+});
+
+const preferences = (inputs: Record<string, unknown>, o: Record<string, unknown> = {}) => JSON.stringify({
+  schemaVersion: "1.0", description: "x", sessionType: "Standard_Stream",
+  inputs: {
+    kmsKeyId: KEY_ARN, cloudWatchLogGroupName: "/prod/ssm/sessions", cloudWatchEncryptionEnabled: true, cloudWatchStreamingEnabled: true,
+    s3BucketName: "", s3KeyPrefix: "", s3EncryptionEnabled: true, runAsEnabled: false, ...inputs,
+  },
+  ...o,
+});
+const sessionDoc = (content: any, documentType: any = "Session") =>
+  res(T.ssmDocument, "prod-session-preferences", { name: "SSM-SessionManagerRunShell", documentType, documentFormat: "JSON", content, tags: TAGS });
+const ssmHost = res(T.instance, "web-host", { instanceType: "t3.small", tags: TAGS });
+const ssmTemplate = res(T.launchTemplate, "api-lt", { instanceType: "t3.small", tags: TAGS });
+describePolicy({
+  policy: "ssm-sessions-logged",
+  violating: [
+    { title: "hosts and no preferences document", resources: [ssmHost, ssmTemplate], message: /no Session Manager preferences document in the stack encrypts and logs/ },
+    { title: "a document without a KMS key", resources: [ssmHost, sessionDoc(preferences({ kmsKeyId: "" }))], message: /inputs\.kmsKeyId is empty/ },
+    { title: "logged to an unencrypted log group", resources: [ssmHost, sessionDoc(preferences({ cloudWatchEncryptionEnabled: false }))], message: /without requiring an encrypted destination/ },
+    { title: "not logged at all", resources: [ssmHost, sessionDoc(preferences({ cloudWatchLogGroupName: "" }))], message: /sessions are not logged/ },
+    { title: "only a port-forwarding document", resources: [ssmHost, sessionDoc(preferences({}, { sessionType: "Port" }))], message: /this host/ },
+    { title: "a command document, not a Session one", resources: [ssmTemplate, sessionDoc(preferences({}), "Command")] },
+  ],
+  compliant: [
+    { title: "encrypted and logged to CloudWatch", resources: [ssmHost, ssmTemplate, sessionDoc(preferences({}))] },
+    { title: "encrypted and logged to an encrypted bucket", resources: [ssmHost, sessionDoc(preferences({ cloudWatchLogGroupName: "", s3BucketName: "audit-logs", s3EncryptionEnabled: "true" }))] },
+    { title: "no hosts, no document", resources: [encryptedGroup(KEY_ARN)] },
+  ],
+  unknown: [
+    { title: "content unknown (built from the key's ARN)", resources: [ssmHost, sessionDoc(U)] },
+    { title: "document type unknown", resources: [ssmHost, sessionDoc(preferences({ kmsKeyId: "" }), U)] },
   ],
 });

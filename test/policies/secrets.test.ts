@@ -102,3 +102,37 @@ describePolicy({
   ],
   unknown: [{ title: "the value unknown", resources: [version(U), res(T.rdsInstance, "shop-db", { engine: "postgres", password: U })] }],
 });
+
+// --- secrets-rotated: a database's connection secret rotated by a function that also writes the operators' copy.
+const rotDb = res(T.rdsInstance, "shop-db", { identifier: "prod-shop", engine: "postgres", password: "generated" }, { deps: [password], outputs: { arn: "arn:aws:rds:eu-west-1:1:db:prod-shop", identifier: "prod-shop" } });
+const CONN_ARN = "arn:aws:secretsmanager:eu-west-1:1:secret:prod/shop/DATABASE-AbCdEf";
+const MASTER_ARN = "arn:aws:secretsmanager:eu-west-1:1:secret:prod/shop/postgres/master-AbCdEf";
+const conn = res(T.secret, "shop-db-connection", { name: "prod/shop/DATABASE" }, { outputs: { arn: CONN_ARN, id: CONN_ARN } });
+const master = res(T.secret, "shop-db-master", { name: "prod/shop/postgres/master" }, { outputs: { arn: MASTER_ARN, id: MASTER_ARN } });
+const connVersion = (secretId: any = CONN_ARN) => res(T.secretVersion, "shop-db-connection", { secretId, secretString: "generated" }, { deps: [password, rotDb], ignoreChanges: ["secretString", "versionStages"] });
+const masterVersion = res(T.secretVersion, "shop-db-master", { secretId: MASTER_ARN, secretString: "generated" }, { deps: [password, rotDb], ignoreChanges: ["secretString", "versionStages"] });
+const FN_ARN = "arn:aws:lambda:eu-west-1:1:function:prod-shop-rotation";
+const rotationFn = (env: any = { DB_INSTANCE_ID: "prod-shop", MASTER_SECRET_ARN: MASTER_ARN }) => res(T.lambdaFunction, "shop-db-password-rotation", { name: "prod-shop-rotation", environment: { variables: env } }, { outputs: { arn: FN_ARN } });
+const rotation = (secretId: any = CONN_ARN, deps: any[] = []) => res(T.secretRotation, "shop-db-password-rotation", { secretId, rotationLambdaArn: FN_ARN, rotationRules: { scheduleExpression: "cron(0 4 1 * ? *)" } }, { deps });
+const djangoKey = res(T.secret, "shop-django", { name: "prod/shop/DJANGO_SECRET_KEY" }, { outputs: { arn: "arn:aws:secretsmanager:eu-west-1:1:secret:prod/shop/DJANGO_SECRET_KEY-AbCdEf" } });
+const djangoVersion = res(T.secretVersion, "shop-django", { secretId: "arn:aws:secretsmanager:eu-west-1:1:secret:prod/shop/DJANGO_SECRET_KEY-AbCdEf", secretString: "generated" }, { deps: [password] });
+const rotatedStack = [password, rotDb, conn, master, connVersion(), masterVersion, rotationFn(), rotation()];
+describePolicy({
+  policy: "secrets-rotated",
+  violating: [
+    { title: "a generated key that never rotates", resources: [password, djangoKey, djangoVersion], message: /shop-django.*never rotates/s },
+    { title: "a database whose secrets have no rotation", resources: [password, rotDb, conn, master, connVersion(), masterVersion], message: /master password never rotates/ },
+    { title: "the operators' copy not written by the rotation function", resources: [password, rotDb, conn, master, connVersion(), masterVersion, rotationFn({ DB_INSTANCE_ID: "prod-shop" }), rotation()], message: /shop-db-master/ },
+    { title: "a generated Redis AUTH token", resources: [password, res(T.replicationGroup, "shop-redis", { description: "x", authToken: "generated" }, { deps: [password] })], message: /AUTH token never rotates/ },
+  ],
+  compliant: [
+    { title: "a rotated connection secret, its function writing the master copy", resources: rotatedStack },
+    { title: "an RDS-managed master password", resources: [res(T.rdsInstance, "shop-db", { engine: "postgres", manageMasterUserPassword: true })] },
+    { title: "an operator's placeholder (not generated)", resources: [djangoKey, res(T.secretVersion, "shop-django", { secretId: djangoKey.outputs.arn, secretString: "SET-ME" }, { ignoreChanges: ["secretString"] })] },
+    { title: "a read replica (its source's credentials)", resources: [res(T.rdsInstance, "shop-replica", { replicateSourceDb: "arn:aws:rds:eu-west-1:1:db:prod-shop" })] },
+  ],
+  unknown: [
+    { title: "the rotation's secret unknown (first preview), depending on it", resources: [password, rotDb, conn, master, connVersion(U), masterVersion, rotationFn(), rotation(U, [conn])] },
+    { title: "the function's environment unknown", resources: [password, rotDb, conn, master, connVersion(), masterVersion, rotationFn(U), rotation()] },
+  ],
+});

@@ -10,6 +10,7 @@ import { recordStack, Recording } from "../harness";
 import { artifactOf, secretsFromRecording } from "../../tools/rehearsal/aws/plan";
 import { expectationsFor, HostExpectations, matches, secretValues, stackConfigOf } from "../../tools/rehearsal/expect";
 import { hostDocuments } from "../../tools/rehearsal/hostdocs";
+import { rotatedSecretString, rotates } from "../../tools/rehearsal/rotation";
 import { dataAddress, inParallel } from "../../tools/rehearsal/index";
 import {
   artifactRow, launchHookRow,
@@ -326,4 +327,20 @@ test("a fleet host joins its group only with one accepted CONTINUE on its own gr
   expect(launchHookRow("h", exp, [complete("CONTINUE", 403)])[0].result).toBe("FAIL");
   expect(launchHookRow("h", exp, [complete("CONTINUE", 200, "other")])[0].result).toBe("FAIL");
   expect(launchHookRow("h", { } as never, [])).toEqual([]);
+});
+
+test("the rotation probe: the stand-in's new connection secret swaps the password everywhere it appears, and only Python hosts with a database rotate", () => {
+  const before = JSON.stringify({ host: "db", port: 5432, password: "OldPass1", DATABASE_URL: "postgresql://app_admin:OldPass1@db:5432/shop?sslmode=require", DATABASE_REPLICA_URL: "postgresql://app_admin:OldPass1@r:5432/shop?sslmode=require" });
+  expect(JSON.parse(rotatedSecretString(before, "OldPass1", "NewPass2"))).toEqual({
+    host: "db", port: 5432, password: "NewPass2", DATABASE_URL: "postgresql://app_admin:NewPass2@db:5432/shop?sslmode=require", DATABASE_REPLICA_URL: "postgresql://app_admin:NewPass2@r:5432/shop?sslmode=require",
+  });
+  // The plan's first password may hold characters a URL encodes.
+  const special = JSON.stringify({ password: "a$b!c", DATABASE_URL: `postgresql://app_admin:${encodeURIComponent("a$b!c")}@db:5432/shop?sslmode=require` });
+  expect(JSON.parse(rotatedSecretString(special, "a$b!c", "NewPass2"))).toEqual({ password: "NewPass2", DATABASE_URL: "postgresql://app_admin:NewPass2@db:5432/shop?sslmode=require" });
+  const db = { address: "10.0.0.1", port: 5432, dbName: "shop", username: "app_admin", password: "p", netns: "n" };
+  const exp = (o: Partial<HostExpectations>) => ({ hasDatabase: true, secretStatePaths: [], secrets: [{ name: "staging/shop/DATABASE", values: [] }], ...o }) as HostExpectations;
+  expect(rotates(exp({}), db)).toBe(true);
+  expect(rotates(exp({ secretStatePaths: ["/var/lib/docker"] }), db)).toBe(false);
+  expect(rotates(exp({ hasDatabase: false }), db)).toBe(false);
+  expect(rotates(exp({}), undefined)).toBe(false);
 });

@@ -79,6 +79,9 @@ export const FREE_TYPES: ReadonlySet<string> = new Set([
   // Images are stored (and billed) in their ECR repository.
   "docker:index/image:Image", "docker:index/registryImage:RegistryImage",
   "command:local:Command", "command:remote:Command",
+  // A rotation function runs four short invocations a month: far inside Lambda's free tier
+  // (1M requests and 400,000 GB-s a month); rotation itself is not billed.
+  "aws:lambda/function:Function", "aws:lambda/permission:Permission", "aws:secretsmanager/secretRotation:SecretRotation",
 ]);
 
 /** One priced line: amount before rounding, and how it was computed. */

@@ -34,6 +34,7 @@ import { expectationsFor, stackConfigOf } from "./expect";
 import { databaseRow, migrationsInDatabase, ReleaseInstance, releaseRows } from "./release";
 import type { ProbeResult } from "./client";
 import { albHealthProbe, alarmRows, launchHookRow, DataHandle, edgeHealthProbe, healthVerdict, probeHost, ProbeContext, runClient } from "./probes";
+import { rotates, rotationRow } from "./rotation";
 import type { AppConfig, StackConfig } from "../../config/types";
 import type { Recording } from "../../test/harness";
 
@@ -461,6 +462,12 @@ async function main(): Promise<number> {
           whileRunning: async (h) => {
             await health.settle(expectations.kind === "fleet" ? 60 : 20);
             probeRows = await probeHost(h, hostLabel(g), probeCtx);
+            // Last, as it changes the database's password: only where no other host of the app boots in this run.
+            if (!selfTest && !release && rotates(expectations, probeCtx.database) && groups.filter((x) => x.boot.app === d.app).length === 1) {
+              const healthProbe = expectations.kind === "fleet" ? albHealthProbe(expectations, addr.host, addr.gateway) : edgeHealthProbe(expectations, addr.host);
+              const healthy = async () => healthVerdict(expectations, (await runClient(probeCtx, [healthProbe], hostDir, "rotation-health"))[0]).ok;
+              probeRows.push(await rotationRow(h, hostLabel(g), expectations, probeCtx.database, path.join(awsDir, "state.json"), healthy));
+            }
           },
         });
       } catch (e) {

@@ -711,6 +711,17 @@ const SECRETS_MANAGER: FieldTable = {
       secretString: "PutSecretValue.SecretString",
     },
   },
+  "aws:secretsmanager/secretRotation:SecretRotation": {
+    model: "secretsmanager",
+    fields: {
+      secretId: "RotateSecret.SecretId",
+      rotationLambdaArn: "RotateSecret.RotationLambdaARN",
+      "rotationRules.scheduleExpression": "RotateSecret.RotationRules.ScheduleExpression",
+      "rotationRules.duration": "RotateSecret.RotationRules.Duration",
+      "rotationRules.automaticallyAfterDays": "RotateSecret.RotationRules.AutomaticallyAfterDays",
+      rotateImmediately: "RotateSecret.RotateImmediately",
+    },
+  },
 };
 
 // ---------------------------------------------------------------------------------------

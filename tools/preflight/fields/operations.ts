@@ -238,6 +238,12 @@ const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SHELL_NAME_SOURCE = "POSIX.1-2017 Base Definitions, chapter 3 Definitions, Name (the scripts read these variables as ${NAME})";
 
+const LAMBDA_API = "AWS Lambda API Reference";
+/** A Lambda field: sent to AWS, but checked against the API reference (no model here). */
+function lambdaField(member: string, quote: string, allows: string, re: RegExp): Field {
+  return { local: `Lambda's API model is not vendored in ../shared/aws-models; ${member} per the ${LAMBDA_API}`, rules: [{ quote, allows, source: `${LAMBDA_API}, ${member}`, ok: (v) => re.test(v) }] };
+}
+
 export const OPERATIONS: FieldTable = {
   // ---------------------------------------------------------------------------------- IAM
   "aws:iam/role:Role": {
@@ -703,6 +709,37 @@ export const OPERATIONS: FieldTable = {
         }],
       },
       "triggers[]": { local: "Pulumi-only: a change to any trigger value replaces the command, which runs it again" },
+    },
+  },
+
+  // ------------------------------------------------------------------- Lambda (no model)
+  // Lambda's API model is not among ../shared/aws-models: each rule quotes the Lambda API
+  // reference (CreateFunction, AddPermission) and is checked here all the same.
+  "aws:lambda/function:Function": {
+    fields: {
+      name: lambdaField("CreateFunction FunctionName", "The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.", "1 to 64 letters, digits, - and _", /^[A-Za-z0-9_-]{1,64}$/),
+      description: lambdaField("CreateFunction Description", "A description of the function. Length Constraints: Minimum length of 0. Maximum length of 256.", "at most 256 characters", /^[^]{0,256}$/u),
+      runtime: lambdaField("CreateFunction Runtime", "The identifier of the function's runtime.", "a supported runtime identifier such as python3.12", /^(python3\.(9|1[0-3])|nodejs(18|20|22)\.x|java(11|17|21)|provided\.al2(023)?)$/),
+      "architectures[]": lambdaField("CreateFunction Architectures", "The instruction set architecture that the function supports. Valid Values: x86_64 | arm64", "x86_64 or arm64", /^(x86_64|arm64)$/),
+      handler: lambdaField("CreateFunction Handler", "Maximum length of 128. Pattern: [^\\s]+", "1 to 128 characters without whitespace", /^\S{1,128}$/),
+      role: lambdaField("CreateFunction Role", "The Amazon Resource Name (ARN) of the function's execution role. Pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+", "an IAM role ARN", /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/),
+      timeout: lambdaField("CreateFunction Timeout", "The amount of time (in seconds) that Lambda allows a function to run before stopping it. The default is 3 seconds. The maximum allowed value is 900 seconds.", "1 to 900 seconds", /^([1-9]\d?|[1-8]\d\d|900)$/),
+      memorySize: lambdaField("CreateFunction MemorySize", "The amount of memory available to the function at runtime. Valid Range: Minimum value of 128. Maximum value of 10240.", "128 to 10240 MB", /^(1[2-9]\d|[2-9]\d\d|[1-9]\d{3}|10[01]\d\d|102[0-3]\d|10240)$/),
+      "environment.variables{}": lambdaField("Environment Variables (key)", "Environment variable key-value pairs. Key Pattern: [a-zA-Z]([a-zA-Z0-9_])+", "a letter, then letters, digits and _", /^[a-zA-Z][a-zA-Z0-9_]+$/),
+      "environment.variables.*": { local: "an environment variable value (Lambda checks only the 4 KB total of all variables)" },
+      "loggingConfig.logFormat": lambdaField("LoggingConfig LogFormat", "The format in which Lambda sends your function's application and system logs to CloudWatch. Valid Values: JSON | Text", "JSON or Text", /^(JSON|Text)$/),
+      "loggingConfig.logGroup": lambdaField("LoggingConfig LogGroup", "The name of the Amazon CloudWatch log group the function sends logs to. Pattern: [\\.\\-_/#A-Za-z0-9]+", "1 to 512 of . - _ / # letters and digits", /^[.\-_/#A-Za-z0-9]{1,512}$/),
+      code: { local: "an asset archive the provider zips on the operator's machine and uploads as CreateFunction Code.ZipFile" },
+      "tags{}": lambdaField("CreateFunction Tags (key)", "Tag keys: a maximum of 128 Unicode characters; aws: is reserved.", "1 to 128 characters, not starting with aws:", /^(?!aws:)[^]{1,128}$/u),
+      "tags.*": lambdaField("CreateFunction Tags (value)", "Tag values: a maximum of 256 Unicode characters.", "at most 256 characters", /^[^]{0,256}$/u),
+    },
+  },
+  "aws:lambda/permission:Permission": {
+    fields: {
+      function: lambdaField("AddPermission FunctionName", "The name or ARN of the Lambda function, version, or alias. Length Constraints: Minimum length of 1. Maximum length of 140.", "1 to 140 characters", /^[^]{1,140}$/u),
+      action: lambdaField("AddPermission Action", "The action that the principal can use on the function. For example, lambda:InvokeFunction or lambda:GetFunction. Pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])", "lambda:<Action>", /^(lambda:[*]|lambda:[a-zA-Z]+|[*])$/),
+      principal: lambdaField("AddPermission Principal", "The AWS service, AWS account, IAM user, or IAM role that invokes the function. Pattern: [^\\s]+", "a service principal or account, no whitespace", /^\S+$/),
+      sourceArn: lambdaField("AddPermission SourceArn", "For AWS services, the ARN of the AWS resource that invokes the function. Pattern: arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)", "a resource ARN", /^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)$/),
     },
   },
 
