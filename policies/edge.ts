@@ -22,14 +22,14 @@ export function isApplicationLb(props: Record<string, any>): boolean | typeof UN
 export const albDropInvalidHeaders = resourcePolicy({
   name: "alb-drop-invalid-headers",
   layer: "edge",
-  summary: "Application load balancers drop HTTP headers with invalid names instead of passing them to the app (request smuggling).",
-  fix: "set dropInvalidHeaderFields: true on the load balancer.",
+  summary: "Application load balancers drop HTTP headers with invalid names instead of passing them to the app, and keep HTTP desync mitigation at defensive or strictest (request smuggling).",
+  fix: "set dropInvalidHeaderFields: true on the load balancer and leave desyncMitigationMode unset (defensive) or set it to strictest.",
   types: LOAD_BALANCERS,
   check(r, ctx) {
     if (isApplicationLb(r.props) !== true) return;
     const drop = asBool(r.props.dropInvalidHeaderFields);
-    if (drop === UNKNOWN) return;
-    if (drop !== true) ctx.report("the load balancer forwards headers with invalid names to the app.");
+    if (drop !== UNKNOWN && drop !== true) ctx.report("the load balancer forwards headers with invalid names to the app.");
+    if (r.props.desyncMitigationMode === "monitor") ctx.report("HTTP desync mitigation is only monitoring (desyncMitigationMode: monitor): ambiguous requests reach the app.");
   },
 });
 

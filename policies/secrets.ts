@@ -101,6 +101,21 @@ export const kmsKeyRotation = resourcePolicy({
   },
 });
 
+export const kmsKeyConfigured = resourcePolicy({
+  name: "kms-key-configured",
+  layer: "secrets",
+  summary: "Every KMS key is enabled, says what it protects (description), carries an explicit key policy (not KMS's default), and never bypasses the policy lockout safety check (a policy that locks everyone out makes the data it encrypts unrecoverable).",
+  fix: "give the key a description and a policy (components/kms StackKey writes both), leave isEnabled and bypassPolicyLockoutSafetyCheck unset.",
+  types: [T.kmsKey],
+  check(r, ctx) {
+    const p = r.props;
+    if (asBool(p.bypassPolicyLockoutSafetyCheck) === true) ctx.report("the key's policy skips the lockout safety check (bypassPolicyLockoutSafetyCheck), so it may lock every principal out of the key.");
+    if (asBool(p.isEnabled) === false) ctx.report("the key is disabled (isEnabled: false): everything it encrypts is unreadable until it is enabled again.");
+    if (p.description !== UNKNOWN && (typeof p.description !== "string" || p.description.trim() === "")) ctx.report("the key has no description of what it protects.");
+    if (p.policy !== UNKNOWN && (typeof p.policy !== "string" || p.policy.trim() === "")) ctx.report("the key has no policy of its own, so KMS's default (the whole account, through IAM) applies.");
+  },
+});
+
 export const secretsUseStackKey = stackPolicy<{ allowedKeyIds: string[] }>({
   name: "secrets-use-stack-key",
   layer: "secrets",
@@ -244,4 +259,4 @@ export const secretsRotated = stackPolicy<{ generatorTypes: string[] }>({
   },
 });
 
-export const SECRETS_POLICIES = [userDataNoSecrets, noSecretsInPlainConfig, kmsKeyRotation, secretsUseStackKey, secretsGenerated, secretsRotated];
+export const SECRETS_POLICIES = [userDataNoSecrets, noSecretsInPlainConfig, kmsKeyRotation, kmsKeyConfigured, secretsUseStackKey, secretsGenerated, secretsRotated];

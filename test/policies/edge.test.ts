@@ -12,9 +12,11 @@ describePolicy({
   violating: [
     { title: "headers not dropped", resources: [lb("api-alb", { dropInvalidHeaderFields: false })], message: /invalid names/ },
     { title: "setting left out (type defaults to application)", resources: [lb("api-alb", { dropInvalidHeaderFields: undefined, loadBalancerType: undefined })] },
+    { title: "desync mitigation only monitoring", resources: [lb("api-alb", { desyncMitigationMode: "monitor" })], message: /desyncMitigationMode: monitor/ },
   ],
   compliant: [
     { title: "headers dropped", resources: [lb("api-alb")] },
+    { title: "strictest desync mitigation", resources: [lb("api-alb", { desyncMitigationMode: "strictest" })] },
     { title: "a network load balancer", resources: [lb("nlb", { loadBalancerType: "network", dropInvalidHeaderFields: undefined })] },
   ],
   unknown: [{ title: "the flag unknown", resources: [lb("api-alb", { dropInvalidHeaderFields: U })] }],

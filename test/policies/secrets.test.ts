@@ -67,6 +67,22 @@ describePolicy({
   unknown: [{ title: "rotation unknown", resources: [res(T.kmsKey, "stack-key", { enableKeyRotation: U })] }],
 });
 
+const configuredKey = (o: Record<string, any> = {}) => res(T.kmsKey, "stack-key", {
+  description: "webapp-platform prod: data, secrets, logs", enableKeyRotation: true, policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }), tags: TAGS, ...o,
+});
+
+describePolicy({
+  policy: "kms-key-configured",
+  violating: [
+    { title: "the lockout safety check bypassed", resources: [configuredKey({ bypassPolicyLockoutSafetyCheck: true })], message: /lockout safety check/ },
+    { title: "a disabled key", resources: [configuredKey({ isEnabled: false })], message: /disabled/ },
+    { title: "no description", resources: [configuredKey({ description: undefined })], message: /no description/ },
+    { title: "KMS's default policy", resources: [configuredKey({ policy: undefined })], message: /no policy of its own/ },
+  ],
+  compliant: [{ title: "described, with its own policy", resources: [configuredKey()] }, { title: "explicitly enabled", resources: [configuredKey({ isEnabled: true, bypassPolicyLockoutSafetyCheck: false })] }],
+  unknown: [{ title: "policy and description unknown", resources: [configuredKey({ policy: U, description: U })] }],
+});
+
 const key = res(T.kmsKey, "stack-key", { enableKeyRotation: true }, { id: "1234abcd-key", outputs: { arn: "arn:aws:kms:eu-west-1:1:key/1234abcd-key", keyId: "1234abcd-key" } });
 const alias = res(T.kmsAlias, "stack-alias", { name: "alias/webapp-platform/prod", targetKeyId: "1234abcd-key" }, { outputs: { arn: "arn:aws:kms:eu-west-1:1:alias/webapp-platform/prod" } });
 const secret = (kmsKeyId: any, deps: any[] = []) => res(T.secret, "shop-django", { name: "prod/shop/DJANGO_SECRET_KEY", kmsKeyId, tags: TAGS }, { deps });

@@ -211,6 +211,10 @@ const MUTATIONS: Mutation[] = [
     pick: first(T.kmsKey), mutate: (p) => ({ ...p, enableKeyRotation: false }),
   },
   {
+    what: "the key policy lockout safety check", policy: "kms-key-configured", visibleInPreview: true,
+    pick: first(T.kmsKey), mutate: (p) => ({ ...p, bypassPolicyLockoutSafetyCheck: true }),
+  },
+  {
     what: "the stack key on a secret", policy: "secrets-use-stack-key", visibleInPreview: true,
     pick: first(T.secret), mutate: (p) => ({ ...p, kmsKeyId: undefined }),
   },
