@@ -1,7 +1,8 @@
 /**
  * Host hardening for EC2 instances and launch templates: IMDSv2 only, encrypted volumes,
  * an instance profile (so hosts fetch secrets with their role, not with keys), and no
- * public address on fleet hosts; the single web host at the edge is the one exception.
+ * public address on fleet hosts; the single web host at the edge is the one exception. And
+ * the Lambda functions (secret rotation): supported runtimes, one role each.
  */
 import { exemptionFor } from "./lib/config";
 import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
@@ -222,4 +223,30 @@ export const fleetNoPublicIp = stackPolicy<{ edgeHosts: string[] }>({
   },
 });
 
-export const HOST_POLICIES = [imdsv2Required, ebsEncrypted, instanceProfileAttached, fleetNoPublicIp];
+/** Lambda runtimes AWS still supports and patches (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). */
+const SUPPORTED_RUNTIMES = ["python3.12", "python3.13", "nodejs20.x", "nodejs22.x", "java21", "dotnet8", "ruby3.3", "ruby3.4", "provided.al2023"];
+
+export const lambdaFunctionHardened = stackPolicy<{ allowedRuntimes: string[] }>({
+  name: "lambda-function-hardened",
+  layer: "host",
+  summary: "Every Lambda function runs a supported runtime (allowedRuntimes), says what it does (description), and has an execution role of its own, so one function's rights never widen another's.",
+  fix: "pin a current runtime (components/password-rotation uses python3.12), describe the function, and give each function its own role.",
+  schema: { allowedRuntimes: { type: "array", items: { type: "string" }, default: SUPPORTED_RUNTIMES, description: "Runtimes functions may use: those AWS supports today." } },
+  defaults: { allowedRuntimes: SUPPORTED_RUNTIMES },
+  check(ctx) {
+    const functions = ctx.ofType(T.lambdaFunction);
+    for (const fn of functions) {
+      const p = fn.props;
+      if (p.runtime !== UNKNOWN && typeof p.runtime === "string" && !ctx.config.allowedRuntimes.includes(p.runtime)) {
+        ctx.report(fn, `the runtime ${p.runtime} is not one AWS still supports (${ctx.config.allowedRuntimes.join(", ")}).`);
+      }
+      if (p.description !== UNKNOWN && (typeof p.description !== "string" || p.description.trim() === "")) ctx.report(fn, "the function has no description of what it does.");
+      if (typeof p.role === "string" && p.role !== "") {
+        const sharing = functions.filter((o) => o !== fn && o.props.role === p.role).map((o) => o.name);
+        if (sharing.length > 0) ctx.report(fn, `the function shares its execution role with ${sharing.join(", ")}.`);
+      }
+    }
+  },
+});
+
+export const HOST_POLICIES = [imdsv2Required, ebsEncrypted, instanceProfileAttached, fleetNoPublicIp, lambdaFunctionHardened];

@@ -207,4 +207,31 @@ export const iamManagedPoliciesAllowed = resourcePolicy<{ allowedManagedPolicies
   },
 });
 
-export const IDENTITY_POLICIES: PackPolicy[] = [iamNoWildcardActions, iamPassRoleNamedRoles, iamRoleTrustConditions, iamManagedPoliciesAllowed];
+/** A principal that is an AWS service (lambda.amazonaws.com, secretsmanager.amazonaws.com, ...). */
+const SERVICE_PRINCIPAL_RE = /^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/;
+
+export const lambdaPermissionScoped = resourcePolicy<{ allowedAccounts: string[] }>({
+  name: "lambda-permission-scoped",
+  layer: "identity",
+  summary: "A Lambda function's resource policy lets a named principal invoke it: an AWS service only for a given resource (sourceArn), never anyone (\"*\"), and another account only if listed in allowedAccounts.",
+  fix: "set principal to the service (secretsmanager.amazonaws.com) and sourceArn to the one resource that invokes the function (components/password-rotation names its secret).",
+  types: [T.lambdaPermission],
+  schema: { allowedAccounts: { type: "array", items: { type: "string" }, default: [], description: "Account IDs (12 digits) besides services that may invoke functions." } },
+  defaults: { allowedAccounts: [] },
+  check(r, ctx) {
+    const principal = r.props.principal;
+    if (principal === UNKNOWN) return;
+    if (principal === "*") { ctx.report("anyone may invoke the function (principal \"*\")."); return; }
+    if (typeof principal !== "string") return;
+    if (SERVICE_PRINCIPAL_RE.test(principal)) {
+      const arn = r.props.sourceArn;
+      if (arn !== UNKNOWN && (typeof arn !== "string" || arn === "")) ctx.report(`${principal} may invoke the function for any resource, of any account (no sourceArn): a confused deputy.`);
+      return;
+    }
+    const account = /^(\d{12})$|^arn:aws[a-z-]*:iam::(\d{12}):/.exec(principal);
+    const id = account?.[1] ?? account?.[2];
+    if (id && !ctx.config.allowedAccounts.includes(id)) ctx.report(`account ${id} may invoke the function, and it is not among allowedAccounts.`);
+  },
+});
+
+export const IDENTITY_POLICIES: PackPolicy[] = [iamNoWildcardActions, iamPassRoleNamedRoles, iamRoleTrustConditions, iamManagedPoliciesAllowed, lambdaPermissionScoped];

@@ -90,3 +90,22 @@ describePolicy({
     { title: "public IP flag unknown", resources: [template("api-lt", { networkInterfaces: [{ associatePublicIpAddress: U }] })] },
   ],
 });
+
+const ROTATION_ROLE = "arn:aws:iam::123456789012:role/prod-shop-rotation";
+const fn = (name: string, o: Record<string, any> = {}) => res(T.lambdaFunction, name, {
+  description: "Secrets Manager rotation of prod-shop's master password", runtime: "python3.12", handler: "index.handler", role: ROTATION_ROLE, tags: TAGS, ...o,
+});
+
+describePolicy({
+  policy: "lambda-function-hardened",
+  violating: [
+    { title: "a runtime AWS no longer supports", resources: [fn("shop-rotation", { runtime: "python3.7" })], message: /python3.7 is not one AWS still supports/ },
+    { title: "no description", resources: [fn("shop-rotation", { description: "" })], message: /no description/ },
+    { title: "two functions on one role", resources: [fn("shop-rotation"), fn("blog-rotation")], message: /shares its execution role with blog-rotation/ },
+  ],
+  compliant: [
+    { title: "a described function on a current runtime", resources: [fn("shop-rotation")] },
+    { title: "two functions with a role each", resources: [fn("shop-rotation"), fn("blog-rotation", { role: "arn:aws:iam::123456789012:role/prod-blog-rotation" })] },
+  ],
+  unknown: [{ title: "runtime, description and roles unknown", resources: [fn("shop-rotation", { runtime: U, description: U, role: U }), fn("blog-rotation", { role: U })] }],
+});

@@ -126,3 +126,27 @@ describe("the managed-policy allow-list in config", () => {
     expect(() => check("iam-managed-policies-allowed", [], { config: { allowedManagedPolicies: [{ name: "AdministratorAccess" }] } })).toThrow(/reason/);
   });
 });
+
+const permission = (o: Record<string, any> = {}) => res(T.lambdaPermission, "shop-rotation", {
+  function: "prod-shop-rotation", action: "lambda:InvokeFunction", principal: "secretsmanager.amazonaws.com",
+  sourceArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/shop/DATABASE-AbCdEf", ...o,
+});
+
+describePolicy({
+  policy: "lambda-permission-scoped",
+  violating: [
+    { title: "a service for any resource (no sourceArn)", resources: [permission({ sourceArn: undefined })], message: /confused deputy/ },
+    { title: "anyone", resources: [permission({ principal: "*", sourceArn: undefined })], message: /anyone may invoke/ },
+    { title: "another account", resources: [permission({ principal: "arn:aws:iam::210987654321:root", sourceArn: undefined })], message: /account 210987654321/ },
+  ],
+  compliant: [
+    { title: "Secrets Manager for one secret", resources: [permission()] },
+  ],
+  unknown: [{ title: "the secret ARN unknown (preview)", resources: [permission({ sourceArn: U })] }, { title: "the principal unknown", resources: [permission({ principal: U })] }],
+});
+
+test("lambda-permission-scoped lets an account of allowedAccounts invoke, and only that one", () => {
+  const other = permission({ principal: "210987654321", sourceArn: undefined });
+  expect(check("lambda-permission-scoped", [other], { config: { allowedAccounts: ["210987654321"] } })).toEqual([]);
+  expect(check("lambda-permission-scoped", [other], { config: { allowedAccounts: ["111122223333"] } })).toHaveLength(1);
+});

@@ -298,6 +298,14 @@ const MUTATIONS: Mutation[] = [
     mutate: (p) => ({ ...p, rules: pulumi.output(p.rules).apply((rules: any[]) => rules.map(({ noncurrentVersionExpiration, ...r }) => r)) }),
   },
   {
+    what: "a supported runtime on the rotation function", policy: "lambda-function-hardened", visibleInPreview: true,
+    pick: first(T.lambdaFunction), mutate: (p) => ({ ...p, runtime: "python3.7" }),
+  },
+  {
+    what: "the rotation function's invoker narrowed to its secret", policy: "lambda-permission-scoped", visibleInPreview: true,
+    pick: first(T.lambdaPermission), mutate: (p) => ({ ...p, sourceArn: undefined }),
+  },
+  {
     what: "Multi-AZ in prod", policy: "rds-multi-az-prod", visibleInPreview: true,
     pick: (rec) => rec.ofType(T.rdsInstance).filter((r) => !r.inputs.replicateSourceDb).slice(-1)[0], mutate: (p) => ({ ...p, multiAz: false }),
   },
