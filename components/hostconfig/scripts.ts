@@ -31,6 +31,14 @@ export function scriptPath(r: ResolvedHost, name: HostScript): string {
 
 const HEAD = "#!/bin/bash\nset -euo pipefail\n";
 
+/**
+ * The AWS CLI, and its patience with IMDS: by default it waits 1 s, once, for the instance role's
+ * credentials, and a host busy booting or restarting its app can miss that ("Unable to locate
+ * credentials"), which fails a secrets refresh after a rotation.
+ */
+const AWS_CLI_SETUP = `readonly AWS="\${AWS_CLI:-${AWS_CLI}}"
+export AWS_METADATA_SERVICE_TIMEOUT=5 AWS_METADATA_SERVICE_NUM_ATTEMPTS=3`;
+
 /** Retries a command with a growing pause: IAM, snapd and mirrors are often not ready at first boot. */
 const RETRY = `retry() {
   local n=0
@@ -160,7 +168,7 @@ export function renderSecretsScript(r: ResolvedHost): string {
 # The values never pass through user data, arguments or logs.
 umask 077
 readonly APP=${shq(r.app)}
-${fetches.length > 0 ? `readonly REGION=${shq(r.region)}\nreadonly AWS="\${AWS_CLI:-${AWS_CLI}}"\n` : ""}readonly OUT=${shq(`${r.etcDir}/secrets.env`)}
+${fetches.length > 0 ? `readonly REGION=${shq(r.region)}\n${AWS_CLI_SETUP}\n` : ""}readonly OUT=${shq(`${r.etcDir}/secrets.env`)}
 tmp=$(mktemp "$OUT.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 ${fetches.length > 0 ? `fetch() {
@@ -233,7 +241,7 @@ export function artifactTemplate(r: ResolvedHost): string {
 export function renderDeployScript(r: ResolvedHost): string {
   const vars = `readonly APP=${shq(r.app)}
 readonly REGION=${shq(r.region)}
-readonly AWS="\${AWS_CLI:-${AWS_CLI}}"
+${AWS_CLI_SETUP}
 `;
   if (r.kind === "compose") {
     const registries = [...new Set(r.services.map((s) => s.image.split("/")[0]))].sort();
@@ -366,7 +374,7 @@ export function renderCertExpiryScript(r: ResolvedHost): string {
   return `${HEAD}# Reports the days until ${r.app}'s certificate expires as ${HOST_METRICS_NAMESPACE} ${CERT_DAYS_METRIC} (App=${r.app}).
 readonly APP=${shq(r.app)}
 readonly REGION=${shq(r.region)}
-readonly AWS="\${AWS_CLI:-${AWS_CLI}}"
+${AWS_CLI_SETUP}
 readonly CERT=${shq(`${r.paths.certDir}/fullchain.pem`)}
 end=$(openssl x509 -enddate -noout -in "$CERT" | cut -d= -f2)
 days=$(( ($(date -d "$end" +%s) - $(date +%s)) / 86400 ))
@@ -390,7 +398,7 @@ function firewall(r: ResolvedHost): string {
  * be made (no AWS CLI yet), the hook's timeout abandons it.
  */
 function launchHookFunctions(hook: string): string {
-  return `readonly AWS="\${AWS_CLI:-${AWS_CLI}}"
+  return `${AWS_CLI_SETUP}
 readonly LAUNCH_HOOK=${shq(hook)}
 JOINED=0
 launch_hook() {

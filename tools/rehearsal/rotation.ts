@@ -8,6 +8,7 @@
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as path from "path";
 import { inside, RunningHost } from "./boot";
 import type { AwsState } from "./aws/plan";
 import type { HostExpectations } from "./expect";
@@ -41,6 +42,39 @@ async function mainPid(h: RunningHost, app: string): Promise<string> {
   return (await inside(h.leader, ["systemctl", "show", "-p", "MainPID", "--value", `${app}.service`])).stdout.trim();
 }
 
+/** Copies a unit's journal into the host's directory, for a failed check. */
+async function keepJournal(h: RunningHost, unit: string): Promise<void> {
+  const j = await inside(h.leader, ["journalctl", "--no-pager", "-o", "short-precise", "-u", unit]);
+  fs.writeFileSync(path.join(h.hostDir, `journal-${unit}.txt`), j.stdout + j.stderr);
+}
+
+/** An edit's result: the new secret string, or why there is none. */
+type Outcome = { ok: true; value: string } | { ok: false; value: string };
+
+// Hosts boot in parallel and each rotation edits the one state file the stand-in serves:
+// edits take turns, or one host's edit overwrites another's (a lost rotation).
+let stateEdits: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `edit` on a fresh copy of the stand-in's state, one edit at a time, and replaces the file
+ * atomically (the stand-in never reads half a file) when `edit` returns ok. The stand-in notices
+ * the new state by its mtime.
+ */
+async function editState(stateFile: string, edit: (s: AwsState) => Promise<Outcome>): Promise<Outcome> {
+  const turn = stateEdits.then(async (): Promise<Outcome> => {
+    const state = JSON.parse(fs.readFileSync(stateFile, "utf8")) as AwsState;
+    const out = await edit(state);
+    if (!out.ok) return out;
+    const tmp = `${stateFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+    fs.renameSync(tmp, stateFile);
+    await new Promise((r) => setTimeout(r, 1500));
+    return out;
+  });
+  stateEdits = turn.catch(() => undefined);
+  return turn;
+}
+
 /**
  * Rotates the app's database password and checks the host follows. `stateFile` is the AWS
  * stand-in's state (re-read by the server when it changes); `healthy` asks the host's health
@@ -50,23 +84,28 @@ export async function rotationRow(
   h: RunningHost, label: string, exp: HostExpectations, db: DataHandle, stateFile: string, healthy: () => Promise<boolean>,
 ): Promise<Row> {
   const row = (result: Row["result"], detail: string): Row => ({ host: label, probe: PROBE, result, detail });
-  const state = JSON.parse(fs.readFileSync(stateFile, "utf8")) as AwsState;
-  const secret = state.secrets.find((s) => /\/DATABASE$/.test(s.name) && s.secretString?.includes(db.password) && exp.secrets.some((e) => e.name === s.name || e.name === s.arn));
-  if (!secret?.secretString) return row("FAIL", "the app's DATABASE secret is not in the stand-in with the database's password");
   const before = await mainPid(h, exp.app);
   const old = db.password;
   const next = crypto.randomBytes(30).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 40);
-
-  const alter = await psql(db, old, `ALTER ROLE "${db.username}" PASSWORD '${next}'`);
-  if (alter.code !== 0) return row("FAIL", `could not change the stand-in database's password: ${alter.stderr.trim().slice(0, 160)}`);
-  db.password = next;
-  secret.secretString = rotatedSecretString(secret.secretString, old, next);
-  secret.versionId = crypto.randomUUID();
-  fs.writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
-  await new Promise((r) => setTimeout(r, 1500)); // the stand-in notices the new state by its mtime
+  const rotated = await editState(stateFile, async (state) => {
+    const secret = state.secrets.find((s) => /\/DATABASE$/.test(s.name) && s.secretString?.includes(old) && exp.secrets.some((e) => e.name === s.name || e.name === s.arn));
+    if (!secret?.secretString) return { ok: false, value: "the app's DATABASE secret is not in the stand-in with the database's password" };
+    const alter = await psql(db, old, `ALTER ROLE "${db.username}" PASSWORD '${next}'`);
+    if (alter.code !== 0) return { ok: false, value: `could not change the stand-in database's password: ${alter.stderr.trim().slice(0, 160)}` };
+    db.password = next;
+    secret.secretString = rotatedSecretString(secret.secretString, old, next);
+    secret.versionId = crypto.randomUUID();
+    return { ok: true, value: secret.secretString };
+  });
+  if (!rotated.ok) return row("FAIL", rotated.value);
+  const secretString = rotated.value;
 
   const refresh = await inside(h.leader, ["systemctl", "start", `${exp.app}-secrets-refresh.service`], 120);
-  if (refresh.code !== 0) return row("FAIL", `${exp.app}-secrets-refresh.service failed: ${refresh.stderr.trim().slice(0, 160)}`);
+  if (refresh.code !== 0) {
+    await keepJournal(h, `${exp.app}-secrets-refresh.service`);
+    await keepJournal(h, `${exp.app}.service`);
+    return row("FAIL", `${exp.app}-secrets-refresh.service failed (its journal is in the host's directory): ${refresh.stderr.trim().slice(0, 160)}`);
+  }
   let answered = false;
   for (let i = 0; i < 30 && !answered; i++) {
     answered = await healthy();
@@ -74,7 +113,7 @@ export async function rotationRow(
   }
   // Once it answers: right after the restart the main pid may still be systemd's fork, before exec.
   const after = await mainPid(h, exp.app);
-  const wanted = sha256(`DATABASE_URL=${JSON.parse(secret.secretString).DATABASE_URL}`);
+  const wanted = sha256(`DATABASE_URL=${JSON.parse(secretString).DATABASE_URL}`);
   const env = await inside(h.leader, ["sh", "-c", `tr '\\0' '\\n' </proc/${after}/environ | grep '^DATABASE_URL=' | tr -d '\\n' | sha256sum | cut -d' ' -f1`]);
   const oldRefused = (await psql(db, old, "SELECT 1")).code !== 0;
   const checks: [boolean, string][] = [
@@ -84,5 +123,6 @@ export async function rotationRow(
     [oldRefused, "the old password no longer opens a connection"],
   ];
   const failed = checks.filter(([ok]) => !ok).map(([, what]) => `not: ${what}`);
+  if (failed.length) await keepJournal(h, `${exp.app}-secrets-refresh.service`);
   return failed.length ? row("FAIL", failed.join("; ")) : row("pass", checks.map(([, what]) => what).join("; "));
 }
