@@ -114,7 +114,9 @@ export interface AppFleetArgs {
   logRetentionDays?: number;
   /**
    * IMDSv2 response hop limit: 1 keeps instance credentials on the host; 2 lets Docker
-   * containers on a bridge network reach the metadata service (container hosts). Default 1.
+   * containers on a bridge network reach the metadata service (container hosts); policy
+   * imds-hop-limit-one then needs a named exemption for the template (`<name>-lt`) with the
+   * reason. @default 1
    */
   metadataHopLimit?: 1 | 2;
   /**
@@ -336,6 +338,7 @@ export class AppFleet extends pulumi.ComponentResource {
         heartbeatTimeout: launchHookTimeoutSeconds(),
       }],
       defaultInstanceWarmup: 120,
+      defaultCooldown: 300, // seconds between simple scaling activities (AWS default, now explicit)
       launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
       instanceRefresh: {
         strategy: "Rolling",

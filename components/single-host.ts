@@ -19,7 +19,15 @@ import {
 export interface SingleWebHostArgs {
   /** The app, as parsed from the stack config; its architecture must be single-host. Required. */
   app: AppConfig;
-  /** Stack context: environment profile (prod protection and monitoring), region, log retention. Required. */
+  /**
+   * Stack context: environment profile (prod protection and monitoring), region, log retention.
+   * Where the profile has detailedMonitoring (prod), the host gets 1-minute monitoring and
+   * termination protection (disableApiTermination, policies ec2-detailed-monitoring-prod and
+   * instance-termination-protection-prod): Pulumi then cannot terminate it, so a plan that
+   * replaces the prod host (new image) or `pulumi destroy` fails until protection is switched
+   * off on purpose (`aws ec2 modify-instance-attribute --no-disable-api-termination`, or set it
+   * false and `pulumi up` first). That is the point. Required, no default.
+   */
   ctx: PlatformContext;
   /** A public subnet for the host. Required. */
   subnetId: pulumi.Input<string>;

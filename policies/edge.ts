@@ -250,4 +250,94 @@ export const wafInProd = stackPolicy<{ requireOnLoadBalancers: boolean }>({
   },
 });
 
-export const EDGE_POLICIES = [albDropInvalidHeaders, albDeletionProtectionProd, cloudfrontS3OriginAccessControl, cloudfrontSecurityHeaders, wafRateLimits, wafInProd];
+export const cloudfrontS3DefaultRootObject = resourcePolicy({
+  name: "cloudfront-s3-default-root-object",
+  layer: "edge",
+  summary: "Distributions with an S3 origin (static sites) define a default root object, so a request for / serves the index page instead of a bucket listing or an S3 error. Distributions in front of a load balancer only are not checked: the app answers /.",
+  fix: 'set defaultRootObject: "index.html" on the distribution.',
+  types: [T.distribution],
+  check(r, ctx) {
+    const origins = asList(r.props.origins);
+    if (origins === UNKNOWN) return;
+    const s3 = origins.some((o: any) => o && o !== UNKNOWN && typeof o === "object" && o.customOriginConfig === undefined && o.vpcOriginConfig === undefined);
+    if (!s3) return;
+    const root = r.props.defaultRootObject;
+    if (root === UNKNOWN) return;
+    if (typeof root !== "string" || root === "") ctx.report("the distribution has an S3 origin but no defaultRootObject.");
+  },
+});
+
+/** WAF's managed rule group against known-bad request patterns (Log4j JNDI lookups among them). */
+export const KNOWN_BAD_INPUTS_GROUP = "AWSManagedRulesKnownBadInputsRuleSet";
+
+export const wafKnownBadInputs = stackPolicy({
+  name: "waf-known-bad-inputs",
+  layer: "edge",
+  summary: `Every WAF web ACL (regional or CloudFront) runs the AWS managed rule group ${KNOWN_BAD_INPUTS_GROUP} in blocking mode, so Log4j (CVE-2021-44228) and other known-bad inputs are blocked at the edge.`,
+  fix: `add a rule with statement.managedRuleGroupStatement { vendorName: "AWS", name: "${KNOWN_BAD_INPUTS_GROUP}" } and overrideAction { none: {} }, without ruleActionOverrides that count or allow (components/waf does this).`,
+  check(ctx) {
+    const ruleResources = ctx.ofType(T.webAclRule);
+    for (const acl of ctx.ofType(T.webAcl)) {
+      const rules = aclRules(acl, ruleResources);
+      if (rules === UNKNOWN) continue;
+      let unknown = false;
+      const found: any[] = [];
+      for (const rule of rules) {
+        if (rule === UNKNOWN || rule?.statement === UNKNOWN) { unknown = true; continue; }
+        const m = rule?.statement?.managedRuleGroupStatement;
+        if (m === UNKNOWN || m?.name === UNKNOWN || m?.vendorName === UNKNOWN) { unknown = true; continue; }
+        if (m && m.vendorName === "AWS" && m.name === KNOWN_BAD_INPUTS_GROUP) found.push(rule);
+      }
+      if (found.length === 0) {
+        if (!unknown) ctx.report(acl, `the web ACL does not run ${KNOWN_BAD_INPUTS_GROUP}, so Log4j and other known-bad inputs reach the app.`);
+        continue;
+      }
+      const blocking = found.some((rule) => {
+        const o = rule.overrideAction;
+        if (o === UNKNOWN) return true;
+        if (o && typeof o === "object" && o.count !== undefined) return false;
+        const overrides = asList(rule.statement.managedRuleGroupStatement.ruleActionOverrides);
+        if (overrides === UNKNOWN) return true;
+        return !overrides.some((x: any) => x && x !== UNKNOWN && typeof x === "object" && x.actionToUse && x.actionToUse !== UNKNOWN
+          && (x.actionToUse.count !== undefined || x.actionToUse.allow !== undefined));
+      });
+      if (!blocking) ctx.report(acl, `the web ACL runs ${KNOWN_BAD_INPUTS_GROUP} only counting (overrideAction count, or rules overridden to count or allow), so nothing is blocked.`);
+    }
+  },
+});
+
+/** Headers that carry credentials and must never be written to WAF logs. */
+const SECRET_HEADERS = ["authorization", "cookie"];
+
+export const wafLogging = stackPolicy({
+  name: "waf-logging",
+  layer: "edge",
+  summary: "Every WAF web ACL has a logging configuration (what it blocked, and why, is kept) that redacts the authorization and cookie headers, so no credential lands in the logs.",
+  fix: 'add an aws.wafv2.WebAclLoggingConfiguration with resourceArn: the ACL\'s ARN, logDestinationConfigs: [a log group named "aws-waf-logs-..."], redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }] (components/waf does this).',
+  check(ctx) {
+    const configs = ctx.ofType(T.webAclLogging);
+    for (const acl of ctx.ofType(T.webAcl)) {
+      const links = configs.map((c) => refersTo(c.props.resourceArn, acl, c, "resourceArn"));
+      if (links.includes(UNKNOWN) || links.includes(true)) continue;
+      ctx.report(acl, "the web ACL has no logging configuration, so blocked requests leave no trace.");
+    }
+    // Redaction is a property of the configuration alone: checked even while its ACL is unknown (first preview).
+    for (const c of configs) {
+      const fields = asList(c.props.redactedFields);
+      if (fields === UNKNOWN) continue;
+      const names = new Set<string>();
+      let unknown = false;
+      for (const f of fields) {
+        const h = f === UNKNOWN ? UNKNOWN : f?.singleHeader;
+        const n = h === UNKNOWN ? UNKNOWN : h?.name;
+        if (n === UNKNOWN) unknown = true;
+        else if (typeof n === "string") names.add(n.toLowerCase());
+      }
+      if (unknown) continue;
+      const missing = SECRET_HEADERS.filter((h) => !names.has(h));
+      if (missing.length > 0) ctx.report(c, `the WAF logging configuration does not redact the ${missing.join(" and ")} header${missing.length > 1 ? "s" : ""}, so credentials are written to the logs.`);
+    }
+  },
+});
+
+export const EDGE_POLICIES = [albDropInvalidHeaders, albDeletionProtectionProd, cloudfrontS3OriginAccessControl, cloudfrontSecurityHeaders, wafRateLimits, wafInProd, cloudfrontS3DefaultRootObject, wafKnownBadInputs, wafLogging];

@@ -99,6 +99,59 @@ export const instanceProfileAttached = resourcePolicy({
   },
 });
 
+export const detailedMonitoringProd = resourcePolicy({
+  name: "ec2-detailed-monitoring-prod",
+  layer: "host",
+  summary: "Prod instances and launch templates have detailed (1-minute) CloudWatch monitoring, so alarms and scaling see a failing host within minutes; staging may stay on basic (5-minute) monitoring.",
+  fix: "set monitoring: true on instances and monitoring { enabled: true } on launch templates (the prod profile's detailedMonitoring does).",
+  types: [T.instance, T.launchTemplate],
+  check(r, ctx) {
+    if (ctx.env !== "prod") return;
+    const m = r.props.monitoring;
+    if (m === UNKNOWN) return;
+    const on = asBool(r.type === T.instance ? m : m && typeof m === "object" ? m.enabled : undefined);
+    if (on === UNKNOWN || on === true) return;
+    ctx.report(r.type === T.instance ? "the prod instance has only basic (5-minute) monitoring (monitoring is not true)." : "the prod launch template launches hosts with only basic (5-minute) monitoring (monitoring.enabled is not true).");
+  },
+});
+
+export const terminationProtectionProd = resourcePolicy({
+  name: "instance-termination-protection-prod",
+  layer: "host",
+  summary: "Prod instances outside an autoscaling group (the single hosts) have termination protection, so neither a console click nor a stray API call terminates them; replacing one then needs protection switched off on purpose.",
+  fix: "set disableApiTermination: true (the prod profile's detailedMonitoring does on SingleWebHost).",
+  severity: "high",
+  types: [T.instance],
+  check(r, ctx) {
+    if (ctx.env !== "prod") return;
+    const on = asBool(r.props.disableApiTermination);
+    if (on === UNKNOWN || on === true) return;
+    ctx.report("the prod instance has no termination protection (disableApiTermination is not true).");
+  },
+});
+
+export const imdsHopLimitOne = resourcePolicy({
+  name: "imds-hop-limit-one",
+  layer: "host",
+  summary: "The metadata service answers at most one network hop away (httpPutResponseHopLimit 1), so a container or forwarded request cannot fetch the instance role's token; Docker hosts whose containers need the role are named exemptions.",
+  fix: "set metadataOptions.httpPutResponseHopLimit: 1 (AppFleet metadataHopLimit 1), or name the Docker host in this policy's exemptions with the reason its containers need the instance role.",
+  types: [T.instance, T.launchTemplate],
+  check(r, ctx) {
+    const mo = r.props.metadataOptions;
+    if (mo === UNKNOWN) return;
+    if (mo && typeof mo === "object" && (mo.httpEndpoint === "disabled" || mo.httpEndpoint === UNKNOWN)) return; // off, or may turn out off
+    const hop = mo && typeof mo === "object" ? mo.httpPutResponseHopLimit : undefined;
+    if (hop === UNKNOWN) return;
+    if (hop === undefined || hop === null) {
+      if (r.type === T.launchTemplate) ctx.report("metadataOptions.httpPutResponseHopLimit is not set, so the AMI's or account's default applies (2 on Ubuntu images).");
+      else ctx.report("metadataOptions.httpPutResponseHopLimit is not set, so the instance gets the image's or account's default, which may be 2.");
+      return;
+    }
+    const n = Number(hop);
+    if (!(n <= 1)) ctx.report(`metadataOptions.httpPutResponseHopLimit is ${hop}, so the metadata service answers ${hop} hops away (through a Docker bridge or a forwarding proxy).`);
+  },
+});
+
 /** Network interfaces an instance is launched with (primaryNetworkInterface, networkInterfaces). */
 function interfacesOf(inst: StackResource, enis: StackResource[]): StackResource[] {
   const refs: { value: unknown; prop: string }[] = [];
@@ -249,4 +302,22 @@ export const lambdaFunctionHardened = stackPolicy<{ allowedRuntimes: string[] }>
   },
 });
 
-export const HOST_POLICIES = [imdsv2Required, ebsEncrypted, instanceProfileAttached, fleetNoPublicIp, lambdaFunctionHardened];
+export const asgHardened = resourcePolicy({
+  name: "asg-hardened",
+  layer: "host",
+  summary: "Autoscaling groups launch from a launch template (not a launch configuration), set a default cooldown, and use the load balancer's health check when they serve target groups, so unhealthy instances are replaced.",
+  fix: 'set launchTemplate { id, version }, defaultCooldown (seconds, e.g. 300), and healthCheckType: "ELB" on groups with targetGroupArns.',
+  types: [T.autoscalingGroup],
+  check(r, ctx) {
+    const p = r.props;
+    if (p.launchConfiguration !== undefined && p.launchConfiguration !== UNKNOWN && p.launchConfiguration !== "") ctx.report("the group launches from a launch configuration, not a launch template.");
+    else if (p.launchTemplate === undefined && p.mixedInstancesPolicy === undefined && p.launchConfiguration === undefined) ctx.report("the group names no launch template.");
+    if (p.defaultCooldown === undefined || p.defaultCooldown === null) ctx.report("the group sets no defaultCooldown.");
+    const tgs = asList(p.targetGroupArns);
+    if (tgs !== UNKNOWN && tgs.length > 0 && p.healthCheckType !== UNKNOWN && p.healthCheckType !== "ELB") {
+      ctx.report(`the group serves target groups but its healthCheckType is "${p.healthCheckType ?? "EC2"}", not "ELB".`);
+    }
+  },
+});
+
+export const HOST_POLICIES = [imdsv2Required, ebsEncrypted, instanceProfileAttached, detailedMonitoringProd, terminationProtectionProd, imdsHopLimitOne, fleetNoPublicIp, lambdaFunctionHardened, asgHardened];

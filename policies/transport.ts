@@ -305,7 +305,20 @@ export const snsTopicTlsOnly = stackPolicy({
   },
 });
 
+export const acmCertificateTransparency = resourcePolicy({
+  name: "acm-certificate-transparency",
+  layer: "transport",
+  summary: "ACM certificates keep certificate transparency logging on, so browsers trust them and mis-issued certificates for the domain are visible.",
+  fix: 'leave options unset or set options.certificateTransparencyLoggingPreference to "ENABLED".',
+  types: [T.acmCertificate],
+  check(r, ctx) {
+    const opts = r.props.options;
+    if (opts === UNKNOWN || !opts || typeof opts !== "object") return;
+    if (opts.certificateTransparencyLoggingPreference === "DISABLED") ctx.report("certificate transparency logging is DISABLED on the certificate.");
+  },
+});
+
 export const TRANSPORT_POLICIES = [
   albHttpsTlsPolicy, albHttpRedirectsToHttps, albHttpRulesRedirect, cloudfrontViewerHttps, cloudfrontMinimumTls,
-  cloudfrontOriginHttps, rdsForceSsl, elasticacheInTransit, snsTopicTlsOnly,
+  cloudfrontOriginHttps, rdsForceSsl, elasticacheInTransit, snsTopicTlsOnly, acmCertificateTransparency,
 ];

@@ -12,6 +12,7 @@ export const T = {
   webAcl: "aws:wafv2/webAcl:WebAcl",
   webAclRule: "aws:wafv2/webAclRule:WebAclRule",
   webAclAssociation: "aws:wafv2/webAclAssociation:WebAclAssociation",
+  webAclLogging: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
   securityGroup: "aws:ec2/securityGroup:SecurityGroup",
   instance: "aws:ec2/instance:Instance",
   launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",

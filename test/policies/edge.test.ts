@@ -138,3 +138,67 @@ describePolicy({
   ],
   unknown: [{ title: "OAC id unknown (created in the same preview)", resources: [s3Origin({ domainName: U, originAccessControlId: U })] }, { title: "origins unknown", resources: [res(T.distribution, "site-cdn", { origins: U })] }],
 });
+
+const siteOrigin = { originId: "site", domainName: "site.s3.eu-west-1.amazonaws.com", originAccessControlId: "oac-1" };
+const albOrigin = { originId: "api", domainName: "api.example.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } };
+describePolicy({
+  policy: "cloudfront-s3-default-root-object",
+  violating: [
+    { title: "a static site without a default root object", resources: [cdn("site-cdn", "rhp-1", [], { origins: [siteOrigin] })], message: /defaultRootObject/ },
+    { title: "an empty default root object with S3 and ALB origins", resources: [cdn("site-cdn", "rhp-1", [], { origins: [siteOrigin, albOrigin], defaultRootObject: "" })] },
+  ],
+  compliant: [
+    { title: "index.html", resources: [cdn("site-cdn", "rhp-1", [], { origins: [siteOrigin], defaultRootObject: "index.html" })] },
+    { title: "a distribution in front of a load balancer only", resources: [cdn("api-cdn", "rhp-1", [], { origins: [albOrigin] })] },
+  ],
+  unknown: [
+    { title: "origins unknown", resources: [cdn("site-cdn", "rhp-1", [], { origins: U })] },
+    { title: "the root object unknown", resources: [cdn("site-cdn", "rhp-1", [], { origins: [siteOrigin], defaultRootObject: U })] },
+  ],
+});
+
+const managed = (name: string, o: Record<string, any> = {}, overrides?: any) => ({
+  name, priority: 101, overrideAction: { none: {} }, visibilityConfig: {},
+  statement: { managedRuleGroupStatement: { vendorName: "AWS", name, ruleActionOverrides: overrides } }, ...o,
+});
+const KBI = "AWSManagedRulesKnownBadInputsRuleSet";
+describePolicy({
+  policy: "waf-known-bad-inputs",
+  violating: [
+    { title: "only the common rule set", resources: [acl("api-waf", { rules: [rateRule(), managed("AWSManagedRulesCommonRuleSet")] })], message: /does not run AWSManagedRulesKnownBadInputsRuleSet/ },
+    { title: "the group only counting", resources: [acl("api-waf", { rules: [managed(KBI, { overrideAction: { count: {} } })] })], message: /only counting/ },
+    { title: "the Log4j rule overridden to count", resources: [acl("api-waf", { rules: [managed(KBI, {}, [{ name: "Log4JRCE_HEADER", actionToUse: { count: {} } }])] })], message: /only counting/ },
+  ],
+  compliant: [
+    { title: "the group blocking", resources: [acl("api-waf", { rules: [rateRule(), managed(KBI)] })] },
+    { title: "in ruleJson (WAF's PascalCase)", resources: [acl("api-waf", { ruleJson: JSON.stringify([{ Name: KBI, Priority: 1, OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: KBI } } }]) })] },
+  ],
+  unknown: [
+    { title: "rules unknown", resources: [acl("api-waf", { rules: U })] },
+    { title: "a rule's statement unknown", resources: [acl("api-waf", { rules: [rateRule(), { name: "x", priority: 2, statement: U }] })] },
+  ],
+});
+
+const ACL_ARN = "arn:aws:wafv2:eu-west-1:1:regional/webacl/api-waf/1";
+const REDACT = [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }];
+const logging = (o: Record<string, any> = {}, deps: any[] = []) => res(T.webAclLogging, "api-waf-logging", {
+  resourceArn: ACL_ARN, logDestinationConfigs: ["arn:aws:logs:eu-west-1:1:log-group:aws-waf-logs-api"], redactedFields: REDACT, ...o,
+}, { deps });
+describePolicy({
+  policy: "waf-logging",
+  violating: [
+    { title: "no logging configuration", resources: [acl("api-waf", { rules: [rateRule()] })], message: /no logging configuration/ },
+    { title: "a logging configuration of another ACL", resources: [acl("api-waf", { rules: [rateRule()] }), logging({ resourceArn: "arn:aws:wafv2:eu-west-1:1:regional/webacl/other/1" })], message: /no logging configuration/ },
+    { title: "the cookie header not redacted", resources: [acl("api-waf", { rules: [rateRule()] }), logging({ redactedFields: [REDACT[0]] })], message: /cookie header/ },
+    { title: "nothing redacted", resources: [acl("api-waf", { rules: [rateRule()] }), logging({ redactedFields: undefined })], message: /authorization and cookie headers/ },
+    { title: "the cookie header not redacted while the ACL ARN is unknown (first preview)", resources: [acl("api-waf", { rules: [rateRule()] }), logging({ resourceArn: U, redactedFields: [REDACT[0]] })], message: /cookie header/ },
+  ],
+  compliant: [
+    { title: "logged with secrets redacted", resources: [acl("api-waf", { rules: [rateRule()] }), logging()] },
+    { title: "header names in another case", resources: [acl("api-waf", { rules: [rateRule()] }), logging({ redactedFields: [{ singleHeader: { name: "Authorization" } }, { singleHeader: { name: "Cookie" } }] })] },
+  ],
+  unknown: [
+    { title: "the ACL ARN unknown (created in the same update)", resources: [acl("api-waf", { rules: [rateRule()] }), logging({ resourceArn: U })] },
+    { title: "redacted fields unknown", resources: [acl("api-waf", { rules: [rateRule()] }), logging({ redactedFields: U })] },
+  ],
+});

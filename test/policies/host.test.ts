@@ -109,3 +109,45 @@ describePolicy({
   ],
   unknown: [{ title: "runtime, description and roles unknown", resources: [fn("shop-rotation", { runtime: U, description: U, role: U }), fn("blog-rotation", { role: U })] }],
 });
+
+describePolicy({
+  policy: "ec2-detailed-monitoring-prod",
+  violating: [
+    { title: "a prod instance on basic monitoring", resources: [instance("web", { monitoring: false })], message: /basic \(5-minute\) monitoring/ },
+    { title: "a prod instance not setting monitoring", resources: [instance("web")] },
+    { title: "a prod launch template without monitoring", resources: [template("api-lt")], message: /monitoring.enabled is not true/ },
+    { title: "a prod launch template with monitoring off", resources: [template("api-lt", { monitoring: { enabled: false } })] },
+  ],
+  compliant: [
+    { title: "detailed monitoring on both", resources: [instance("web", { monitoring: true }), template("api-lt", { monitoring: { enabled: true } })] },
+    { title: "staging may stay on basic monitoring", environment: "staging", resources: [instance("web", { monitoring: false }), template("api-lt")] },
+  ],
+  unknown: [{ title: "monitoring unknown", resources: [instance("web", { monitoring: U }), template("api-lt", { monitoring: { enabled: U } })] }],
+});
+
+describePolicy({
+  policy: "instance-termination-protection-prod",
+  violating: [
+    { title: "a prod instance without termination protection", resources: [instance("web")], message: /no termination protection/ },
+    { title: "protection explicitly off", resources: [instance("web", { disableApiTermination: false })] },
+  ],
+  compliant: [
+    { title: "protected", resources: [instance("web", { disableApiTermination: true })] },
+    { title: "staging hosts may be terminated", environment: "staging", resources: [instance("web", { disableApiTermination: false })] },
+  ],
+  unknown: [{ title: "protection unknown", resources: [instance("web", { disableApiTermination: U })] }],
+});
+
+describePolicy({
+  policy: "imds-hop-limit-one",
+  violating: [
+    { title: "a Docker-style hop limit of 2", resources: [template("api-lt", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } })], message: /httpPutResponseHopLimit is 2/ },
+    { title: "a launch template leaving the hop limit to the image", resources: [template("api-lt")], message: /not set/ },
+    { title: "an instance without metadataOptions", resources: [instance("web", { metadataOptions: undefined })] },
+  ],
+  compliant: [
+    { title: "hop limit 1", resources: [instance("web"), template("api-lt", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } })] },
+    { title: "metadata endpoint disabled", resources: [instance("web", { metadataOptions: { httpEndpoint: "disabled" } })] },
+  ],
+  unknown: [{ title: "hop limit unknown", resources: [instance("web", { metadataOptions: U }), template("api-lt", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: U } })] }],
+});

@@ -309,6 +309,39 @@ const MUTATIONS: Mutation[] = [
     what: "Multi-AZ in prod", policy: "rds-multi-az-prod", visibleInPreview: true,
     pick: (rec) => rec.ofType(T.rdsInstance).filter((r) => !r.inputs.replicateSourceDb).slice(-1)[0], mutate: (p) => ({ ...p, multiAz: false }),
   },
+  {
+    what: "detailed monitoring on a launch template", policy: "ec2-detailed-monitoring-prod", visibleInPreview: true,
+    pick: first(T.launchTemplate), mutate: (p) => ({ ...p, monitoring: { enabled: false } }),
+  },
+  {
+    what: "termination protection on the single web host", policy: "instance-termination-protection-prod", visibleInPreview: true,
+    pick: first(T.instance), mutate: (p) => ({ ...p, disableApiTermination: false }),
+  },
+  {
+    what: "the metadata hop limit on a (non-Docker) launch template", policy: "imds-hop-limit-one", visibleInPreview: true,
+    pick: first(T.launchTemplate, (r) => r.name !== "saas-platform-lt"), mutate: (p) => ({ ...p, metadataOptions: { ...p.metadataOptions, httpPutResponseHopLimit: 2 } }),
+  },
+  {
+    what: "ELB health checks on a fleet's group", policy: "asg-hardened", visibleInPreview: true,
+    pick: first(T.autoscalingGroup), mutate: (p) => ({ ...p, healthCheckType: "EC2" }),
+  },
+  {
+    what: "the known-bad-inputs rule group on a web ACL", policy: "waf-known-bad-inputs", visibleInPreview: true,
+    pick: first(T.webAcl),
+    mutate: (p) => ({ ...p, rules: pulumi.output(p.rules).apply((rules: any[]) => rules.filter((r) => r.statement?.managedRuleGroupStatement?.name !== "AWSManagedRulesKnownBadInputsRuleSet")) }),
+  },
+  {
+    what: "header redaction in WAF logs", policy: "waf-logging", visibleInPreview: true,
+    pick: first(T.webAclLogging), mutate: (p) => ({ ...p, redactedFields: [] }),
+  },
+  {
+    what: "the SPA distribution's default root object", policy: "cloudfront-s3-default-root-object", visibleInPreview: true,
+    pick: first(T.distribution, (r) => r.inputs.defaultRootObject !== undefined), mutate: (p) => ({ ...p, defaultRootObject: undefined }),
+  },
+  {
+    what: "certificate transparency logging", policy: "acm-certificate-transparency", visibleInPreview: true,
+    pick: first(T.acmCertificate), mutate: (p) => ({ ...p, options: { certificateTransparencyLoggingPreference: "DISABLED" } }),
+  },
 ];
 
 describe("switching off a protection in a component (prod)", () => {

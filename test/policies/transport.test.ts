@@ -179,3 +179,19 @@ describePolicy({
     { title: "the policy document unknown", resources: [topic(), topicPolicy(TOPIC_ARN, U)] },
   ],
 });
+
+const cert = (o: Record<string, any> = {}) => res(T.acmCertificate, "site-cert", { domainName: "shop.example.com", validationMethod: "DNS", tags: TAGS, ...o });
+describePolicy({
+  policy: "acm-certificate-transparency",
+  violating: [
+    { title: "transparency logging disabled", resources: [cert({ options: { certificateTransparencyLoggingPreference: "DISABLED" } })], message: /DISABLED/ },
+  ],
+  compliant: [
+    { title: "options left out", resources: [cert()] },
+    { title: "logging enabled", resources: [cert({ options: { certificateTransparencyLoggingPreference: "ENABLED" } })] },
+  ],
+  unknown: [
+    { title: "options unknown", resources: [cert({ options: U })] },
+    { title: "preference unknown", resources: [cert({ options: { certificateTransparencyLoggingPreference: U } })] },
+  ],
+});
