@@ -59,7 +59,8 @@ export interface PostgresArgs {
  * its own parameter group (TLS forced, connections and slow statements logged), gp3 storage
  * encrypted with the stack key with autoscaling headroom, automated backups, Multi-AZ,
  * deletion protection and a named final snapshot in prod, Performance Insights and enhanced
- * monitoring, log exports with retention, and an optional read replica.
+ * monitoring, log exports with retention, IAM database authentication accepted (besides the
+ * password), and an optional read replica.
  *
  * The master password is generated (only characters RDS accepts) and kept in Secrets Manager
  * twice: a master secret for operators, and a connection secret (host, port, dbname, user,
@@ -155,7 +156,9 @@ export class Postgres extends pulumi.ComponentResource {
       publiclyAccessible: false,
       parameterGroupName: parameterGroup.name,
       caCertIdentifier: RDS_CA,
-      iamDatabaseAuthenticationEnabled: db.iamAuth,
+      // Always on (rds-iam-auth): password logins keep working; only users granted rds_iam
+      // log in with IAM tokens.
+      iamDatabaseAuthenticationEnabled: true,
       autoMinorVersionUpgrade: true,
       maintenanceWindow: POSTGRES_MAINTENANCE_WINDOW,
       enabledCloudwatchLogsExports: [...POSTGRES_LOG_EXPORTS],

@@ -122,8 +122,6 @@ export interface DatabaseConfig {
   maxConnections?: number;
   /** A read replica (prod reporting load). Default false. */
   readReplica: boolean;
-  /** IAM database authentication. Default false. */
-  iamAuth: boolean;
 }
 
 export interface CacheConfig {

@@ -635,7 +635,7 @@ function parseFleet(r: Reader, profile: EnvironmentProfile, architecture: string
 }
 
 function parseDatabase(r: Reader, app: string, environment: Environment, profile: EnvironmentProfile): DatabaseConfig {
-  r.onlyKeys(["enabled", "name", "instanceClass", "allocatedStorageGb", "maxAllocatedStorageGb", "backupRetentionDays", "multiAz", "maxConnections", "readReplica", "iamAuth"]);
+  r.onlyKeys(["enabled", "name", "instanceClass", "allocatedStorageGb", "maxAllocatedStorageGb", "backupRetentionDays", "multiAz", "maxConnections", "readReplica"]);
   const allocatedStorageGb = r.int("allocatedStorageGb", profile.db.allocatedStorageGb, 20, 16384);
   const db: DatabaseConfig = {
     enabled: r.bool("enabled", true),
@@ -650,7 +650,6 @@ function parseDatabase(r: Reader, app: string, environment: Environment, profile
     multiAz: r.bool("multiAz", profile.db.multiAz),
     maxConnections: r.has("maxConnections") ? r.int("maxConnections", undefined, 10, 5000) : undefined,
     readReplica: r.bool("readReplica", false),
-    iamAuth: r.bool("iamAuth", false),
   };
   if (db.maxAllocatedStorageGb < db.allocatedStorageGb) {
     r.fail("maxAllocatedStorageGb", `must be at least allocatedStorageGb (${db.allocatedStorageGb}), got ${db.maxAllocatedStorageGb}`);

@@ -6,10 +6,13 @@
  */
 import { perEnvironmentSchema } from "./lib/config";
 import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
-import { BUCKET_CLASS_DEFAULTS, BUCKET_CLASS_SCHEMA, BucketClassConfig, bucketsOf, companions, isDataBucket, isSecureTransportDeny, policyDocument, statements } from "./lib/buckets";
+import {
+  BUCKET_CLASS_DEFAULTS, BUCKET_CLASS_SCHEMA, BucketClassConfig, bucketsOf, companions, defaultEncryptionRules, isDataBucket,
+  isSecureTransportDeny, lockoutScope, policyDocument, statements,
+} from "./lib/buckets";
 import { refersTo } from "./lib/refs";
-import { T } from "./lib/types";
-import { UNKNOWN, asBool, asList, asNumber, containsUnknown, tagValue } from "./lib/values";
+import { BUCKETS, T } from "./lib/types";
+import { UNKNOWN, Unknown, asBool, asList, asNumber, asString, containsUnknown, tagValue } from "./lib/values";
 
 /** A read replica (an instance's replicateSourceDb, a cluster's replicationSourceIdentifier): backups, Multi-AZ and final snapshots belong to its source. */
 export function isReplica(r: { type: string; props: Record<string, any> }): boolean {
@@ -146,6 +149,124 @@ export const rdsFinalSnapshotProd = resourcePolicy({
     }
     const id = r.props.finalSnapshotIdentifier;
     if (id === undefined || id === null || id === "") ctx.report("no finalSnapshotIdentifier is set, so the final snapshot cannot be taken (the delete fails or, with skipFinalSnapshot, loses the data).");
+  },
+});
+
+/**
+ * A database instance's engine: its own, or a read replica's source's (when the source is in
+ * the stack). UNKNOWN while not known, or when the source is outside the stack.
+ */
+function engineOf(db: StackResource, instances: StackResource[], depth = 0): string | Unknown | undefined {
+  const own = db.props.engine;
+  if (own === UNKNOWN) return UNKNOWN;
+  if (typeof own === "string" && own !== "") return own;
+  if (!isReplica(db)) return undefined;
+  if (depth > 3) return UNKNOWN;
+  const source = instances.find((s) => s !== db && refersTo(db.props.replicateSourceDb, s, db, "replicateSourceDb") === true);
+  return source ? engineOf(source, instances, depth + 1) : UNKNOWN;
+}
+
+/** The log each engine must export: the one with its errors (and, for PostgreSQL, connections and slow statements). */
+const ENGINE_LOGS: Record<string, string> = { postgres: "postgresql", mysql: "error", mariadb: "error" };
+
+export const rdsLogExports = stackPolicy({
+  name: "rds-log-exports",
+  layer: "data",
+  summary: "Every database instance, read replicas too, exports its engine's main log to CloudWatch Logs (PostgreSQL: postgresql, with errors, connections and slow statements; MySQL and MariaDB: error; other engines at least one log type), so the logs outlive the instance's own short log rotation.",
+  fix: "set enabledCloudwatchLogsExports: [\"postgresql\", \"upgrade\"] (components/postgres does, into log groups it creates first with the stack's retention and key).",
+  severity: "medium",
+  check(ctx) {
+    const instances = ctx.ofType(T.rdsInstance);
+    for (const db of instances) {
+      const logs = asList(db.props.enabledCloudwatchLogsExports);
+      if (logs === UNKNOWN || logs.includes(UNKNOWN)) continue;
+      const engine = engineOf(db, instances);
+      if (engine === UNKNOWN) continue;
+      const required = engine ? ENGINE_LOGS[engine] : undefined;
+      if (required && !logs.includes(required)) {
+        ctx.report(db, logs.length > 0 ? `the instance exports ${logs.join(", ")} but not the ${required} log.` : `the instance exports no log to CloudWatch Logs (not even ${required}), so its logs last only as long as RDS keeps them on the instance.`);
+      } else if (!required && logs.length === 0) {
+        ctx.report(db, "the instance exports no log to CloudWatch Logs, so its logs last only as long as RDS keeps them on the instance.");
+      }
+    }
+  },
+});
+
+/** Engines with IAM database authentication (RDS for Oracle, SQL Server and Db2 have none). */
+const IAM_AUTH_ENGINES = ["postgres", "mysql", "mariadb"];
+
+export const rdsIamAuth = resourcePolicy({
+  name: "rds-iam-auth",
+  layer: "data",
+  summary: "Every PostgreSQL, MySQL and MariaDB instance (replicas too) accepts IAM database authentication, so a role can be given short-lived tokens instead of a password. Password authentication keeps working: only database users granted rds_iam log in with IAM.",
+  fix: "set iamDatabaseAuthenticationEnabled: true (an in-place change; components/postgres sets it).",
+  severity: "low",
+  types: [T.rdsInstance],
+  check(r, ctx) {
+    const engine = r.props.engine;
+    if (engine === UNKNOWN || (typeof engine === "string" && engine !== "" && !IAM_AUTH_ENGINES.includes(engine))) return;
+    const on = asBool(r.props.iamDatabaseAuthenticationEnabled);
+    if (on === UNKNOWN || on === true) return;
+    ctx.report(on === false ? "IAM database authentication is off." : "iamDatabaseAuthenticationEnabled is not set, so IAM database authentication is off (the RDS default).");
+  },
+});
+
+export const rdsEnhancedMonitoringProd = resourcePolicy({
+  name: "rds-enhanced-monitoring-prod",
+  layer: "data",
+  summary: "In prod, every database instance (replicas too) has enhanced monitoring on (monitoringInterval 1-60 s, with a monitoring role), so operating-system metrics per process are there when the database is slow. Staging is exempt: the metrics go to CloudWatch Logs (RDSOSMetrics), billed per instance.",
+  fix: "set monitoringInterval to 60 (or 1, 5, 10, 15, 30) and monitoringRoleArn to a role that monitoring.rds.amazonaws.com assumes, with the AmazonRDSEnhancedMonitoringRole managed policy (components/postgres does in prod).",
+  severity: "low",
+  types: [T.rdsInstance],
+  check(r, ctx) {
+    if (ctx.env !== "prod") return;
+    const interval = asNumber(r.props.monitoringInterval);
+    if (interval === UNKNOWN) return;
+    if (interval === undefined || interval <= 0) {
+      ctx.report(`enhanced monitoring is off (monitoringInterval ${interval ?? "not set"}) on a prod database.`);
+      return;
+    }
+    const role = asString(r.props.monitoringRoleArn);
+    if (role === UNKNOWN) return;
+    if (role === undefined || role === "") ctx.report("monitoringInterval is set but no monitoringRoleArn, so RDS cannot publish the metrics (the API refuses the change).");
+  },
+});
+
+const STATEMENT_LOGGING = ["ddl", "mod", "all"];
+
+export const rdsPostgresQueryLogging = stackPolicy({
+  name: "rds-postgres-query-logging",
+  layer: "data",
+  summary: "Every PostgreSQL instance (replicas too) uses a parameter group of this stack that logs statements: log_min_duration_statement >= 0 (statements slower than that many milliseconds; the component's is 1000) or log_statement ddl, mod or all. The default parameter group logs none. log_statement is not required: ddl and above also write CREATE/ALTER ROLE ... PASSWORD statements to the log in clear text.",
+  fix: "give the instance its own aws.rds.ParameterGroup (parameterGroupName) with log_min_duration_statement set, e.g. \"1000\" (components/postgres does); parameters of an attached group change in place.",
+  severity: "low",
+  check(ctx) {
+    const instances = ctx.ofType(T.rdsInstance);
+    const groups = ctx.ofType(T.rdsParameterGroup);
+    for (const db of instances) {
+      const engine = engineOf(db, instances);
+      if (engine !== "postgres") continue;
+      const name = db.props.parameterGroupName;
+      const attached = groups.filter((g) => refersTo(name, g, db, "parameterGroupName") === true);
+      if (attached.length === 0) {
+        if (name === UNKNOWN) continue;
+        if (name === undefined || name === null || name === "" || (typeof name === "string" && /^default\./.test(name))) {
+          ctx.report(db, "the instance uses the default parameter group, which logs no statements (log_statement none, log_min_duration_statement -1).");
+        } else {
+          ctx.report(db, `the instance's parameter group "${String(name)}" is not managed by this stack, so the pack cannot see that it logs statements.`, "manage the parameter group in the stack (aws.rds.ParameterGroup) with log_min_duration_statement set.");
+        }
+        continue;
+      }
+      for (const g of attached) {
+        const params = asList(g.props.parameters);
+        if (params === UNKNOWN || containsUnknown(params)) continue;
+        const value = (n: string) => params.find((p) => typeof p?.name === "string" && p.name.toLowerCase() === n)?.value;
+        const duration = asNumber(value("log_min_duration_statement"));
+        const statement = String(value("log_statement") ?? "none").toLowerCase();
+        if ((typeof duration === "number" && duration >= 0) || STATEMENT_LOGGING.includes(statement)) continue;
+        ctx.report(db, `its parameter group "${g.name}" logs no statements (log_min_duration_statement ${typeof duration === "number" ? duration : "-1, the default"}, log_statement ${statement}).`);
+      }
+    }
   },
 });
 
@@ -472,6 +593,99 @@ export const s3DataBucketOldVersionsExpire = stackPolicy<BucketClassConfig & { m
   },
 });
 
+/** Keys of the stack (keys and aliases) that `value` (a key id, ARN or alias) refers to: true, false, or UNKNOWN. */
+function isStackKey(value: unknown, holder: StackResource, keys: StackResource[], prop: string, allowed: string[]): boolean | Unknown {
+  if (typeof value === "string" && allowed.includes(value)) return true;
+  const links = keys.map((k) => refersTo(value, k, holder, prop));
+  if (links.includes(true)) return true;
+  return value === UNKNOWN ? UNKNOWN : false;
+}
+
+export const s3DataBucketKms = stackPolicy<BucketClassConfig & { allowedKeyIds: string[] }>({
+  name: "s3-data-bucket-kms",
+  layer: "data",
+  summary: "Data buckets (and their copies) encrypt objects by default with SSE-KMS under a customer-managed key of this stack (the stack key, or the replica region's key), with S3 Bucket Keys on, so reading an object also needs the key's policy and KMS requests stay few. Log buckets are exempt: ALB access logs and S3 server access logs can only be delivered to SSE-S3 buckets, and CloudFront reads its log and site buckets without a key policy; s3-encryption still checks them.",
+  fix: "add an aws.s3.BucketServerSideEncryptionConfiguration with rules [{ applyServerSideEncryptionByDefault: { sseAlgorithm: \"aws:kms\", kmsMasterKeyId: <the stack key's ARN> }, bucketKeyEnabled: true }] (components/private-bucket does when given kmsKeyArn). Existing objects keep their old encryption until rewritten.",
+  schema: {
+    ...BUCKET_CLASS_SCHEMA,
+    allowedKeyIds: { type: "array", items: { type: "string" }, default: [], description: "Key ids, ARNs or aliases outside the stack that data buckets may use." },
+  },
+  defaults: { ...BUCKET_CLASS_DEFAULTS, allowedKeyIds: [] },
+  check(ctx) {
+    const configs = ctx.ofType(T.bucketSse, T.bucketSseV2);
+    const keys = ctx.ofType(T.kmsKey, T.kmsAlias);
+    for (const b of bucketsOf(ctx)) {
+      if (!isDataBucket(b, ctx.config)) continue;
+      const { rules, unknown } = defaultEncryptionRules(b, configs);
+      if (rules.length === 0) {
+        if (!unknown) ctx.report(b, "the data bucket declares no SSE-KMS default encryption, so new objects get S3's own SSE-S3 keys, which any principal with s3:GetObject can read.");
+        continue;
+      }
+      for (const { rule, holder } of rules) {
+        const by = rule?.applyServerSideEncryptionByDefault;
+        if (by === UNKNOWN) continue;
+        const alg = by?.sseAlgorithm;
+        if (alg === UNKNOWN) continue;
+        if (alg !== "aws:kms") {
+          ctx.report(b, `the data bucket's default encryption is ${alg === undefined ? "not set in a rule" : `"${String(alg)}"`}, not SSE-KMS (aws:kms)${alg === "aws:kms:dsse" ? ", which cannot use S3 Bucket Keys" : ""}.`);
+          continue;
+        }
+        const key = by?.kmsMasterKeyId;
+        const prop = holder === b ? "serverSideEncryptionConfiguration" : "rules";
+        if (key === undefined || key === null || key === "" || key === "alias/aws/s3") {
+          ctx.report(b, "the data bucket uses SSE-KMS with the AWS managed key aws/s3 (no kmsMasterKeyId), whose policy lets every principal of the account with S3 access decrypt.");
+        } else {
+          const own = isStackKey(key, holder, keys, prop, ctx.config.allowedKeyIds);
+          if (own === false) ctx.report(b, `the data bucket is encrypted with key "${String(key)}", which is not a key of this stack.`);
+        }
+        const bucketKey = asBool(rule?.bucketKeyEnabled);
+        if (bucketKey !== UNKNOWN && bucketKey !== true) ctx.report(b, "S3 Bucket Keys are off (bucketKeyEnabled), so every object request calls KMS (cost, and KMS request quotas).");
+      }
+    }
+  },
+});
+
+export const s3BucketAclsDisabled = stackPolicy({
+  name: "s3-bucket-acls-disabled",
+  layer: "data",
+  summary: "Every bucket has an aws.s3.BucketOwnershipControls with objectOwnership BucketOwnerEnforced: ACLs are disabled and the bucket owner owns every object, so access follows the bucket and IAM policies alone. A bucket that a service can still only write with ACLs (CloudFront standard logging) gets a named exemption with the reason.",
+  fix: "add an aws.s3.BucketOwnershipControls for the bucket with rule { objectOwnership: \"BucketOwnerEnforced\" } (components/private-bucket's ownership option). Switching to it fails while an ACL grants access to another account; remove such grants first.",
+  check(ctx) {
+    const controls = ctx.ofType(T.bucketOwnershipControls);
+    for (const b of bucketsOf(ctx)) {
+      const { found, unknown } = companions(b, controls);
+      const owners = found.map((c) => (c.props.rule === UNKNOWN ? UNKNOWN : c.props.rule?.objectOwnership));
+      if (owners.includes(UNKNOWN)) continue;
+      if (found.length === 0) {
+        if (!unknown) ctx.report(b, "the bucket has no ownership controls, so whether ACLs apply depends on when and how it was created (buckets from before April 2023 keep them).");
+        continue;
+      }
+      const other = owners.filter((o) => o !== "BucketOwnerEnforced");
+      if (other.length > 0) ctx.report(b, `object ownership is "${String(other[0])}", so ACLs still grant access to objects.`);
+    }
+  },
+});
+
+export const s3BucketPolicyNoLockout = resourcePolicy({
+  name: "s3-bucket-policy-no-lockout",
+  layer: "data",
+  summary: "No bucket policy denies every principal (Principal \"*\", or everyone but a few through NotPrincipal or an ArnNotEquals aws:PrincipalArn condition) both changing and deleting the policy without any other condition: that locks everyone out of the bucket's policy, and only the account's root user can remove it. A deny that also has a narrowing condition (aws:SecureTransport false, a source VPC) is fine.",
+  fix: "narrow the Deny: add a condition that only bad requests meet (e.g. Bool aws:SecureTransport false), or leave s3:PutBucketPolicy and s3:DeleteBucketPolicy out of its actions (deny object actions, as components/document-bucket does).",
+  severity: "critical",
+  types: [T.bucketPolicy, ...BUCKETS],
+  check(r, ctx) {
+    const doc = policyDocument(r.props.policy);
+    if (doc === UNKNOWN || !doc) return;
+    for (const s of statements(doc)) {
+      if (containsUnknown(s)) continue;
+      const scope = lockoutScope(s);
+      if (!scope) continue;
+      const sid = typeof s.Sid === "string" && s.Sid !== "" ? `statement "${s.Sid}"` : "a statement";
+      ctx.report(`${sid} denies ${scope} s3:PutBucketPolicy and s3:DeleteBucketPolicy without a narrowing condition: ${scope === "everyone" ? "no one" : "no one but the principals it names"} can change or remove the policy again, short of the account's root user.`);
+    }
+  },
+});
+
 function globMatch(pattern: string, value: string): boolean {
   const re = new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
   return re.test(value);
@@ -536,6 +750,26 @@ export const backupCoversDatabases = stackPolicy<{ environments: string[] }>({
   },
 });
 
+export const backupVaultStackKey = stackPolicy<{ allowedKeyIds: string[] }>({
+  name: "backup-vault-stack-key",
+  layer: "data",
+  summary: "Every AWS Backup vault encrypts its recovery points with a customer-managed KMS key of this stack (kmsKeyArn), not AWS Backup's default aws/backup key, so restoring a copy also needs the key's policy.",
+  fix: "set kmsKeyArn on the vault to the stack key's ARN (components/backups requires it). The key of an existing vault cannot change: a new vault (another name) is needed, and recovery points stay in the old one until they expire.",
+  schema: { allowedKeyIds: { type: "array", items: { type: "string" }, default: [], description: "Key ids, ARNs or aliases outside the stack that vaults may use." } },
+  defaults: { allowedKeyIds: [] },
+  check(ctx) {
+    const keys = ctx.ofType(T.kmsKey, T.kmsAlias);
+    for (const v of ctx.ofType(T.backupVault)) {
+      const key = v.props.kmsKeyArn;
+      if (key === undefined || key === null || key === "" || key === "alias/aws/backup") {
+        ctx.report(v, "the vault has no kmsKeyArn, so AWS Backup encrypts its recovery points with the AWS managed key aws/backup.");
+        continue;
+      }
+      if (isStackKey(key, v, keys, "kmsKeyArn", ctx.config.allowedKeyIds) === false) ctx.report(v, `the vault is encrypted with key "${String(key)}", which is not a key of this stack.`);
+    }
+  },
+});
+
 const IMMUTABLE_TAGS = ["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"];
 
 export const ecrRepositoryHardened = stackPolicy({
@@ -563,9 +797,28 @@ export const ecrRepositoryHardened = stackPolicy({
   },
 });
 
+/** The AWS managed SNS key: its policy cannot be changed, so CloudWatch and EventBridge cannot publish to topics under it. */
+const AWS_MANAGED_SNS_KEY = "alias/aws/sns";
+
+export const snsTopicEncrypted = resourcePolicy({
+  name: "sns-topic-encrypted",
+  layer: "data",
+  summary: `Every SNS topic encrypts its messages at rest with a customer-managed KMS key (kmsMasterKeyId), not the AWS managed ${AWS_MANAGED_SNS_KEY} key, whose fixed policy lets no CloudWatch alarm publish, so alerts would be lost without an error.`,
+  fix: "set kmsMasterKeyId to the stack key's ARN (components/monitoring AlertTopic takes kmsKeyId), whose policy lets cloudwatch.amazonaws.com use it; a topic in a region without a stack key gets a named exemption with the reason.",
+  types: [T.snsTopic],
+  check(r, ctx) {
+    const key = asString(r.props.kmsMasterKeyId);
+    if (key === UNKNOWN) return;
+    if (key === undefined || key === "") ctx.report("the topic has no kmsMasterKeyId, so its messages are stored unencrypted.");
+    else if (key === AWS_MANAGED_SNS_KEY) ctx.report(`the topic uses the AWS managed key ${AWS_MANAGED_SNS_KEY}, which CloudWatch alarms cannot use: their notifications fail.`);
+  },
+});
+
 export const DATA_POLICIES = [
   rdsStorageEncrypted, rdsInstanceHardened, rdsBackupRetention, rdsMultiAzProd, rdsDeletionProtectionProd, rdsFinalSnapshotProd,
   elasticacheAtRest, elasticacheAuth, elasticacheFailoverProd,
   s3PublicAccessBlocked, s3Encryption, s3DataBucketVersioning, s3DataBucketTlsOnly,
   s3DataBucketReplicatedProd, s3DataBucketAccessLogging, s3DataBucketOldVersionsExpire, backupCoversDatabases, ecrRepositoryHardened,
+  rdsLogExports, rdsIamAuth, rdsEnhancedMonitoringProd, rdsPostgresQueryLogging,
+  s3DataBucketKms, s3BucketAclsDisabled, s3BucketPolicyNoLockout, backupVaultStackKey, snsTopicEncrypted,
 ];

@@ -340,4 +340,44 @@ export const wafLogging = stackPolicy({
   },
 });
 
-export const EDGE_POLICIES = [albDropInvalidHeaders, albDeletionProtectionProd, cloudfrontS3OriginAccessControl, cloudfrontSecurityHeaders, wafRateLimits, wafInProd, cloudfrontS3DefaultRootObject, wafKnownBadInputs, wafLogging];
+export const targetGroupHealthCheck = resourcePolicy({
+  name: "target-group-health-check",
+  layer: "edge",
+  summary: "HTTP and HTTPS target groups run an enabled health check on an explicit path (the app's health endpoint), so the load balancer stops sending users to a host whose app is down and the group replaces it.",
+  fix: 'set healthCheck { enabled: true, path: "<the app\'s health path>", matcher: "200" } (AppFleet healthCheckPath).',
+  types: [T.targetGroup, T.albTargetGroup],
+  check(r, ctx) {
+    const p = r.props;
+    if (p.targetType === "lambda" || p.targetType === "alb" || p.targetType === UNKNOWN) return;
+    if (p.protocol !== "HTTP" && p.protocol !== "HTTPS") return; // TCP, TLS, UDP, GENEVE, or unknown
+    const hc = p.healthCheck;
+    if (hc === UNKNOWN) return;
+    if (!hc || typeof hc !== "object") { ctx.report("the target group sets no healthCheck, so it checks / with AWS's defaults, not the app's health."); return; }
+    if (asBool(hc.enabled) === false) { ctx.report("the target group's health check is disabled."); return; }
+    if (hc.path === undefined || hc.path === null || hc.path === "") ctx.report("the target group's health check has no path, so it checks / instead of the app's health endpoint.");
+  },
+});
+
+export const route53ARecordsManagedTargets = stackPolicy({
+  name: "route53-a-records-managed-targets",
+  layer: "edge",
+  summary: "Every A and AAAA record is an alias of a resource (distribution, load balancer) or points at an Elastic IP of the stack, never at a typed-in address: an address the program does not hold can go to someone else, who then receives the domain's traffic.",
+  fix: "use aliases: [{ name, zoneId, evaluateTargetHealth }] of the distribution or load balancer, or records: [eip.publicIp] of an Elastic IP the stack allocates.",
+  check(ctx) {
+    const eips = ctx.ofType(T.eip);
+    const managedAddresses = new Set(eips.map((e) => e.props.publicIp).filter((v): v is string => typeof v === "string" && v !== ""));
+    for (const rec of ctx.ofType(T.route53Record)) {
+      const type = rec.props.type;
+      if (type !== "A" && type !== "AAAA") continue;
+      const aliases = asList(rec.props.aliases);
+      if (aliases === UNKNOWN || aliases.length > 0) continue;
+      const values = asList(rec.props.records);
+      if (values === UNKNOWN) continue;
+      if (values.some((v) => v === UNKNOWN)) continue; // computed, e.g. from an address being allocated
+      const foreign = values.filter((v) => !(typeof v === "string" && managedAddresses.has(v)));
+      if (foreign.length > 0) ctx.report(rec, `the ${type} record points at ${foreign.join(", ")}, an address no Elastic IP of the stack holds.`);
+    }
+  },
+});
+
+export const EDGE_POLICIES = [albDropInvalidHeaders, albDeletionProtectionProd, cloudfrontS3OriginAccessControl, cloudfrontSecurityHeaders, wafRateLimits, wafInProd, cloudfrontS3DefaultRootObject, wafKnownBadInputs, wafLogging, targetGroupHealthCheck, route53ARecordsManagedTargets];

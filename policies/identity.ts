@@ -1,15 +1,17 @@
 /**
  * Identity and access: what the program's IAM roles may do and who may assume them. Identity
- * policies (inline and customer-managed) grant named actions, never everything; roles are
- * passed only by name; every role trusts an AWS service, or a federated identity narrowed by
- * conditions, never an account or anyone; AWS-managed policies only from a reviewed list.
- * Resource policies (KMS key, bucket and topic policies) are out of scope: a key policy's root
- * `kms:*` statement is AWS's recommended default, and the data layer checks bucket policies.
+ * policies (inline and customer-managed) grant named actions, never everything, and on every
+ * resource ("*") only the reviewed actions AWS does not scope; roles are passed only by name;
+ * every role trusts an AWS service, or a federated identity narrowed by conditions, never an
+ * account or anyone; AWS-managed policies only from a reviewed list. Of resource policies,
+ * key policies and ECR repository and registry policies are read here for one thing: a "*"
+ * principal must be pinned by a condition (a key policy's root `kms:*` statement is AWS's
+ * recommended default and stays allowed); the data layer checks bucket policies.
  */
 import { PackPolicy, resourcePolicy, Subject } from "./lib/define";
 import {
-  EXACT_ROLE_ARN_RE, Statement, awsManagedPolicyName, conditionKeys, conditionUnknown, grants, isEveryAction,
-  principalEntries, statementsOf, wholeServiceWildcard,
+  EVERY_RESOURCE_ACTIONS, EXACT_ROLE_ARN_RE, Statement, awsManagedPolicyName, conditionKeys, conditionUnknown, coversEveryResource, grants,
+  isEveryAction, isEveryResource, mayHaveEveryResource, principalEntries, publicPrincipalProblem, riskOf, statementsOf, wholeServiceWildcard,
 } from "./lib/iam";
 import { T } from "./lib/types";
 import { UNKNOWN, Unknown, asList } from "./lib/values";
@@ -234,4 +236,114 @@ export const lambdaPermissionScoped = resourcePolicy<{ allowedAccounts: string[]
   },
 });
 
-export const IDENTITY_POLICIES: PackPolicy[] = [iamNoWildcardActions, iamPassRoleNamedRoles, iamRoleTrustConditions, iamManagedPoliciesAllowed, lambdaPermissionScoped];
+/** How a statement's every-resource scope reads in a message. */
+const everyResourceText = (s: Statement) =>
+  s.has.notResource ? "every resource but those NotResource names" : `every resource (${(s.resource === UNKNOWN ? [] : s.resource).filter((x): x is string => typeof x === "string" && isEveryResource(x)).map((x) => `"${x}"`).join(", ")})`;
+
+/**
+ * Answers checkov's CKV_AWS_355 (no "*" resource for actions that can be scoped), and with
+ * it CKV_AWS_286 (privilege escalation), CKV_AWS_287 (credentials exposure), CKV_AWS_288
+ * (data exfiltration), CKV_AWS_289 (permissions management) and CKV_AWS_290 (write access)
+ * as far as those are about actions allowed on every resource: every such action, whatever
+ * its category, is flagged unless it is in EVERY_RESOURCE_ACTIONS (policies/lib/iam.ts), the
+ * reviewed list of actions AWS does not scope, each with its reason. Conditions do not count
+ * as scope (a condition narrows the request, not the resources the action reaches), and the
+ * one credentials-exposing action of the list, ecr:GetAuthorizationToken, is there because
+ * AWS takes only "*" for it. NotAction statements are left to iam-no-wildcard-actions.
+ */
+export const iamResourceWildcardAllowlisted = resourcePolicy({
+  name: "iam-resource-wildcard-allowlisted",
+  layer: "identity",
+  summary: "No identity policy allows, on every resource (\"*\", an ARN of wildcards only, or NotResource), an action AWS lets you scope to resource ARNs: only the reviewed actions that AWS does not scope (ecr:GetAuthorizationToken, cloudwatch:PutMetricData, ...; EVERY_RESOURCE_ACTIONS in policies/lib/iam.ts, each with its reason) may have \"*\". This covers privilege-escalating, credential-returning, data-reading, permission-changing and write actions alike; conditions do not replace resource ARNs.",
+  fix: "set Resource to the ARNs of the role's own resources (the resources' arn outputs); if AWS really takes only \"*\" for the action (Service Authorization Reference: no resource type), add it to EVERY_RESOURCE_ACTIONS in policies/lib/iam.ts with the reason.",
+  severity: "high",
+  types: [...IDENTITY_POLICY_TYPES, T.iamRole],
+  check(r, ctx) {
+    for (const { where, statements } of documentsOf(r)) {
+      statements.forEach((s, i) => {
+        if (!allows(s) || s.has.notAction || s.action === UNKNOWN || !coversEveryResource(s)) return;
+        const scopable = s.action.filter((a): a is string => typeof a === "string" && !mayHaveEveryResource(a, EVERY_RESOURCE_ACTIONS));
+        if (scopable.length === 0) return;
+        const named = scopable.map((a) => {
+          const risks = riskOf(a);
+          return risks.length > 0 ? `"${a}" (${risks.join(", ")})` : `"${a}"`;
+        });
+        ctx.report(`${where}, ${sid(s, i)}: allows ${named.join(", ")} on ${everyResourceText(s)}; AWS lets ${scopable.length === 1 ? "it" : "them"} be scoped to resource ARNs.`);
+      });
+    }
+  },
+});
+
+/** Resources whose `policy` input is a KMS key policy. */
+const KEY_POLICY_TYPES = [T.kmsKey, T.kmsKeyPolicy, T.kmsReplicaKey, T.kmsExternalKey, T.kmsReplicaExternalKey];
+
+/** The Allow statements of a resource policy document that open it to anyone, reported one by one. */
+function reportPublicStatements(doc: unknown, report: (what: string) => void): void {
+  const statements = statementsOf(doc);
+  if (!statements || statements === UNKNOWN) return;
+  statements.forEach((s, i) => {
+    const problem = publicPrincipalProblem(s);
+    if (problem) report(`${sid(s, i)}: ${problem}`);
+  });
+}
+
+/**
+ * Answers checkov's CKV_AWS_33 (no wildcard principal in a key policy), read as AWS reads
+ * "public": a "*" principal is allowed only with a condition that pins the caller to an
+ * account, organization, ARN or source (kms:CallerAccount, aws:PrincipalAccount, ...), as
+ * components/kms's StackKey does for the data services (kms:CallerAccount with
+ * kms:ViaService) and AWS's own managed keys do. checkov flags every "*", pinned or not.
+ */
+export const kmsKeyPolicyNoPublicPrincipal = resourcePolicy({
+  name: "kms-key-policy-no-public-principal",
+  layer: "identity",
+  summary: "No KMS key policy allows anyone: an Allow statement with Principal \"*\" (or AWS \"*\") carries a condition that pins the caller (kms:CallerAccount, aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount, aws:SourceArn, ... with a fixed value), and no Allow uses NotPrincipal.",
+  fix: "name the principal (the account root, a role ARN, a service principal), or keep \"*\" with a StringEquals condition on kms:CallerAccount (or aws:PrincipalAccount) set to the account id, as components/kms StackKey does.",
+  severity: "critical",
+  types: KEY_POLICY_TYPES,
+  check(r, ctx) {
+    reportPublicStatements(r.props.policy, (what) => ctx.report(`key policy, ${what}`));
+  },
+});
+
+/** Resources whose `policy` input is an ECR repository or registry policy. */
+const ECR_POLICY_TYPES = [T.ecrRepositoryPolicy, T.ecrRegistryPolicy];
+
+/**
+ * Answers cdk-nag's AwsSolutions-ECR1 (a repository policy does not allow open access):
+ * repository and registry policies get the same test as key policies. The program writes
+ * none today (hosts pull through their IAM roles), so this guards future ones.
+ */
+export const ecrRepositoryPolicyNotPublic = resourcePolicy({
+  name: "ecr-repository-policy-not-public",
+  layer: "identity",
+  summary: "No ECR repository or registry policy allows anyone: an Allow statement with Principal \"*\" (or AWS \"*\") carries a condition that pins the caller (aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount, aws:SourceArn, ... with a fixed value), and no Allow uses NotPrincipal.",
+  fix: "grant the accounts or roles that pull by ARN (Principal.AWS), a service by Principal.Service with aws:SourceAccount, or keep \"*\" with a StringEquals condition on aws:PrincipalOrgID or aws:PrincipalAccount.",
+  severity: "critical",
+  types: ECR_POLICY_TYPES,
+  check(r, ctx) {
+    reportPublicStatements(r.props.policy, (what) => ctx.report(`${r.type === T.ecrRegistryPolicy ? "registry" : "repository"} policy, ${what}`));
+  },
+});
+
+/**
+ * Answers checkov's CKV_AWS_169 (a topic policy is not public): the same test as key
+ * policies, for topic policies and a topic's own policy input. components/monitoring lets
+ * CloudWatch publish by service principal with aws:SourceAccount and aws:SourceArn.
+ */
+export const snsTopicPolicyNotPublic = resourcePolicy({
+  name: "sns-topic-policy-not-public",
+  layer: "identity",
+  summary: "No SNS topic policy allows anyone: an Allow statement with Principal \"*\" (or AWS \"*\") carries a condition that pins the caller (aws:SourceAccount, aws:SourceArn, aws:PrincipalAccount, aws:PrincipalOrgID, ... with a fixed value), and no Allow uses NotPrincipal. A Deny to everyone (the TLS-only statement) is fine.",
+  fix: "let services publish by Principal.Service with aws:SourceAccount (and aws:SourceArn), as components/monitoring AlertTopic does, or name the accounts or roles.",
+  severity: "critical",
+  types: [T.snsTopicPolicy, T.snsTopic],
+  check(r, ctx) {
+    reportPublicStatements(r.props.policy, (what) => ctx.report(`topic policy, ${what}`));
+  },
+});
+
+export const IDENTITY_POLICIES: PackPolicy[] = [
+  iamNoWildcardActions, iamPassRoleNamedRoles, iamRoleTrustConditions, iamManagedPoliciesAllowed, lambdaPermissionScoped,
+  iamResourceWildcardAllowlisted, kmsKeyPolicyNoPublicPrincipal, ecrRepositoryPolicyNotPublic, snsTopicPolicyNotPublic,
+];

@@ -5,10 +5,10 @@
  * only" firewall layer, and the UFW setup they recommend).
  */
 import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
-import { refersTo } from "./lib/refs";
+import { dependsOn, identifiers, refersTo } from "./lib/refs";
 import { Rule, SG, SG_EGRESS, SG_INGRESS, SG_RULE, coversPort, describePorts, ruleLabel, rulesOf, worldCidrs, worldOpenRules } from "./lib/net";
 import { T } from "./lib/types";
-import { UNKNOWN, asBool, tagValue } from "./lib/values";
+import { UNKNOWN, Unknown, asBool, asList, tagValue } from "./lib/values";
 
 const RULE_TYPES = [SG_INGRESS, SG_EGRESS, SG_RULE, SG];
 const portList = { type: "array", items: { type: "integer", minimum: 0, maximum: 65535 } } as const;
@@ -176,6 +176,134 @@ export const databasesNotPublic = resourcePolicy({
   },
 });
 
+/** Resources of `candidates` whose `prop` refers to `target`: the list, or UNKNOWN when a link cannot be told yet. */
+function linkedTo(target: StackResource, candidates: StackResource[], prop: string): StackResource[] | Unknown {
+  const links = candidates.map((c) => refersTo(c.props[prop], target, c, prop));
+  const mine = candidates.filter((_, i) => links[i] === true);
+  return mine.length === 0 && links.includes(UNKNOWN) ? UNKNOWN : mine;
+}
+
+export const vpcFlowLogs = stackPolicy({
+  name: "vpc-flow-logs",
+  layer: "network",
+  summary: "Every VPC has a flow log of all traffic, accepted and rejected, so a connection (or an attempt) can be traced after the fact.",
+  fix: 'add an aws.ec2.FlowLog with vpcId: the VPC\'s id and trafficType: "ALL" (components/network does this).',
+  check(ctx) {
+    const logs = ctx.ofType(T.flowLog);
+    for (const vpc of ctx.ofType(T.vpc)) {
+      const mine = linkedTo(vpc, logs, "vpcId");
+      if (mine === UNKNOWN) continue;
+      if (mine.length === 0) ctx.report(vpc, "the VPC has no flow log, so its traffic leaves no trace.");
+      else if (!mine.some((l) => l.props.trafficType === "ALL" || l.props.trafficType === UNKNOWN)) {
+        ctx.report(vpc, `the VPC's flow log records only ${mine.map((l) => l.props.trafficType).join(", ")} traffic, not ALL.`);
+      }
+    }
+  },
+});
+
+export const vpcDefaultSgClosed = stackPolicy({
+  name: "vpc-default-sg-closed",
+  layer: "network",
+  summary: "Every VPC's default security group is adopted by the program with no rules, so a resource launched without a group of its own gets no traffic at all (AWS's default group lets its members reach each other and anything outside).",
+  fix: "add an aws.ec2.DefaultSecurityGroup with vpcId: the VPC's id and neither ingress nor egress: adopting it removes AWS's default rules (components/network does this).",
+  check(ctx) {
+    const defaults = ctx.ofType(T.defaultSecurityGroup);
+    for (const vpc of ctx.ofType(T.vpc)) {
+      const mine = linkedTo(vpc, defaults, "vpcId");
+      if (mine === UNKNOWN) continue;
+      if (mine.length === 0) ctx.report(vpc, "the VPC's default security group is not managed, so it keeps AWS's rules (members reach each other, all egress).");
+    }
+    for (const g of defaults) {
+      for (const side of ["ingress", "egress"] as const) {
+        const rules = asList(g.props[side]);
+        if (rules !== UNKNOWN && rules.length > 0) ctx.report(g, `the default security group has ${rules.length} ${side} rule${rules.length > 1 ? "s" : ""}; it must have none.`);
+      }
+    }
+  },
+});
+
+export const subnetsNoAutoPublicIp = resourcePolicy({
+  name: "subnets-no-auto-public-ip",
+  layer: "network",
+  summary: "No subnet gives instances a public address by default (mapPublicIpOnLaunch), so a host is reachable from the internet only where the program attaches an Elastic IP on purpose.",
+  fix: "leave mapPublicIpOnLaunch unset or false; give a public host an Elastic IP (components/single-host does).",
+  types: [T.subnet],
+  check(r, ctx) {
+    if (asBool(r.props.mapPublicIpOnLaunch) === true) ctx.report("the subnet maps a public IPv4 address to every instance launched in it (mapPublicIpOnLaunch true).");
+  },
+});
+
+export const eipAttached = stackPolicy({
+  name: "eip-attached",
+  layer: "network",
+  summary: "Every Elastic IP is attached to an instance, a network interface or a NAT gateway: an unattached address costs money ($3.60 a month) and may still be in DNS, where whoever gets it next would receive the traffic.",
+  fix: "associate the address (aws.ec2.EipAssociation with allocationId, or instance/networkInterface on the Eip) or use it as a NAT gateway's allocationId; release addresses nothing uses.",
+  check(ctx) {
+    const users = [...ctx.ofType(T.eipAssociation), ...ctx.ofType(T.natGateway)];
+    for (const eip of ctx.ofType(T.eip)) {
+      const direct = [eip.props.instance, eip.props.networkInterface];
+      if (direct.some((v) => v === UNKNOWN || (typeof v === "string" && v !== ""))) continue;
+      const mine = linkedTo(eip, users, "allocationId");
+      if (mine !== UNKNOWN && mine.length === 0) ctx.report(eip, "the Elastic IP is attached to nothing (no association, instance, network interface or NAT gateway).");
+    }
+  },
+});
+
+/**
+ * Where each AWS type that can sit in a security group names its groups (outer property,
+ * then the path inside it): a group none of these name is unused.
+ */
+const SG_CONSUMERS: Record<string, [string, ...string[]][]> = {
+  [T.loadBalancer]: [["securityGroups"]],
+  [T.albLoadBalancer]: [["securityGroups"]],
+  [T.instance]: [["vpcSecurityGroupIds"], ["securityGroups"]],
+  [T.launchTemplate]: [["vpcSecurityGroupIds"], ["securityGroupNames"], ["networkInterfaces", "securityGroups"]],
+  [T.networkInterface]: [["securityGroups"]],
+  [T.rdsInstance]: [["vpcSecurityGroupIds"]],
+  [T.rdsCluster]: [["vpcSecurityGroupIds"]],
+  [T.replicationGroup]: [["securityGroupIds"]],
+  [T.cacheCluster]: [["securityGroupIds"]],
+  [T.vpcEndpoint]: [["securityGroupIds"]],
+  [T.lambdaFunction]: [["vpcConfig", "securityGroupIds"]],
+};
+
+/** The strings at `path` under `v` (lists flattened at every step), or UNKNOWN when any step is unknown. */
+function valuesAt(v: unknown, path: string[]): string[] | Unknown {
+  if (v === UNKNOWN) return UNKNOWN;
+  if (Array.isArray(v)) {
+    const all = v.map((x) => valuesAt(x, path));
+    return all.includes(UNKNOWN) ? UNKNOWN : (all as string[][]).flat();
+  }
+  if (path.length === 0) return typeof v === "string" && v !== "" ? [v] : [];
+  if (v === null || typeof v !== "object") return [];
+  return valuesAt((v as Record<string, unknown>)[path[0]], path.slice(1));
+}
+
+export const sgAttached = stackPolicy({
+  name: "sg-attached",
+  layer: "network",
+  summary: "Every security group is used by something (a load balancer, host, launch template, database, cache, endpoint or function): an unused group is dead configuration that someone will one day attach without reading its rules.",
+  fix: "attach the group where it is meant to be used, or delete it.",
+  check(ctx) {
+    const named: { holder: StackResource; prop: string; values: string[] | Unknown }[] = [];
+    for (const [type, paths] of Object.entries(SG_CONSUMERS)) {
+      for (const holder of ctx.ofType(type)) {
+        for (const [prop, ...inner] of paths) named.push({ holder, prop, values: valuesAt(holder.props[prop], inner) });
+      }
+    }
+    for (const sg of ctx.ofType(SG)) {
+      const ids = identifiers(sg);
+      const uses = named.map(({ holder, prop, values }) =>
+        values === UNKNOWN ? (dependsOn(holder, sg, prop) ? true : UNKNOWN) : values.some((v) => ids.has(v)) || (ids.size === 0 && dependsOn(holder, sg, prop)));
+      if (uses.includes(true)) continue;
+      // A reference may hide in a value not known yet, or the group's own ids may be (preview).
+      if (uses.includes(UNKNOWN) || ids.size === 0) continue;
+      ctx.report(sg, "no resource uses the security group.");
+    }
+  },
+});
+
 export const NETWORK_POLICIES = [
   sgWorldIngressWebOnly, sgNoAdminFromWorld, sgDataPortsFromGroups, sgRulesDescribed, sgWorldIngressEdgeOnly, sgDataTierFromGroups, databasesNotPublic,
+  vpcFlowLogs, vpcDefaultSgClosed, subnetsNoAutoPublicIp, eipAttached, sgAttached,
 ];

@@ -259,4 +259,18 @@ export const secretsRotated = stackPolicy<{ generatorTypes: string[] }>({
   },
 });
 
-export const SECRETS_POLICIES = [userDataNoSecrets, noSecretsInPlainConfig, kmsKeyRotation, kmsKeyConfigured, secretsUseStackKey, secretsGenerated, secretsRotated];
+export const secretsDescribed = resourcePolicy({
+  name: "secrets-described",
+  layer: "secrets",
+  summary: "Every Secrets Manager secret has a description saying what it is and who uses it, so whoever rotates, restores or deletes it knows what breaks.",
+  fix: "set description (components/app-secrets storeSecret takes one for every secret it stores).",
+  severity: "low",
+  types: [T.secret],
+  check(r, ctx) {
+    const d = r.props.description;
+    if (d === UNKNOWN) return;
+    if (typeof d !== "string" || d.trim() === "") ctx.report("the secret has no description.");
+  },
+});
+
+export const SECRETS_POLICIES = [userDataNoSecrets, noSecretsInPlainConfig, kmsKeyRotation, kmsKeyConfigured, secretsUseStackKey, secretsGenerated, secretsRotated, secretsDescribed];

@@ -107,10 +107,10 @@ describe.each([
     expect(p.max_connections).toBeUndefined();
   });
 
-  it("uses the current CA, auto minor upgrades, IAM auth from config, and exports logs to groups with retention", () => {
+  it("uses the current CA, auto minor upgrades, IAM auth (always on), and exports logs to groups with retention", () => {
     expect(db.inputs.caCertIdentifier).toBe(RDS_CA);
     expect(db.inputs.autoMinorVersionUpgrade).toBe(true);
-    expect(db.inputs.iamDatabaseAuthenticationEnabled).toBe(false);
+    expect(db.inputs.iamDatabaseAuthenticationEnabled).toBe(true);
     expect(db.inputs.enabledCloudwatchLogsExports).toEqual(["postgresql", "upgrade"]);
     const groups = rec.ofType(LOGS).filter((g) => g.inputs.name.startsWith(`/aws/rds/instance/${stack}-${appName}/`));
     expect(groups.map((g) => g.inputs.name).sort()).toEqual(["postgresql", "upgrade"].map((l) => `/aws/rds/instance/${stack}-${appName}/${l}`));
@@ -188,7 +188,7 @@ describe.each([
 describe("PostgreSQL read replica and overrides (prod)", () => {
   let rec: Recording;
   beforeAll(async () => {
-    rec = await recordDb("prod", "saas-platform", { iamAuth: true, maxConnections: 300 });
+    rec = await recordDb("prod", "saas-platform", { maxConnections: 300 });
   });
 
   it("replicates the primary within the same subnet group, encrypted, never public, protected", () => {
@@ -213,8 +213,9 @@ describe("PostgreSQL read replica and overrides (prod)", () => {
     expect(value.DATABASE_REPLICA_URL).toMatch(/^postgresql:\/\/app_admin:.+@prod-saas-platform-replica\..+:5432\/saas\?sslmode=require$/);
   });
 
-  it("applies IAM authentication and max_connections (at the next reboot) from config", () => {
+  it("applies IAM authentication (replica too) and max_connections (at the next reboot) from config", () => {
     expect(rec.one(DB, "saas-platform-db").inputs.iamDatabaseAuthenticationEnabled).toBe(true);
+    expect(rec.one(DB, "saas-platform-replica").inputs.iamDatabaseAuthenticationEnabled).toBe(true);
     expect(params(rec).max_connections).toEqual(["300", "pending-reboot"]);
     expect(rec.outputs.maxConnections).toBe(300);
   });

@@ -101,3 +101,79 @@ export function statements(doc: any): any[] {
   const s = doc.Statement;
   return Array.isArray(s) ? s : s ? [s] : [];
 }
+
+
+/**
+ * A bucket's default-encryption rules: inline (aws.s3.Bucket's one rule) and from separate
+ * configuration resources. `unknown` when the inline block, a configuration's bucket or its
+ * rules are not known yet (a rule itself may still hold unknown values).
+ */
+export function defaultEncryptionRules(b: StackResource, configs: StackResource[]): { rules: { rule: any; holder: StackResource }[]; unknown: boolean } {
+  const rules: { rule: any; holder: StackResource }[] = [];
+  let unknown = false;
+  const collect = (v: unknown, holder: StackResource) => {
+    if (v === UNKNOWN) { unknown = true; return; }
+    for (const rule of Array.isArray(v) ? v : v ? [v] : []) {
+      if (rule === UNKNOWN) unknown = true;
+      else rules.push({ rule, holder });
+    }
+  };
+  const inline = b.props.serverSideEncryptionConfiguration;
+  if (inline === UNKNOWN) unknown = true;
+  else if (inline && typeof inline === "object") collect(inline.rule, b);
+  const { found, unknown: u } = companions(b, configs);
+  if (u) unknown = true;
+  for (const c of found) collect(c.props.rules, c);
+  return { rules, unknown };
+}
+
+/** Whether an IAM action pattern ("s3:*", "s3:Put*", "*") matches `action` (case-insensitive). */
+export function actionMatches(pattern: unknown, action: string): boolean {
+  if (typeof pattern !== "string") return false;
+  const re = new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
+  return re.test(action);
+}
+
+/** The actions that change a bucket policy: denied both, only the root user can undo the policy. */
+export const BUCKET_POLICY_ACTIONS = ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"];
+
+const NEGATED_ARN_OPERATORS = /^(ArnNotEquals|ArnNotLike|StringNotEquals|StringNotLike)(IfExists)?$/;
+const PRINCIPAL_KEYS = ["aws:principalarn", "aws:userid", "aws:username"];
+
+/**
+ * Who a Deny statement applies to, when it applies to (nearly) every principal without any other
+ * condition: "everyone" (Principal "*"), "everyone but the named" (NotPrincipal, or a condition
+ * that only excludes named principals, e.g. ArnNotEquals aws:PrincipalArn), or undefined (a named
+ * principal, or a condition that narrows the requests: TLS, source VPC, ...).
+ */
+function denyScope(s: any): "everyone" | "everyone but the named" | undefined {
+  const cond = s.Condition;
+  const conditions = cond && typeof cond === "object" ? Object.entries<any>(cond) : [];
+  const onlyExcludesPrincipals = conditions.length > 0 && conditions.every(([op, kv]) =>
+    NEGATED_ARN_OPERATORS.test(op) && kv && typeof kv === "object" && Object.keys(kv).length > 0 && Object.keys(kv).every((k) => PRINCIPAL_KEYS.includes(k.toLowerCase())));
+  if (conditions.length > 0 && !onlyExcludesPrincipals) return undefined;
+  if (s.NotPrincipal !== undefined) return "everyone but the named";
+  const p = s.Principal;
+  const all = p === "*" || (p && typeof p === "object" && !Array.isArray(p) && [p.AWS].flat().includes("*"));
+  if (!all) return undefined;
+  return onlyExcludesPrincipals ? "everyone but the named" : "everyone";
+}
+
+/** Whether a statement's actions (Action, or everything but NotAction) include `action`. */
+function covers(s: any, action: string): boolean {
+  if (s.NotAction !== undefined) return ![s.NotAction].flat().some((p) => actionMatches(p, action));
+  return [s.Action].flat().some((p) => actionMatches(p, action));
+}
+
+/**
+ * A Deny statement that locks the bucket policy itself: it applies to every principal (or every
+ * one but a few named ones) without a narrowing condition, and denies both changing and deleting
+ * the policy, so only those named (or the account's root user) can ever undo it. Returns who is
+ * locked out, or undefined.
+ */
+export function lockoutScope(s: any): "everyone" | "everyone but the named" | undefined {
+  if (!s || typeof s !== "object" || s.Effect !== "Deny") return undefined;
+  const scope = denyScope(s);
+  if (!scope) return undefined;
+  return BUCKET_POLICY_ACTIONS.every((a) => covers(s, a)) ? scope : undefined;
+}

@@ -149,3 +149,198 @@ export function conditionUnknown(c: Statement["condition"]): boolean {
   if (!c) return false;
   return Object.values(c).some((t) => t === UNKNOWN || (!!t && typeof t === "object" && Object.entries(t as Record<string, unknown>).some(([, v]) => v === UNKNOWN)));
 }
+
+// --- Every resource, and the actions that may have it ----------------------------------------
+
+/**
+ * Whether an Allow statement's resources are every resource: NotResource (everything but
+ * what it names), a resource of wildcards only ("*"), or an ARN whose resource part is
+ * wildcards only ("arn:aws:s3:::*", "arn:aws:s3:::*\/*": every bucket or object there is).
+ * UNKNOWN items are skipped: a known "*" beside them still covers everything.
+ */
+export function coversEveryResource(s: Statement): boolean {
+  if (s.has.notResource) return true;
+  if (s.resource === UNKNOWN) return false;
+  return s.resource.some((r) => typeof r === "string" && isEveryResource(r));
+}
+
+/** A resource that is every resource: wildcards only, or an ARN whose resource part is wildcards only. */
+export function isEveryResource(r: string): boolean {
+  const v = r.trim();
+  if (/^[*?]+$/.test(v)) return true;
+  const parts = v.split(":");
+  return parts.length >= 6 && parts[0] === "arn" && /^[*?/:]+$/.test(parts.slice(5).join(":"));
+}
+
+export interface EveryResourceAction {
+  /** The action, or a prefix pattern ("ec2:Describe*") whose every action qualifies. */
+  action: string;
+  /** Why "*" is the right resource for it. */
+  reason: string;
+}
+
+/**
+ * The one home of the actions an identity policy may allow on every resource ("*"): those
+ * the Service Authorization Reference lists with no resource type (AWS accepts only "*"),
+ * or whose narrowest resource is every resource of its kind in the account. Every other
+ * action can be scoped to ARNs and must be. An action missing here is flagged even if AWS
+ * takes only "*" for it: add it, with the reason, after checking the reference.
+ * ecr:GetAuthorizationToken is the only credentials-exposing action here (peer rule
+ * CKV_AWS_287 lists it); no privilege-escalation, data-exfiltration or permissions-
+ * management action is (test/policies/identity.test.ts checks that).
+ */
+export const EVERY_RESOURCE_ACTIONS: readonly EveryResourceAction[] = [
+  { action: "ecr:GetAuthorizationToken", reason: "ECR login: AWS accepts only \"*\"; the token lets the caller do only what its own policy allows on each repository (image reads are scoped to repository ARNs)." },
+  { action: "cloudwatch:PutMetricData", reason: "no resource type; the cloudwatch:namespace condition is the scope (components/hostconfig/iam.ts sets it)." },
+  { action: "logs:DescribeLogGroups", reason: "a list action over the account's log groups (names and settings, no log data): its narrowest resource is every log group of the account and region." },
+  { action: "route53:ListHostedZones", reason: "no resource type; read-only (certbot finds the zone it may then change, by exact zone ARN)." },
+  { action: "secretsmanager:GetRandomPassword", reason: "no resource type; generates a random string, reads no secret." },
+  { action: "autoscaling:Describe*", reason: "Auto Scaling's Describe actions have no resource type; read-only metadata." },
+  { action: "ec2:Describe*", reason: "EC2's Describe actions take no resource-level permissions (AWS accepts \"*\" for them); read-only metadata." },
+  { action: "xray:PutTraceSegments", reason: "no resource type; writes trace data." },
+  { action: "xray:PutTelemetryRecords", reason: "no resource type; writes daemon telemetry." },
+  { action: "xray:GetSamplingRules", reason: "no resource type; read-only sampling configuration." },
+  { action: "xray:GetSamplingTargets", reason: "no resource type; read-only sampling configuration." },
+  { action: "ssmmessages:CreateControlChannel", reason: "Session Manager's agent channel: no resource type." },
+  { action: "ssmmessages:CreateDataChannel", reason: "Session Manager's agent channel: no resource type." },
+  { action: "ssmmessages:OpenControlChannel", reason: "Session Manager's agent channel: no resource type." },
+  { action: "ssmmessages:OpenDataChannel", reason: "Session Manager's agent channel: no resource type." },
+];
+
+/**
+ * Whether pattern `p` covers every action `a` matches: equal (ignoring case), `p` a prefix
+ * wildcard ("svc:Prefix*") and `a` starting with that prefix, or `a` a plain action `p` matches.
+ */
+export function patternCovers(p: string, a: string): boolean {
+  const pl = p.trim().toLowerCase();
+  const al = a.trim().toLowerCase();
+  if (pl === al) return true;
+  if (/^[^*?]+\*$/.test(pl)) return al.startsWith(pl.slice(0, -1));
+  return !/[*?]/.test(al) && globMatches(pl, al);
+}
+
+/** Whether an action (or pattern) may be allowed on every resource (EVERY_RESOURCE_ACTIONS). */
+export function mayHaveEveryResource(action: string, list: readonly EveryResourceAction[] = EVERY_RESOURCE_ACTIONS): boolean {
+  return list.some((e) => patternCovers(e.action, action));
+}
+
+/** Privilege escalation (CKV_AWS_286): actions that grant their holder more rights (Rhino Security Labs' methods). */
+export const PRIVILEGE_ESCALATION_ACTIONS = [
+  "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:PassRole", "iam:CreateAccessKey", "iam:CreateLoginProfile",
+  "iam:UpdateLoginProfile", "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy",
+  "iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:AddUserToGroup", "iam:UpdateAssumeRolePolicy", "lambda:UpdateFunctionCode",
+  "glue:UpdateDevEndpoint",
+] as const;
+
+/** Credentials exposure (CKV_AWS_287): actions that return credentials or tokens. */
+export const CREDENTIALS_EXPOSURE_ACTIONS = [
+  "chime:CreateApiKey", "codepipeline:PollForJobs", "cognito-identity:GetOpenIdToken", "cognito-identity:GetOpenIdTokenForDeveloperIdentity",
+  "cognito-identity:GetCredentialsForIdentity", "connect:GetFederationToken", "connect:GetFederationTokens", "ec2:GetPasswordData",
+  "ecr:GetAuthorizationToken", "gamelift:RequestUploadCredentials", "iam:CreateAccessKey", "iam:CreateLoginProfile",
+  "iam:CreateServiceSpecificCredential", "iam:ResetServiceSpecificCredential", "iam:UpdateAccessKey", "lightsail:GetInstanceAccessDetails",
+  "lightsail:GetRelationalDatabaseMasterUserPassword", "rds-db:Connect", "redshift:GetClusterCredentials", "sso:GetRoleCredentials",
+  "mediapackage:RotateChannelCredentials", "mediapackage:RotateIngestEndpointCredentials", "sts:AssumeRole", "sts:GetFederationToken",
+  "sts:GetSessionToken",
+] as const;
+
+/** Data exfiltration (CKV_AWS_288): reads of data or secrets, and snapshot copies. */
+export const DATA_EXFILTRATION_ACTIONS = [
+  "s3:GetObject", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "secretsmanager:GetSecretValue",
+  "rds:CopyDBSnapshot", "rds:CopyDBClusterSnapshot",
+] as const;
+
+/** Permissions management (CKV_AWS_289): actions that change who may do what (patterns). */
+export const PERMISSIONS_MANAGEMENT_ACTIONS = [
+  "iam:Attach*", "iam:Detach*", "iam:Put*Policy", "iam:Delete*Policy", "iam:CreatePolicy*", "iam:SetDefaultPolicyVersion",
+  "iam:UpdateAssumeRolePolicy", "iam:PassRole", "*:Put*Policy", "*:Delete*Policy", "*:SetRepositoryPolicy", "*:AddPermission",
+  "*:RemovePermission", "kms:CreateGrant", "kms:PutKeyPolicy", "s3:PutBucketAcl", "s3:PutObjectAcl", "s3:PutBucketPublicAccessBlock",
+] as const;
+
+/** Whether an allowed action (a plain action or a pattern) reaches any entry of a list of actions or patterns. */
+function reaches(action: string, list: readonly string[]): boolean {
+  return list.some((x) => globMatches(action, x) || (!/[*?]/.test(action) && globMatches(x, action)));
+}
+
+/** The peer categories an allowed action (or pattern) falls in, for messages: "privilege escalation", ... */
+export function riskOf(action: string): string[] {
+  const out: string[] = [];
+  if (reaches(action, PRIVILEGE_ESCALATION_ACTIONS)) out.push("privilege escalation");
+  if (reaches(action, CREDENTIALS_EXPOSURE_ACTIONS)) out.push("credentials exposure");
+  if (reaches(action, DATA_EXFILTRATION_ACTIONS)) out.push("data exfiltration");
+  if (reaches(action, PERMISSIONS_MANAGEMENT_ACTIONS)) out.push("permissions management");
+  return out;
+}
+
+// --- Resource policies: who "*" is -----------------------------------------------------------
+
+/**
+ * Condition keys that pin who may call, whatever the principal says: the caller's account,
+ * organization or ARN, the calling service's source account or resource, the network it
+ * comes through. With a fixed value, "*" is then no longer anyone (as IAM Access Analyzer
+ * and S3's public-policy test read it). kms:ViaService alone is not among them: any
+ * account's principal may call through the same service.
+ */
+const PINNING_KEYS = new Set([
+  "aws:principalaccount", "aws:principalarn", "aws:principalorgid", "aws:principalorgpaths", "aws:sourceaccount", "aws:sourcearn",
+  "aws:sourceowner", "aws:sourceorgid", "aws:sourceorgpaths", "aws:userid", "aws:sourcevpc", "aws:sourcevpce", "kms:calleraccount",
+]);
+
+/**
+ * Whether a condition operator narrows: it must hold for the request to be allowed, and
+ * fails when the key is absent. Negated operators, ...IfExists, ForAllValues (true when the
+ * key is absent), Null and the numeric, date, Bool and IP tests do not pin a caller.
+ */
+function narrowingOperator(op: string): boolean {
+  const o = op.toLowerCase();
+  if (o.endsWith("ifexists") || o.startsWith("forallvalues:")) return false;
+  const base = o.replace(/^foranyvalue:/, "");
+  return ["stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"].includes(base);
+}
+
+/** A condition value that names one account, organization, ARN or network: no wildcard, or an ARN with a fixed account. */
+function fixedValue(key: string, v: string): boolean {
+  if (!/[*?]/.test(v)) return v.trim() !== "";
+  const parts = v.split(":");
+  if (parts[0] === "arn" && parts.length >= 6 && /^\d{12}$/.test(parts[4])) return true;
+  return key.endsWith("orgpaths") && /^o-[a-z0-9]+\//i.test(v);
+}
+
+/**
+ * Whether a statement's condition pins the caller (see PINNING_KEYS): true, false, or
+ * UNKNOWN when a part that might pin it is not known yet.
+ */
+export function pinsCaller(c: Statement["condition"]): boolean | Unknown {
+  if (c === UNKNOWN) return UNKNOWN;
+  if (!c) return false;
+  let unknown = false;
+  for (const [op, test] of Object.entries(c)) {
+    if (test === UNKNOWN) { unknown = true; continue; }
+    if (!test || typeof test !== "object" || !narrowingOperator(op)) continue;
+    for (const [k, raw] of Object.entries(test as Record<string, unknown>)) {
+      const key = k.toLowerCase();
+      if (!PINNING_KEYS.has(key)) continue;
+      const vals = field(raw);
+      if (vals === UNKNOWN || vals.includes(UNKNOWN)) { unknown = true; continue; }
+      if (vals.length > 0 && vals.every((v) => typeof v === "string" && fixedValue(key, v))) return true;
+    }
+  }
+  return unknown ? UNKNOWN : false;
+}
+
+/**
+ * What makes an Allow statement of a resource policy (key, repository or registry policy)
+ * open to anyone, or undefined: NotPrincipal, or a "*" principal (Principal "*", AWS "*")
+ * whose condition does not pin the caller. Unknown principals or conditions are undefined.
+ */
+export function publicPrincipalProblem(s: Statement): string | undefined {
+  if (s.effect !== "Allow") return undefined;
+  if (s.has.notPrincipal) return "Allow with NotPrincipal allows every principal it does not name, of any account.";
+  const p = principalEntries(s.principal);
+  if (!p || p === UNKNOWN) return undefined;
+  const wildcard = Object.entries(p).find(([kind, values]) => kind === "*" || (values !== UNKNOWN && values.includes("*")));
+  if (!wildcard) return undefined;
+  const pinned = pinsCaller(s.condition);
+  if (pinned !== false) return undefined;
+  const who = wildcard[0] === "*" ? "Principal \"*\"" : `Principal ${wildcard[0]} "*"`;
+  return `${who} without a condition that pins the caller (aws:PrincipalAccount, aws:PrincipalOrgID, kms:CallerAccount, aws:SourceAccount, aws:SourceArn, ... with a fixed value): anyone, in any account, may use it.`;
+}

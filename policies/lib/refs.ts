@@ -9,7 +9,7 @@ import { UNKNOWN, Unknown } from "./values";
 /** Properties that carry a resource's identifiers, in the provider's outputs. */
 const ID_PROPS = [
   "id", "arn", "name", "bucket", "identifier", "replicationGroupId", "arnSuffix", "keyId",
-  "clusterId", "autoScalingGroupName", "targetKeyArn", "targetKeyId",
+  "clusterId", "autoScalingGroupName", "targetKeyArn", "targetKeyId", "allocationId",
 ];
 
 /** Known identifiers of a resource (id, arn, name, arn suffix, ...). */

@@ -307,3 +307,182 @@ describePolicy({
     { title: "the lifecycle's repository unknown", resources: [repo(), lifecycle(U)] },
   ],
 });
+
+// --- RDS logging, IAM auth, enhanced monitoring ----------------------------------------------
+const pg = (o: Record<string, any> = {}) => res(T.rdsParameterGroup, "shop-params", {
+  family: "postgres16", description: "x",
+  parameters: [{ name: "rds.force_ssl", value: "1" }, { name: "log_min_duration_statement", value: "1000" }], ...o,
+}, { outputs: { name: "shop-params-1a2b", arn: "arn:aws:rds:eu-west-1:1:pg:shop-params-1a2b" } });
+const logged = { enabledCloudwatchLogsExports: ["postgresql", "upgrade"], iamDatabaseAuthenticationEnabled: true, monitoringInterval: 60, monitoringRoleArn: "arn:aws:iam::1:role/shop-monitoring", parameterGroupName: "shop-params-1a2b" };
+const pgDb = (o: Record<string, any> = {}, deps: any[] = []) => db({ ...logged, ...o }, {}, deps);
+const pgReplica = (o: Record<string, any> = {}) => replica({ ...logged, ...o });
+
+describePolicy({
+  policy: "rds-log-exports",
+  violating: [
+    { title: "no log exports", resources: [pgDb({ enabledCloudwatchLogsExports: undefined })], message: /exports no log .*not even postgresql/ },
+    { title: "only the upgrade log", resources: [pgDb({ enabledCloudwatchLogsExports: ["upgrade"] })], message: /exports upgrade but not the postgresql log/ },
+    { title: "a replica of a PostgreSQL source without exports", resources: [pgDb(), pgReplica({ enabledCloudwatchLogsExports: [] })], message: /"shop-replica".*postgresql/ },
+    { title: "a MySQL instance without its error log", resources: [pgDb({ engine: "mysql", enabledCloudwatchLogsExports: ["slowquery"] })], message: /not the error log/ },
+  ],
+  compliant: [
+    { title: "postgresql and upgrade exported", resources: [pgDb(), pgReplica()] },
+    { title: "another engine exporting a log", resources: [pgDb({ engine: "sqlserver-se", enabledCloudwatchLogsExports: ["error"] })] },
+  ],
+  unknown: [
+    { title: "the export list unknown", resources: [pgDb({ enabledCloudwatchLogsExports: U })] },
+    { title: "the engine unknown", resources: [pgDb({ engine: U, enabledCloudwatchLogsExports: [] })] },
+    { title: "a replica whose source is outside the stack", resources: [pgReplica({ enabledCloudwatchLogsExports: [] })] },
+  ],
+});
+
+describePolicy({
+  policy: "rds-iam-auth",
+  violating: [
+    { title: "IAM auth off", resources: [pgDb({ iamDatabaseAuthenticationEnabled: false })], message: /IAM database authentication is off\./ },
+    { title: "IAM auth not set", resources: [pgDb({ iamDatabaseAuthenticationEnabled: undefined })], message: /RDS default/ },
+    { title: "a replica without it", resources: [pgReplica({ iamDatabaseAuthenticationEnabled: false })] },
+  ],
+  compliant: [
+    { title: "IAM auth on", resources: [pgDb(), pgReplica()] },
+    { title: "an engine without IAM auth (Oracle)", resources: [pgDb({ engine: "oracle-se2", iamDatabaseAuthenticationEnabled: undefined })] },
+  ],
+  unknown: [{ title: "the flag unknown", resources: [pgDb({ iamDatabaseAuthenticationEnabled: U })] }, { title: "the engine unknown", resources: [pgDb({ engine: U, iamDatabaseAuthenticationEnabled: false })] }],
+});
+
+describePolicy({
+  policy: "rds-enhanced-monitoring-prod",
+  violating: [
+    { title: "monitoring off in prod", resources: [pgDb({ monitoringInterval: 0, monitoringRoleArn: undefined })], message: /monitoringInterval 0/ },
+    { title: "monitoring not set in prod", resources: [pgDb({ monitoringInterval: undefined, monitoringRoleArn: undefined })], message: /not set/ },
+    { title: "an interval without a role", resources: [pgDb({ monitoringRoleArn: undefined })], message: /no monitoringRoleArn/ },
+  ],
+  compliant: [
+    { title: "60 s with a role", resources: [pgDb(), pgReplica()] },
+    { title: "off in staging", resources: [pgDb({ monitoringInterval: 0, monitoringRoleArn: undefined })], environment: "staging" },
+  ],
+  unknown: [{ title: "the interval unknown", resources: [pgDb({ monitoringInterval: U })] }, { title: "the role unknown (created in the same preview)", resources: [pgDb({ monitoringRoleArn: U })] }],
+});
+
+describePolicy({
+  policy: "rds-postgres-query-logging",
+  violating: [
+    { title: "the default parameter group", resources: [pgDb({ parameterGroupName: undefined })], message: /default parameter group/ },
+    { title: "a named default group", resources: [pgDb({ parameterGroupName: "default.postgres16" })], message: /default parameter group/ },
+    { title: "a group without statement logging", resources: [pgDb(), pg({ parameters: [{ name: "rds.force_ssl", value: "1" }] })], message: /"shop-params" logs no statements \(log_min_duration_statement -1, the default, log_statement none\)/ },
+    { title: "slow-statement logging switched off", resources: [pgDb(), pg({ parameters: [{ name: "log_min_duration_statement", value: "-1" }] })], message: /logs no statements/ },
+    { title: "a group outside the stack", resources: [pgDb({ parameterGroupName: "shared-postgres16" })], message: /not managed by this stack/ },
+    { title: "a replica of PostgreSQL on the default group", resources: [pgDb(), pg(), pgReplica({ parameterGroupName: undefined })], message: /"shop-replica"/ },
+  ],
+  compliant: [
+    { title: "slow statements logged (the component's group)", resources: [pgDb(), pgReplica(), pg()] },
+    { title: "DDL logged with log_statement", resources: [pgDb(), pg({ parameters: [{ name: "log_statement", value: "ddl" }] })] },
+    { title: "a MySQL instance is not checked", resources: [pgDb({ engine: "mysql", parameterGroupName: undefined })] },
+  ],
+  unknown: [
+    { title: "the group's name unknown", resources: [pgDb({ parameterGroupName: U }), pg()] },
+    { title: "the parameters unknown", resources: [pgDb(), pg({ parameters: U })] },
+    { title: "a parameter value unknown", resources: [pgDb(), pg({ parameters: [{ name: "log_min_duration_statement", value: U }] })] },
+  ],
+});
+
+// --- S3: KMS on data buckets, ACLs disabled, no policy lockout ---------------------------------
+const STACK_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const stackKey = res(T.kmsKey, "prod-key", { description: "stack key", enableKeyRotation: true }, { outputs: { arn: STACK_KEY_ARN, keyId: "1234abcd-12ab-34cd-56ef-1234567890ab" } });
+const kmsRule = (o: Record<string, any> = {}, by: Record<string, any> = {}) => ({ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: STACK_KEY_ARN, ...by }, bucketKeyEnabled: true, ...o });
+const kmsSse = (b: any, rule: any = kmsRule(), deps: any[] = []) => companion(T.bucketSse, `${typeof b === "string" ? b.replace(/-8f3a$/, "") : "x"}-sse`, b, { rules: [rule] }, deps);
+
+describePolicy({
+  policy: "s3-data-bucket-kms",
+  violating: [
+    { title: "a data bucket on SSE-S3", resources: [stackKey, media, sse("shop-media-8f3a", "AES256")], message: /"AES256", not SSE-KMS/ },
+    { title: "a data bucket without declared encryption", resources: [stackKey, media], message: /declares no SSE-KMS/ },
+    { title: "SSE-KMS with the AWS managed key", resources: [stackKey, media, kmsSse("shop-media-8f3a", kmsRule({}, { kmsMasterKeyId: undefined }))], message: /aws\/s3/ },
+    { title: "a key from elsewhere", resources: [stackKey, media, kmsSse("shop-media-8f3a", kmsRule({}, { kmsMasterKeyId: "arn:aws:kms:eu-west-1:999999999999:key/other" }))], message: /not a key of this stack/ },
+    { title: "no bucket key", resources: [stackKey, media, kmsSse("shop-media-8f3a", kmsRule({ bucketKeyEnabled: false }))], message: /Bucket Keys are off/ },
+    { title: "DSSE-KMS", resources: [stackKey, media, kmsSse("shop-media-8f3a", kmsRule({}, { sseAlgorithm: "aws:kms:dsse" }))], message: /cannot use S3 Bucket Keys/ },
+  ],
+  compliant: [
+    { title: "the stack key with a bucket key", resources: [stackKey, media, kmsSse("shop-media-8f3a", kmsRule(), [media])] },
+    { title: "the stack key by its alias", resources: [stackKey, res(T.kmsAlias, "prod-alias", { name: "alias/webapp/prod", targetKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" }, { outputs: { name: "alias/webapp/prod", arn: "arn:aws:kms:eu-west-1:123456789012:alias/webapp/prod" } }), media, kmsSse("shop-media-8f3a", kmsRule({}, { kmsMasterKeyId: "alias/webapp/prod" }))] },
+    { title: "a log bucket on SSE-S3 is not checked", resources: [stackKey, bucket("shop-alb-logs"), sse("shop-alb-logs-8f3a", "AES256")] },
+    { title: "inline configuration on the stack key", resources: [stackKey, bucket("shop-media", { serverSideEncryptionConfiguration: { rule: kmsRule() } })] },
+  ],
+  unknown: [
+    { title: "the key unknown (created in the same preview)", resources: [stackKey, media, kmsSse("shop-media-8f3a", kmsRule({}, { kmsMasterKeyId: U }), [stackKey])] },
+    { title: "the configuration's bucket unknown", resources: [stackKey, media, kmsSse(U, kmsRule(), [media])] },
+    { title: "the rules unknown", resources: [stackKey, media, companion(T.bucketSse, "m-sse", "shop-media-8f3a", { rules: U })] },
+    { title: "the bucket key flag unknown", resources: [stackKey, media, kmsSse("shop-media-8f3a", kmsRule({ bucketKeyEnabled: U }))] },
+  ],
+});
+
+const ownership = (b: any, objectOwnership: any = "BucketOwnerEnforced", deps: any[] = []) => companion(T.bucketOwnershipControls, `${typeof b === "string" ? b.replace(/-8f3a$/, "") : "x"}-own`, b, { rule: { objectOwnership } }, deps);
+
+describePolicy({
+  policy: "s3-bucket-acls-disabled",
+  violating: [
+    { title: "no ownership controls", resources: [site], message: /no ownership controls/ },
+    { title: "BucketOwnerPreferred", resources: [site, ownership("shop-site-8f3a", "BucketOwnerPreferred")], message: /"BucketOwnerPreferred"/ },
+    { title: "ObjectWriter on a log bucket", resources: [bucket("shop-alb-logs"), ownership("shop-alb-logs-8f3a", "ObjectWriter")], message: /ObjectWriter/ },
+  ],
+  compliant: [{ title: "every bucket BucketOwnerEnforced", resources: [site, media, ownership("shop-site-8f3a", "BucketOwnerEnforced", [site]), ownership("shop-media-8f3a")] }],
+  unknown: [
+    { title: "the controls' bucket unknown", resources: [site, ownership(U, "BucketOwnerEnforced", [site])] },
+    { title: "the ownership unknown", resources: [site, ownership("shop-site-8f3a", U)] },
+    { title: "an unlinked control with its bucket unknown", resources: [site, ownership(U)] },
+  ],
+});
+
+const bucketPolicy = (statement: any[]) => companion(T.bucketPolicy, "shop-media-policy", "shop-media-8f3a", { policy: JSON.stringify({ Version: "2012-10-17", Statement: statement }) });
+const MEDIA_ARN = "arn:aws:s3:::shop-media-8f3a";
+const TLS_DENY = { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [MEDIA_ARN, `${MEDIA_ARN}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } };
+
+describePolicy({
+  policy: "s3-bucket-policy-no-lockout",
+  violating: [
+    { title: "deny s3:* to everyone, no condition", resources: [bucketPolicy([{ Sid: "LockAll", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [MEDIA_ARN, `${MEDIA_ARN}/*`] }])], message: /statement "LockAll" denies everyone/ },
+    { title: "deny everything but to root (NotPrincipal)", resources: [bucketPolicy([{ Effect: "Deny", NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "*", Resource: MEDIA_ARN }])], message: /everyone but the named/ },
+    { title: "deny to AWS * by NotAction leaving the policy actions in", resources: [bucketPolicy([{ Effect: "Deny", Principal: { AWS: ["*"] }, NotAction: ["s3:GetObject"], Resource: MEDIA_ARN }])] },
+    { title: "deny policy changes to all but one role (ArnNotEquals aws:PrincipalArn)", resources: [bucketPolicy([{ Effect: "Deny", Principal: "*", Action: ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"], Resource: MEDIA_ARN, Condition: { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::1:role/admin" } } }])], message: /everyone but the named/ },
+    { title: "an inline bucket policy", resources: [bucket("shop-media", { policy: JSON.stringify({ Statement: { Effect: "Deny", Principal: "*", Action: "s3:*Policy", Resource: MEDIA_ARN } }) })] },
+  ],
+  compliant: [
+    { title: "the TLS-only deny (a narrowing condition)", resources: [bucketPolicy([TLS_DENY])] },
+    { title: "the document bucket's object-only deny", resources: [bucketPolicy([TLS_DENY, { Sid: "OnlyTheApp", Effect: "Deny", Principal: "*", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${MEDIA_ARN}/*`, Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::1:role/app"] } } }])] },
+    { title: "deny to a named principal only", resources: [bucketPolicy([{ Effect: "Deny", Principal: { AWS: "arn:aws:iam::1:role/intern" }, Action: "s3:*", Resource: MEDIA_ARN }])] },
+    { title: "deny everyone s3:PutBucketPolicy but not DeleteBucketPolicy", resources: [bucketPolicy([{ Effect: "Deny", Principal: "*", Action: "s3:PutBucketPolicy", Resource: MEDIA_ARN }])] },
+    { title: "an allow statement", resources: [bucketPolicy([{ Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: `${MEDIA_ARN}/*` }])] },
+  ],
+  unknown: [{ title: "the policy document unknown", resources: [companion(T.bucketPolicy, "shop-media-policy", "shop-media-8f3a", { policy: U })] }],
+});
+
+// --- AWS Backup vaults ---------------------------------------------------------------------------
+const vault = (o: Record<string, any> = {}, deps: any[] = []) => res(T.backupVault, "shop-backup-vault", { name: "prod-shop-backup", kmsKeyArn: STACK_KEY_ARN, forceDestroy: false, tags: TAGS, ...o }, { deps });
+
+describePolicy({
+  policy: "backup-vault-stack-key",
+  violating: [
+    { title: "no kmsKeyArn (aws/backup)", resources: [stackKey, vault({ kmsKeyArn: undefined })], message: /aws\/backup/ },
+    { title: "a key from elsewhere", resources: [stackKey, vault({ kmsKeyArn: "arn:aws:kms:eu-west-1:999999999999:key/other" })], message: /not a key of this stack/ },
+  ],
+  compliant: [{ title: "the stack key", resources: [stackKey, vault({}, [stackKey])] }],
+  unknown: [
+    { title: "the key unknown, built from the stack key", resources: [stackKey, vault({ kmsKeyArn: U }, [stackKey])] },
+    { title: "the key unknown, not linked", resources: [stackKey, vault({ kmsKeyArn: U })] },
+  ],
+});
+
+const topic = (o: Record<string, any> = {}) => res(T.snsTopic, "prod-alerts", { tags: TAGS, ...o });
+describePolicy({
+  policy: "sns-topic-encrypted",
+  violating: [
+    { title: "no key", resources: [topic()], message: /no kmsMasterKeyId/ },
+    { title: "an empty key", resources: [topic({ kmsMasterKeyId: "" })], message: /no kmsMasterKeyId/ },
+    { title: "the AWS managed key, which alarms cannot publish under", resources: [topic({ kmsMasterKeyId: "alias/aws/sns" })], message: /alias\/aws\/sns.*CloudWatch alarms cannot use/ },
+  ],
+  compliant: [
+    { title: "the stack key by ARN", resources: [topic({ kmsMasterKeyId: KEY })] },
+    { title: "a customer key by alias", resources: [topic({ kmsMasterKeyId: "alias/prod-stack" })] },
+  ],
+  unknown: [{ title: "the key not known yet", resources: [topic({ kmsMasterKeyId: U })] }],
+});

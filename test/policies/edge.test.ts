@@ -202,3 +202,39 @@ describePolicy({
     { title: "redacted fields unknown", resources: [acl("api-waf", { rules: [rateRule()] }), logging({ redactedFields: U })] },
   ],
 });
+
+const targetGroup = (o: Record<string, any> = {}) => res(T.targetGroup, "web-tg", {
+  vpcId: "vpc-1", targetType: "instance", port: 80, protocol: "HTTP", healthCheck: { enabled: true, path: "/healthz", matcher: "200" }, ...o,
+});
+describePolicy({
+  policy: "target-group-health-check",
+  violating: [
+    { title: "no health check block", resources: [targetGroup({ healthCheck: undefined })], message: /no healthCheck/ },
+    { title: "a disabled health check", resources: [targetGroup({ healthCheck: { enabled: false, path: "/healthz" } })], message: /disabled/ },
+    { title: "a health check without a path", resources: [targetGroup({ healthCheck: { enabled: true, matcher: "200" } })], message: /no path/ },
+    { title: "an HTTPS group on the alb alias", resources: [res(T.albTargetGroup, "api-tg", { targetType: "ip", protocol: "HTTPS", port: 443 })], message: /no healthCheck/ },
+  ],
+  compliant: [
+    { title: "the app's health path", resources: [targetGroup()] },
+    { title: "a TCP group (network load balancer)", resources: [targetGroup({ protocol: "TCP", healthCheck: undefined })] },
+    { title: "a Lambda target group (no protocol)", resources: [targetGroup({ targetType: "lambda", protocol: undefined, healthCheck: undefined })] },
+  ],
+  unknown: [{ title: "health check unknown", resources: [targetGroup({ healthCheck: U })] }, { title: "protocol unknown", resources: [targetGroup({ protocol: U, healthCheck: undefined })] }],
+});
+
+const hostEip = res(T.eip, "shop-host", { domain: "vpc" }, { outputs: { publicIp: "198.51.100.7", allocationId: "eipalloc-1" } });
+const aRecord = (o: Record<string, any> = {}) => res(T.route53Record, "shop-apex", { zoneId: "Z1", name: "shop.example.com", type: "A", ttl: 300, records: ["198.51.100.7"], ...o });
+describePolicy({
+  policy: "route53-a-records-managed-targets",
+  violating: [
+    { title: "a typed-in address", resources: [hostEip, aRecord({ records: ["203.0.113.9"] })], message: /203\.0\.113\.9, an address no Elastic IP/ },
+    { title: "an A record without any Elastic IP in the stack", resources: [aRecord()], message: /198\.51\.100\.7/ },
+    { title: "an AAAA record with a literal address", resources: [aRecord({ type: "AAAA", records: ["2001:db8::1"] })], message: /AAAA record/ },
+  ],
+  compliant: [
+    { title: "the stack's Elastic IP", resources: [hostEip, aRecord()] },
+    { title: "an alias of a distribution", resources: [aRecord({ records: undefined, ttl: undefined, aliases: [{ name: "d1.cloudfront.net", zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }] })] },
+    { title: "a CNAME (not an address record)", resources: [aRecord({ type: "CNAME", records: ["elsewhere.example.net"] })] },
+  ],
+  unknown: [{ title: "the address being allocated", resources: [hostEip, aRecord({ records: [U] })] }, { title: "records unknown", resources: [aRecord({ records: U })] }, { title: "aliases unknown", resources: [aRecord({ aliases: U })] }],
+});

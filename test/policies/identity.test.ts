@@ -1,3 +1,4 @@
+import { CREDENTIALS_EXPOSURE_ACTIONS, DATA_EXFILTRATION_ACTIONS, EVERY_RESOURCE_ACTIONS, PRIVILEGE_ESCALATION_ACTIONS, mayHaveEveryResource, riskOf } from "../../policies/lib/iam";
 import { T } from "../../policies/lib/types";
 import { U, check, describePolicy, res } from "./helpers";
 
@@ -149,4 +150,141 @@ test("lambda-permission-scoped lets an account of allowedAccounts invoke, and on
   const other = permission({ principal: "210987654321", sourceArn: undefined });
   expect(check("lambda-permission-scoped", [other], { config: { allowedAccounts: ["210987654321"] } })).toEqual([]);
   expect(check("lambda-permission-scoped", [other], { config: { allowedAccounts: ["111122223333"] } })).toHaveLength(1);
+});
+
+// --- Actions on every resource -----------------------------------------------------------------
+
+const ROLE = (...statements: object[]) => res(T.iamRole, "legacy", { assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }), inlinePolicies: [{ name: "ops", policy: doc(...statements) }] });
+
+describePolicy({
+  policy: "iam-resource-wildcard-allowlisted",
+  violating: [
+    { title: "privilege escalation on * (CKV_AWS_286)", resources: [inline({ Sid: "Escalate", Effect: "Allow", Action: ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"], Resource: "*" })], message: /statement "Escalate": allows "iam:CreatePolicyVersion" \(privilege escalation, permissions management\), "iam:SetDefaultPolicyVersion".* on every resource \("\*"\)/ },
+    { title: "credentials exposure on * (CKV_AWS_287), beside the ECR login", resources: [inline({ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "sts:GetFederationToken"], Resource: "*" })], message: /"sts:GetFederationToken" \(credentials exposure\)/ },
+    { title: "data exfiltration on * (CKV_AWS_288), even with a condition", resources: [inline({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ["*"], Condition: { StringEquals: { "aws:ResourceTag/app": "shop" } } })], message: /"secretsmanager:GetSecretValue" \(data exfiltration\)/ },
+    { title: "permissions management on * (CKV_AWS_289)", resources: [res(T.iamPolicy, "ops", { policy: doc({ Effect: "Allow", Action: ["s3:PutBucketPolicy", "kms:PutKeyPolicy"], Resource: "*" }) })], message: /"s3:PutBucketPolicy" \(permissions management\)/ },
+    { title: "write access on * (CKV_AWS_290)", resources: [res(T.iamUserPolicy, "ops-user", { user: "ops", policy: doc({ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }) })], message: /"sqs:SendMessage" on every resource/ },
+    { title: "a read action that can be scoped, on every bucket's objects (CKV_AWS_355)", resources: [res(T.iamGroupPolicy, "ops-group", { group: "ops", policy: doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::*/*" }) })], message: /every resource \("arn:aws:s3:::\*\/\*"\)/ },
+    { title: "a prefix wildcard that reaches scopable actions", resources: [inline({ Effect: "Allow", Action: "logs:Describe*", Resource: "*" })], message: /"logs:Describe\*"/ },
+    { title: "NotResource", resources: [inline({ Effect: "Allow", Action: "ec2:TerminateInstances", NotResource: "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0" })], message: /every resource but those NotResource names/ },
+    { title: "a role's inlinePolicies, action in odd case", resources: [ROLE({ Effect: "Allow", Action: "IAM:PassRole", Resource: "*" })], message: /inline policy "ops".*"IAM:PassRole" \(privilege escalation/ },
+    { title: "every action (also iam-no-wildcard-actions)", resources: [inline({ Effect: "Allow", Action: "*", Resource: "*" })] },
+  ],
+  compliant: [
+    { title: "the reviewed actions AWS does not scope", resources: [inline(METRICS, { Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "logs:DescribeLogGroups", "route53:ListHostedZones", "secretsmanager:GetRandomPassword"], Resource: "*" }, { Effect: "Allow", Action: ["autoscaling:DescribeAutoScalingInstances", "ec2:Describe*", "xray:PutTraceSegments"], Resource: ["*"] })] },
+    { title: "scopable actions on the role's own ARNs", resources: [inline(READ_SECRET, { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: "arn:aws:s3:::media/*" }, { Effect: "Allow", Action: "autoscaling:CompleteLifecycleAction", Resource: "arn:aws:autoscaling:eu-west-1:*:autoScalingGroup:*:autoScalingGroupName/*" })] },
+    { title: "a Deny on *", resources: [inline(READ_SECRET, { Effect: "Deny", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } })] },
+    { title: "NotAction (left to iam-no-wildcard-actions)", resources: [inline({ Effect: "Allow", NotAction: "iam:*", Resource: "*" })] },
+  ],
+  unknown: [
+    { title: "the document unknown", resources: [res(T.iamRolePolicy, "x", { role: U, policy: U })] },
+    { title: "the resources unknown (ARNs created in this preview)", resources: [inline({ Effect: "Allow", Action: "s3:GetObject", Resource: U })] },
+    { title: "a resource unknown in the list", resources: [inline({ Effect: "Allow", Action: "s3:GetObject", Resource: [U, "arn:aws:s3:::media/*"] })] },
+    { title: "the actions unknown", resources: [inline({ Effect: "Allow", Action: U, Resource: "*" })] },
+    { title: "an action unknown beside a reviewed one", resources: [inline({ Effect: "Allow", Action: [U, "ecr:GetAuthorizationToken"], Resource: "*" })] },
+    { title: "the effect unknown", resources: [inline({ Effect: U, Action: "s3:GetObject", Resource: "*" })] },
+  ],
+});
+
+describe("the actions allowed on every resource (EVERY_RESOURCE_ACTIONS)", () => {
+  it("each has a reason, and none escalates privilege, reads data or manages permissions; the one credentials action is the ECR login", () => {
+    for (const e of EVERY_RESOURCE_ACTIONS) {
+      expect(e.reason.length).toBeGreaterThan(20);
+      const risks = riskOf(e.action);
+      expect([e.action, risks]).toEqual([e.action, e.action === "ecr:GetAuthorizationToken" ? ["credentials exposure"] : []]);
+    }
+    for (const a of [...PRIVILEGE_ESCALATION_ACTIONS, ...DATA_EXFILTRATION_ACTIONS, ...CREDENTIALS_EXPOSURE_ACTIONS.filter((x) => x !== "ecr:GetAuthorizationToken")]) {
+      expect([a, mayHaveEveryResource(a)]).toEqual([a, false]);
+    }
+  });
+
+  it("covers a prefix entry's actions, and only those", () => {
+    expect(mayHaveEveryResource("autoscaling:DescribeAutoScalingGroups")).toBe(true);
+    expect(mayHaveEveryResource("autoscaling:Describe*")).toBe(true);
+    expect(mayHaveEveryResource("autoscaling:*")).toBe(false);
+    expect(mayHaveEveryResource("ec2:*")).toBe(false);
+    expect(mayHaveEveryResource("ecr:Get*")).toBe(false);
+    expect(mayHaveEveryResource("ECR:GetAuthorizationToken")).toBe(true);
+  });
+});
+
+// --- Resource policies open to anyone ----------------------------------------------------------
+
+const ACCOUNT = "123456789012";
+const ROOT_ADMIN = { Sid: "AccountAdministersKeyThroughIam", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" };
+const VIA_SERVICES = (Condition: unknown) => ({ Sid: "AccountUsesKeyOnlyThroughDataServices", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", ...(Condition === undefined ? {} : { Condition }) });
+const PINNED = { StringEquals: { "kms:CallerAccount": ACCOUNT, "kms:ViaService": ["secretsmanager.eu-west-1.amazonaws.com", "rds.eu-west-1.amazonaws.com"] } };
+const LOGS = { Sid: "CloudWatchLogs", Effect: "Allow", Principal: { Service: "logs.eu-west-1.amazonaws.com" }, Action: ["kms:Encrypt*", "kms:Decrypt*"], Resource: "*", Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:*` } } };
+const key = (...statements: object[]) => res(T.kmsKey, "prod-key", { description: "stack key", enableKeyRotation: true, policy: doc(...statements) });
+
+describePolicy({
+  policy: "kms-key-policy-no-public-principal",
+  violating: [
+    { title: "AWS * without a condition", resources: [key(ROOT_ADMIN, VIA_SERVICES(undefined))], message: /key policy, statement "AccountUsesKeyOnlyThroughDataServices": Principal AWS "\*" without a condition that pins the caller/ },
+    { title: "Principal * pinned only to a service (kms:ViaService)", resources: [key(ROOT_ADMIN, { ...VIA_SERVICES({ StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } }), Principal: "*" })], message: /Principal "\*" without a condition/ },
+    { title: "a negated or IfExists account test does not pin", resources: [key(VIA_SERVICES({ StringNotEquals: { "kms:CallerAccount": "210987654321" }, StringEqualsIfExists: { "aws:PrincipalAccount": ACCOUNT } }))] },
+    { title: "an account test with a wildcard value", resources: [key(VIA_SERVICES({ StringLike: { "aws:PrincipalAccount": "*" } }))] },
+    { title: "* in a list of principals", resources: [key({ Effect: "Allow", Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/admin`, "*"] }, Action: "kms:Decrypt", Resource: "*" })] },
+    { title: "NotPrincipal", resources: [key({ Effect: "Allow", NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:Decrypt", Resource: "*" })], message: /NotPrincipal/ },
+    { title: "a separate key policy resource", resources: [res(T.kmsKeyPolicy, "prod-key-policy", { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", policy: doc(VIA_SERVICES(undefined)) })] },
+  ],
+  compliant: [
+    { title: "StackKey: the account root, * pinned to the account through the data services, the logs service", resources: [key(ROOT_ADMIN, VIA_SERVICES(PINNED), LOGS)] },
+    { title: "* pinned to the organization", resources: [key(ROOT_ADMIN, VIA_SERVICES({ StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } }))] },
+    { title: "* pinned to a source ARN of the account (ArnLike)", resources: [key(VIA_SERVICES({ ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:*` } }))] },
+    { title: "a Deny with *", resources: [key(ROOT_ADMIN, { Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } })] },
+    { title: "no policy (kms-key-configured asks for one)", resources: [res(T.kmsKey, "k", { description: "x" })] },
+  ],
+  unknown: [
+    { title: "the policy unknown (account looked up in this preview)", resources: [res(T.kmsKey, "k", { policy: U })] },
+    { title: "the account value unknown", resources: [key(VIA_SERVICES({ StringEquals: { "kms:CallerAccount": U } }))] },
+    { title: "the condition unknown", resources: [key(VIA_SERVICES(U))] },
+    { title: "the principal unknown", resources: [key({ Effect: "Allow", Principal: U, Action: "kms:Decrypt", Resource: "*" })] },
+  ],
+});
+
+const REPO_ARN = `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/prod/shop`;
+const PULL = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+const repoPolicy = (policy: unknown) => res(T.ecrRepositoryPolicy, "shop-images", { repository: "prod/shop", policy });
+
+describePolicy({
+  policy: "ecr-repository-policy-not-public",
+  violating: [
+    { title: "anyone may pull", resources: [repoPolicy(doc({ Sid: "PublicPull", Effect: "Allow", Principal: "*", Action: PULL }))], message: /repository policy, statement "PublicPull": Principal "\*" without a condition/ },
+    { title: "AWS * as an object document", resources: [repoPolicy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: PULL }] })], message: /Principal AWS "\*"/ },
+    { title: "a registry policy open to anyone", resources: [res("aws:ecr/registryPolicy:RegistryPolicy", "registry", { policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: ["ecr:ReplicateImage"], Resource: `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/*` }) })], message: /registry policy/ },
+    { title: "pinned only by an IP range", resources: [repoPolicy(doc({ Effect: "Allow", Principal: "*", Action: PULL, Condition: { IpAddress: { "aws:SourceIp": "203.0.113.0/24" } } }))] },
+  ],
+  compliant: [
+    { title: "another account's role by ARN", resources: [repoPolicy(doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::210987654321:role/ci-pull" }, Action: PULL }))] },
+    { title: "* pinned to the organization", resources: [repoPolicy(doc({ Effect: "Allow", Principal: "*", Action: PULL, Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } }))] },
+    { title: "a service pinned to its source account", resources: [repoPolicy(doc({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: PULL, Condition: { StringLike: { "aws:sourceArn": `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:*` } } }))] },
+    { title: "a registry policy replicating to a named account", resources: [res("aws:ecr/registryPolicy:RegistryPolicy", "registry", { policy: doc({ Effect: "Allow", Principal: { AWS: `arn:aws:iam::210987654321:root` }, Action: ["ecr:ReplicateImage", "ecr:CreateRepository"], Resource: REPO_ARN }) })] },
+  ],
+  unknown: [
+    { title: "the policy unknown", resources: [repoPolicy(U)] },
+    { title: "the organization unknown", resources: [repoPolicy(doc({ Effect: "Allow", Principal: "*", Action: PULL, Condition: { StringEquals: { "aws:PrincipalOrgID": U } } }))] },
+    { title: "the effect unknown", resources: [repoPolicy(doc({ Effect: U, Principal: "*", Action: PULL }))] },
+  ],
+});
+
+const TOPIC_ARN = `arn:aws:sns:eu-west-1:${ACCOUNT}:prod-alerts`;
+const topicPolicy = (...statements: object[]) => res(T.snsTopicPolicy, "prod-alerts", { arn: TOPIC_ARN, policy: doc(...statements) });
+const ALARMS_PUBLISH = {
+  Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: TOPIC_ARN,
+  Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:*` }, StringEquals: { "aws:SourceAccount": ACCOUNT } },
+};
+const TLS_DENY = { Sid: "DenyPublishWithoutTls", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: TOPIC_ARN, Condition: { Bool: { "aws:SecureTransport": "false" } } };
+describePolicy({
+  policy: "sns-topic-policy-not-public",
+  violating: [
+    { title: "anyone may publish", resources: [topicPolicy(ALARMS_PUBLISH, { Sid: "AnyonePublishes", Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: TOPIC_ARN })], message: /topic policy, statement "AnyonePublishes": Principal "\*" without a condition/ },
+    { title: "anyone may subscribe, through the topic's own policy input", resources: [res(T.snsTopic, "prod-alerts", { policy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Subscribe", Resource: TOPIC_ARN }) })], message: /Principal AWS "\*"/ },
+    { title: "* with only a TLS condition (not a caller pin)", resources: [topicPolicy({ Sid: "TlsPublish", Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: TOPIC_ARN, Condition: { Bool: { "aws:SecureTransport": "true" } } })], message: /"TlsPublish"/ },
+  ],
+  compliant: [
+    { title: "CloudWatch by service principal, and the TLS deny to everyone (components/monitoring)", resources: [topicPolicy(ALARMS_PUBLISH, TLS_DENY)] },
+    { title: "* pinned to the account", resources: [topicPolicy({ Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: TOPIC_ARN, Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } })] },
+  ],
+  unknown: [{ title: "the policy not known yet", resources: [res(T.snsTopicPolicy, "prod-alerts", { arn: U, policy: U })] }],
 });

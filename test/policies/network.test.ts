@@ -119,3 +119,82 @@ describePolicy({
   compliant: [{ title: "private", resources: [rds({ publiclyAccessible: false })] }, { title: "the default (private)", resources: [rds({})] }],
   unknown: [{ title: "flag unknown", resources: [rds({ publiclyAccessible: U })] }],
 });
+
+const vpc = (name = "net") => res(T.vpc, `${name}-vpc`, { cidrBlock: "10.0.0.0/16" }, { id: `vpc-${name}` });
+const flowLog = (o: Record<string, any> = {}, deps: any[] = []) => res(T.flowLog, "net-flow-log", { vpcId: "vpc-net", trafficType: "ALL", logDestination: "arn:aws:logs:eu-west-1:1:log-group:net-flow-logs", ...o }, { deps });
+
+describePolicy({
+  policy: "vpc-flow-logs",
+  violating: [
+    { title: "a VPC without a flow log", resources: [vpc()], message: /no flow log/ },
+    { title: "a flow log of another VPC only", resources: [vpc(), flowLog({ vpcId: "vpc-other" })], message: /no flow log/ },
+    { title: "rejected traffic only", resources: [vpc(), flowLog({ trafficType: "REJECT" })], message: /only REJECT traffic/ },
+  ],
+  compliant: [
+    { title: "all traffic logged", resources: [vpc(), flowLog()] },
+    { title: "an ACCEPT log beside an ALL log", resources: [vpc(), flowLog({ trafficType: "ACCEPT" }), res(T.flowLog, "net-flow-log-all", { vpcId: "vpc-net", trafficType: "ALL" })] },
+  ],
+  unknown: [
+    { title: "the VPC id unknown (same update), the log depends on the VPC", resources: [vpc(), flowLog({ vpcId: U }, ["urn:pulumi:test::webapp-platform::aws:ec2/vpc:Vpc::net-vpc"])] },
+    { title: "the VPC id unknown, no dependency recorded", resources: [vpc(), flowLog({ vpcId: U })] },
+    { title: "traffic type unknown", resources: [vpc(), flowLog({ trafficType: U })] },
+  ],
+});
+
+const defaultSg = (o: Record<string, any> = {}) => res(T.defaultSecurityGroup, "net-default-sg", { vpcId: "vpc-net", ...o });
+describePolicy({
+  policy: "vpc-default-sg-closed",
+  violating: [
+    { title: "the default group left to AWS", resources: [vpc()], message: /not managed/ },
+    { title: "the default group adopted with a self-referencing ingress rule", resources: [vpc(), defaultSg({ ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }] })], message: /1 ingress rule;/ },
+    { title: "the default group adopted with all egress", resources: [vpc(), defaultSg({ egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] })], message: /1 egress rule;/ },
+  ],
+  compliant: [{ title: "adopted with no rules", resources: [vpc(), defaultSg()] }, { title: "empty rule lists", resources: [vpc(), defaultSg({ ingress: [], egress: [] })] }],
+  unknown: [{ title: "VPC id and rules unknown", resources: [vpc(), defaultSg({ vpcId: U, ingress: U, egress: U })] }],
+});
+
+describePolicy({
+  policy: "subnets-no-auto-public-ip",
+  violating: [{ title: "a subnet that maps public addresses", resources: [res(T.subnet, "net-public-0", { vpcId: "vpc-net", cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: true })], message: /mapPublicIpOnLaunch true/ }],
+  compliant: [
+    { title: "mapPublicIpOnLaunch false", resources: [res(T.subnet, "net-public-0", { vpcId: "vpc-net", cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: false })] },
+    { title: "unset (AWS's default for a new subnet is false)", resources: [res(T.subnet, "net-public-0", { vpcId: "vpc-net", cidrBlock: "10.0.0.0/24" })] },
+  ],
+  unknown: [{ title: "unknown", resources: [res(T.subnet, "net-public-0", { vpcId: U, mapPublicIpOnLaunch: U })] }],
+});
+
+const eip = (name: string, o: Record<string, any> = {}) => res(T.eip, name, { domain: "vpc", ...o }, { id: `eipalloc-${name}`, outputs: { allocationId: `eipalloc-${name}`, publicIp: "198.51.100.7" } });
+describePolicy({
+  policy: "eip-attached",
+  violating: [
+    { title: "an address attached to nothing", resources: [eip("spare")], message: /attached to nothing/ },
+    { title: "an association of another address", resources: [eip("spare"), res(T.eipAssociation, "web-host", { allocationId: "eipalloc-other", networkInterfaceId: "eni-1" })], message: /attached to nothing/ },
+  ],
+  compliant: [
+    { title: "associated with a network interface", resources: [eip("web"), res(T.eipAssociation, "web-host", { allocationId: "eipalloc-web", networkInterfaceId: "eni-1" })] },
+    { title: "a NAT gateway's address", resources: [eip("nat"), res(T.natGateway, "nat-0", { allocationId: "eipalloc-nat", subnetId: "subnet-1" })] },
+    { title: "attached to an instance on the Eip itself", resources: [eip("web", { instance: "i-1" })] },
+  ],
+  unknown: [
+    { title: "the allocation id unknown, the association depends on the address", resources: [eip("web"), res(T.eipAssociation, "web-host", { allocationId: U }, { deps: ["urn:pulumi:test::webapp-platform::aws:ec2/eip:Eip::web"] })] },
+    { title: "the allocation id unknown, no dependency recorded", resources: [eip("web"), res(T.eipAssociation, "web-host", { allocationId: U })] },
+    { title: "the instance unknown", resources: [eip("web", { instance: U })] },
+  ],
+});
+
+describePolicy({
+  policy: "sg-attached",
+  violating: [
+    { title: "a group nothing uses", resources: [group("spare", "app")], message: /no resource uses/ },
+    { title: "a group only rules point at", resources: [group("spare", "app"), ingress("spare-in", { securityGroupId: "sg-spare", referencedSecurityGroupId: "sg-spare", fromPort: 80, toPort: 80 })], message: /no resource uses/ },
+    { title: "a group's id only in a host's description", resources: [group("spare", "app"), group("app", "app"), res(T.instance, "web", { vpcSecurityGroupIds: ["sg-app"], userData: "# sg-spare" })], message: /no resource uses/ },
+  ],
+  compliant: [
+    { title: "a load balancer's group", resources: [group("lb", "edge"), res(T.loadBalancer, "web-alb", { securityGroups: ["sg-lb"], subnets: ["subnet-1"] })] },
+    { title: "a launch template's interface group", resources: [group("app", "app"), res(T.launchTemplate, "web-lt", { networkInterfaces: [{ securityGroups: ["sg-app"] }] })] },
+    { title: "a function's VPC group", resources: [group("fn", "app"), res(T.lambdaFunction, "rotate", { vpcConfig: { securityGroupIds: ["sg-fn"], subnetIds: ["subnet-1"] } })] },
+  ],
+  unknown: [
+    { title: "the group's id unknown, the database depends on it", resources: [res(SG, "db", { vpcId: "vpc-1" }), res(T.rdsInstance, "db", { vpcSecurityGroupIds: [U] }, { deps: ["urn:pulumi:test::webapp-platform::aws:ec2/securityGroup:SecurityGroup::db"] })] },
+  ],
+});

@@ -93,6 +93,7 @@ describe("peer rules table", () => {
     expect(c.ratio).toBeGreaterThanOrEqual(data.floor);
     // Raise the floor with the coverage: a row covered today may not silently go back.
     expect(Math.floor(c.ratio * 1000) / 1000).toBeLessThan(data.floor + 0.001);
-    expect(data.floor).toBeLessThanOrEqual(data.target);
+    // The target is reached (issue 15): from here on the coverage stays at or above it.
+    expect(c.ratio).toBeGreaterThanOrEqual(data.target);
   });
 });

@@ -152,3 +152,14 @@ describePolicy({
     { title: "the function's environment unknown", resources: [password, rotDb, conn, master, connVersion(), masterVersion, rotationFn(U), rotation()] },
   ],
 });
+
+const describedSecret = (o: Record<string, any> = {}) => res(T.secret, "shop-DATABASE", { name: "prod/shop/DATABASE", kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/1", tags: TAGS, ...o });
+describePolicy({
+  policy: "secrets-described",
+  violating: [
+    { title: "no description", resources: [describedSecret()], message: /no description/ },
+    { title: "a blank description", resources: [describedSecret({ description: "  " })], message: /no description/ },
+  ],
+  compliant: [{ title: "says what it is", resources: [describedSecret({ description: "PostgreSQL connection for shop (host, port, dbname, user, password)" })] }],
+  unknown: [{ title: "the description not known yet", resources: [describedSecret({ description: U })] }],
+});

@@ -342,6 +342,117 @@ const MUTATIONS: Mutation[] = [
     what: "certificate transparency logging", policy: "acm-certificate-transparency", visibleInPreview: true,
     pick: first(T.acmCertificate), mutate: (p) => ({ ...p, options: { certificateTransparencyLoggingPreference: "DISABLED" } }),
   },
+  {
+    what: "rejected-only flow logs on the VPC", policy: "vpc-flow-logs", visibleInPreview: true,
+    pick: first(T.vpc), change: (rec) => rec.ofType(T.flowLog), mutate: (p) => ({ ...p, trafficType: "REJECT" }),
+  },
+  {
+    what: "the VPC's default security group emptied of rules", policy: "vpc-default-sg-closed", visibleInPreview: true,
+    pick: first(T.defaultSecurityGroup), mutate: (p) => ({ ...p, ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }] }),
+  },
+  {
+    what: "private addressing on a subnet", policy: "subnets-no-auto-public-ip", visibleInPreview: true,
+    pick: first(T.subnet), mutate: (p) => ({ ...p, mapPublicIpOnLaunch: true }),
+  },
+  {
+    // Its association names another allocation; the address itself still exists. In a first
+    // preview the NAT gateways' allocation ids are unknown, so any of them might hold it.
+    what: "the single host's Elastic IP association", policy: "eip-attached", visibleInPreview: false,
+    pick: (rec) => rec.ofType(T.eip).find((e) => rec.ofType(T.eipAssociation).some((a) => a.inputs.allocationId === e.outputs.allocationId)),
+    change: (rec, eip) => rec.ofType(T.eipAssociation).filter((a) => a.inputs.allocationId === eip.outputs.allocationId),
+    mutate: (p) => ({ ...p, allocationId: "eipalloc-0123456789abcdef0" }),
+  },
+  {
+    // The group's id is unknown in a first preview, so no use of it can be ruled out there.
+    what: "a load balancer's security group", policy: "sg-attached", visibleInPreview: false,
+    pick: (rec) => rec.ofType("aws:ec2/securityGroup:SecurityGroup").find((g) => (rec.ofType(T.loadBalancer)[0]?.inputs.securityGroups ?? []).includes(g.id)),
+    change: (rec) => rec.ofType(T.loadBalancer).slice(0, 1), mutate: (p) => ({ ...p, securityGroups: [] }),
+  },
+  {
+    what: "a target group's health check", policy: "target-group-health-check", visibleInPreview: true,
+    pick: first(T.targetGroup), mutate: (p) => ({ ...p, healthCheck: { ...p.healthCheck, enabled: false } }),
+  },
+  {
+    what: "the single host's A record pointing at its own Elastic IP", policy: "route53-a-records-managed-targets", visibleInPreview: true,
+    pick: first(T.route53Record, (r) => r.inputs.type === "A" && Array.isArray(r.inputs.records) && r.inputs.records.length > 0),
+    mutate: (p) => ({ ...p, records: ["203.0.113.10"] }),
+  },
+  {
+    what: "log exports of a read replica", policy: "rds-log-exports", visibleInPreview: true,
+    pick: first(T.rdsInstance, (r) => !!r.inputs.replicateSourceDb), mutate: (p) => ({ ...p, enabledCloudwatchLogsExports: [] }),
+  },
+  {
+    what: "IAM database authentication", policy: "rds-iam-auth", visibleInPreview: true,
+    pick: (rec) => rec.ofType(T.rdsInstance).filter((r) => !r.inputs.replicateSourceDb)[2], mutate: (p) => ({ ...p, iamDatabaseAuthenticationEnabled: false }),
+  },
+  {
+    what: "enhanced monitoring of a prod database", policy: "rds-enhanced-monitoring-prod", visibleInPreview: true,
+    pick: (rec) => rec.ofType(T.rdsInstance).filter((r) => !r.inputs.replicateSourceDb)[3], mutate: (p) => ({ ...p, monitoringInterval: 0 }),
+  },
+  {
+    what: "slow statement logging in a database's parameter group", policy: "rds-postgres-query-logging", visibleInPreview: true,
+    pick: (rec) => rec.ofType(T.rdsInstance).filter((r) => !r.inputs.replicateSourceDb)[0],
+    change: (rec, db) => rec.ofType(T.rdsParameterGroup).filter((g) => g.outputs.name === db.inputs.parameterGroupName),
+    mutate: (p) => ({ ...p, parameters: pulumi.output(p.parameters).apply((ps: any[]) => ps.filter((x) => x.name !== "log_min_duration_statement")) }),
+  },
+  {
+    // Encryption configurations are matched to buckets by id, unknown in a first preview.
+    what: "SSE-KMS on a media bucket", policy: "s3-data-bucket-kms", visibleInPreview: false,
+    pick: first(T.bucket, (r) => r.name === "smartboostpro-media"), change: (rec) => rec.ofType(T.bucketSse).filter((r) => r.name === "smartboostpro-media"),
+    mutate: (p) => ({ ...p, rules: pulumi.output(p.rules).apply((rules: any[]) => rules.map((r) => ({ ...r, applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }))) }),
+  },
+  {
+    what: "ACLs disabled on a media bucket", policy: "s3-bucket-acls-disabled", visibleInPreview: false,
+    pick: first(T.bucket, (r) => r.name === "flashbill-media"), change: (rec) => rec.ofType(T.bucketOwnershipControls).filter((r) => r.name === "flashbill-media"),
+    mutate: (p) => ({ ...p, rule: { objectOwnership: "ObjectWriter" } }),
+  },
+  {
+    // A bucket policy names its bucket's ARN, unknown in a first preview.
+    what: "a bucket policy that leaves its own policy changeable", policy: "s3-bucket-policy-no-lockout", visibleInPreview: false,
+    pick: first(T.bucketPolicy),
+    mutate: (p) => ({ ...p, policy: pulumi.output(p.policy).apply((doc: string) => {
+      const d = JSON.parse(doc);
+      return JSON.stringify({ ...d, Statement: [...d.Statement, { Sid: "NoPolicyChanges", Effect: "Deny", Principal: "*", Action: ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"], Resource: d.Statement[0].Resource }] });
+    }) }),
+  },
+  {
+    what: "the stack key on a backup vault", policy: "backup-vault-stack-key", visibleInPreview: true,
+    pick: first(T.backupVault), mutate: (p) => ({ ...p, kmsKeyArn: undefined }),
+  },
+  {
+    // Role policies name their resources' ARNs, unknown in a first preview.
+    what: "resource scope of a role policy", policy: "iam-resource-wildcard-allowlisted", visibleInPreview: false,
+    pick: first(T.iamRolePolicy),
+    mutate: (p) => ({ ...p, policy: pulumi.output(p.policy).apply((doc: string) => {
+      const d = JSON.parse(doc);
+      return JSON.stringify({ ...d, Statement: [...d.Statement, { Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] });
+    }) }),
+  },
+  {
+    what: "the account pin on the stack key's service statement", policy: "kms-key-policy-no-public-principal", visibleInPreview: false,
+    pick: first(T.kmsKey),
+    mutate: (p) => ({ ...p, policy: pulumi.output(p.policy).apply((doc: string) => {
+      const d = JSON.parse(doc);
+      return JSON.stringify({ ...d, Statement: [...d.Statement, { Sid: "AnyoneDecrypts", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }] });
+    }) }),
+  },
+  {
+    what: "the stack key on the alert topic", policy: "sns-topic-encrypted", visibleInPreview: true,
+    pick: first(T.snsTopic, (r) => !!r.inputs.kmsMasterKeyId), mutate: (p) => ({ ...p, kmsMasterKeyId: "alias/aws/sns" }),
+  },
+  {
+    // The topic policy is built from the topic's ARN, unknown in a first preview.
+    what: "the alert topic's publishers pinned", policy: "sns-topic-policy-not-public", visibleInPreview: false,
+    pick: first(T.snsTopicPolicy),
+    mutate: (p) => ({ ...p, policy: pulumi.output(p.policy).apply((doc: string) => {
+      const d = JSON.parse(doc);
+      return JSON.stringify({ ...d, Statement: [...d.Statement, { Sid: "AnyonePublishes", Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: d.Statement[0].Resource }] });
+    }) }),
+  },
+  {
+    what: "a secret's description", policy: "secrets-described", visibleInPreview: true,
+    pick: first(T.secret), mutate: (p) => ({ ...p, description: undefined }),
+  },
 ];
 
 describe("switching off a protection in a component (prod)", () => {

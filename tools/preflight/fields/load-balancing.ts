@@ -108,6 +108,7 @@ export const LOAD_BALANCING: FieldTable = {
       desiredCapacity: "CreateAutoScalingGroup.DesiredCapacity",
       defaultInstanceWarmup: "CreateAutoScalingGroup.DefaultInstanceWarmup",
       healthCheckGracePeriod: "CreateAutoScalingGroup.HealthCheckGracePeriod",
+      defaultCooldown: "CreateAutoScalingGroup.DefaultCooldown",
       healthCheckType: { api: "CreateAutoScalingGroup.HealthCheckType", prose: [matches("The valid values are EC2 , EBS , ELB , and VPC_LATTICE .", /^(EC2|EBS|ELB|VPC_LATTICE)(,(EC2|EBS|ELB|VPC_LATTICE))*$/, "EC2, EBS, ELB, VPC_LATTICE (comma-separated)")] },
       "vpcZoneIdentifiers[]": "CreateAutoScalingGroup.VPCZoneIdentifier",
       "targetGroupArns[]": "CreateAutoScalingGroup.TargetGroupARNs[]",
