@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import { gunzipSync, gzipSync } from "zlib";
 import * as path from "path";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildPlatform } from "../../architectures/platform";
 import { loadStackConfig } from "../../config";
@@ -455,12 +456,39 @@ const MUTATIONS: Mutation[] = [
   },
 ];
 
+/**
+ * A resource a component might add that the pack must refuse, for policies whose resource the
+ * stacks do not create at all (nothing there to switch off).
+ */
+interface Addition {
+  what: string;
+  policy: string;
+  type: string;
+  /** The added resource's name, unique in the stack. */
+  name: string;
+  /** Creates the resource inside the mutated run (values may come from the unmutated recording). */
+  create(rec: Recording, name: string): void;
+  visibleInPreview: boolean;
+}
+
+const ADDITIONS: Addition[] = [
+  {
+    // Hosts pull through their IAM roles; the stacks write no repository policy.
+    what: "a repository policy letting anyone pull", policy: "ecr-repository-policy-not-public", type: T.ecrRepositoryPolicy, name: "mutation-public-pull", visibleInPreview: true,
+    create: (rec, name) => new aws.ecr.RepositoryPolicy(name, {
+      repository: rec.ofType(T.ecrRepository)[0].outputs.name,
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "PublicPull", Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] }] }),
+    }),
+  },
+];
+
 describe("switching off a protection in a component (prod)", () => {
   let baseline: Recording;
   let verdicts: Verdict[];
   let previewVerdicts: Verdict[];
   let mutatedResources: RecordedResource[];
   const targets = new Map<Mutation, RecordedResource>();
+  const added = new Map<Addition, RecordedResource>();
 
   beforeAll(async () => {
     baseline = recordings.get("prod")!;
@@ -481,9 +509,12 @@ describe("switching off a protection in a component (prod)", () => {
         if (!ms) return undefined;
         return { props: ms.reduce((p, m) => m.mutate(p), args.props), opts: args.opts };
       });
-      return buildPlatform(loadStackConfig());
+      const outputs = buildPlatform(loadStackConfig());
+      for (const a of ADDITIONS) a.create(baseline, a.name);
+      return outputs;
     }, { stack: "prod" }));
     mutatedResources = mutated.resources;
+    for (const a of ADDITIONS) added.set(a, mutated.one(a.type, a.name));
     verdicts = runPolicyPack(mutated.resources, { config: stackPackConfig("prod") });
     previewVerdicts = runPolicyPack(mutated.resources, { config: stackPackConfig("prod"), preview: true });
   }, 120_000);
@@ -507,6 +538,12 @@ describe("switching off a protection in a component (prod)", () => {
     const hits = (vs: Verdict[]) => mandatory(vs).filter((v) => v.policy === policy && v.urn === target.urn);
     expect(hits(verdicts).length).toBeGreaterThan(0);
     if (m.visibleInPreview) expect(hits(previewVerdicts).length).toBeGreaterThan(0);
+  });
+
+  it.each(ADDITIONS.map((a) => [a.what, a.policy, a] as const))("%s: %s fires on the added resource", (_, policy, a) => {
+    const hits = (vs: Verdict[]) => mandatory(vs).filter((v) => v.policy === policy && v.urn === added.get(a)!.urn);
+    expect(hits(verdicts).length).toBeGreaterThan(0);
+    if (a.visibleInPreview) expect(hits(previewVerdicts).length).toBeGreaterThan(0);
   });
 
   it("never trips on unknown values, mutated or not", () => {
