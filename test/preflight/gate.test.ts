@@ -34,9 +34,9 @@ function plan(args: string[]): { status: number | null; stdout: string; stderr: 
 }
 
 describe("npm run plan as the gate", () => {
-  test("a real stack passes: exit 0, with a Preflight section showing zero violations", () => {
-    const out = path.join(tmp, "staging.md");
-    const r = plan(["--stack", "staging", "--format", "markdown", "--out", out]);
+  test.each(["staging", "prod"])("the %s stack passes: exit 0, with a Preflight section showing zero violations", (stack) => {
+    const out = path.join(tmp, `${stack}.md`);
+    const r = plan(["--stack", stack, "--format", "markdown", "--out", out]);
     expect(r.stderr).not.toMatch(/fails the gate/);
     expect(r.status).toBe(0);
     const md = fs.readFileSync(out, "utf8");

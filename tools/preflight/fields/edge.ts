@@ -31,6 +31,7 @@ const BUCKET_NAME_RULES: ProseRule[] = [
 const LIFECYCLE = "PutBucketLifecycleConfiguration.LifecycleConfiguration.Rules[]";
 const POSITIVE_DAYS = matches("The value must be a non-zero positive integer.", /^[1-9]\d*$/, "a whole number of days, at least 1");
 const SSE = "PutBucketEncryption.ServerSideEncryptionConfiguration.Rules[]";
+const REPLICATION = "PutBucketReplication.ReplicationConfiguration.Rules[]";
 
 /** Every S3 bucket setting resource names its bucket; the name was checked on the Bucket. */
 const bucketRef = (api: string): Record<string, Field> => ({ bucket: api });
@@ -338,6 +339,22 @@ export const EDGE: FieldTable = {
       "rules[].noncurrentVersionExpiration.noncurrentDays": { api: `${LIFECYCLE}.NoncurrentVersionExpiration.NoncurrentDays`, prose: [POSITIVE_DAYS] },
       "rules[].abortIncompleteMultipartUpload.daysAfterInitiation": `${LIFECYCLE}.AbortIncompleteMultipartUpload.DaysAfterInitiation`,
       "rules[].filter.prefix": `${LIFECYCLE}.Filter.Prefix`,
+    },
+  },
+  "aws:s3/bucketReplicationConfig:BucketReplicationConfig": {
+    model: "s3",
+    fields: {
+      ...bucketRef("PutBucketReplication.Bucket"),
+      role: "PutBucketReplication.ReplicationConfiguration.Role",
+      "rules[].id": { api: `${REPLICATION}.ID`, prose: [maxLength("The maximum value is 255 characters.", 255)] },
+      "rules[].priority": `${REPLICATION}.Priority`,
+      "rules[].status": `${REPLICATION}.Status`,
+      "rules[].filter.prefix": `${REPLICATION}.Filter.Prefix`,
+      "rules[].deleteMarkerReplication.status": `${REPLICATION}.DeleteMarkerReplication.Status`,
+      "rules[].destination.bucket": `${REPLICATION}.Destination.Bucket`,
+      "rules[].destination.storageClass": `${REPLICATION}.Destination.StorageClass`,
+      "rules[].destination.encryptionConfiguration.replicaKmsKeyId": `${REPLICATION}.Destination.EncryptionConfiguration.ReplicaKmsKeyID`,
+      "rules[].sourceSelectionCriteria.sseKmsEncryptedObjects.status": `${REPLICATION}.SourceSelectionCriteria.SseKmsEncryptedObjects.Status`,
     },
   },
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
