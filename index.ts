@@ -1,9 +1,10 @@
 // webapp-platform: read and validate the stack config, build the platform and every app,
 // export what operators need. Everything else lives in architectures/ and components/.
 import { buildPlatform } from "./architectures/platform";
-import { loadStackConfig } from "./config";
+import { PROFILES, loadStackConfig } from "./config";
 
-const platform = buildPlatform(loadStackConfig());
+const config = loadStackConfig();
+const platform = buildPlatform(config, PROFILES[config.environment]);
 
 export const environment = platform.environment;
 export const vpcId = platform.vpcId;

@@ -5,14 +5,14 @@
  * host waits for RDS or ElastiCache to finish creating.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig } from "../config";
+import type { AppConfig } from "./spec";
 import { AlarmSpec, cacheAlarms, databaseAlarms, replicaAlarms } from "../components/alarms";
 import { AppSecrets } from "../components/app-secrets";
 import { AppBackup } from "../components/backups";
 import { Postgres } from "../components/postgres";
 import { Redis } from "../components/redis";
 import { SecurityTiers } from "../components/security-tiers";
-import type { SharedPlatform } from "./platform";
+import type { SharedPlatform } from "./shared";
 
 export interface AppData {
   tiers: SecurityTiers;

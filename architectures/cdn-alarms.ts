@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig } from "../config";
+import type { AppConfig } from "./spec";
 import { certificateAlarms } from "../components/alarms";
 import { usEast1Provider } from "../components/certificate";
 import { AppAlarms } from "../components/monitoring";
-import type { SharedPlatform } from "./platform";
+import type { SharedPlatform } from "./shared";
 
 /**
  * The expiry alarm of an app's CloudFront certificate. ACM publishes DaysToExpiry in the

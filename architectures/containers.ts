@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig } from "../config";
+import type { AppConfig } from "./spec";
 import { CdnFront } from "../components/cdn-front";
 import { AcmCertificate } from "../components/certificate";
 import { typeToken } from "../components/common";
@@ -12,7 +12,7 @@ import { buildAppData } from "./app-data";
 import { cdnCertificateAlarms } from "./cdn-alarms";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
-import type { SharedPlatform } from "./platform";
+import type { SharedPlatform } from "./shared";
 
 /**
  * Containers (the SaaS platform seed): backend and frontend images built from the configured

@@ -5,18 +5,18 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig } from "../config";
+import type { AppConfig } from "./spec";
 import { AlarmSpec, certificateAlarms, fleetAlarms, loadBalancerAlarms } from "../components/alarms";
 import { AppFleet, LAUNCH_HOOK_NAME } from "../components/app-fleet";
 import { AppDns } from "../components/dns";
 import {
   appArtifactUrl, ComposeService, HostConfigInput, hostConfigFromApp, hostLogGroupNames, hostPolicyDocument, plainHostEnv, renderCloudConfig,
 } from "../components/hostconfig";
-import { mediaBucket } from "../components/private-bucket";
+import { mediaBucket } from "../components/media-bucket";
 import { DEFAULT_SESSION_DOCUMENT, sessionDocumentArgs } from "../components/session-manager";
 import { WebAcl } from "../components/waf";
 import type { AppData } from "./app-data";
-import type { SharedPlatform } from "./platform";
+import type { SharedPlatform } from "./shared";
 
 export interface FleetOptions {
   /** The app's DNS (one per app, shared with its static site). */

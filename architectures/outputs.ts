@@ -1,6 +1,7 @@
 /** Per-app stack outputs, the same shape for every architecture. */
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig, Architecture } from "../config";
+import type { Architecture } from "../lib/environment";
+import type { AppConfig } from "./spec";
 import { AppDns } from "../components/dns";
 import { appArtifactUrl, artifactStorePrefix } from "../components/hostconfig";
 import type { AppData } from "./app-data";

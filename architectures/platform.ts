@@ -3,9 +3,9 @@
  * configured app. index.ts only reads config, calls buildPlatform and exports its outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig, Architecture, StackConfig } from "../config";
+import type { Architecture, EnvironmentProfile } from "../lib/environment";
 import { ArtifactStore } from "../components/artifact-store";
-import { PlatformContext, contextFrom, tagResources } from "../components/common";
+import { tagResources } from "../components/common";
 import { US_EAST_1, usEast1Provider } from "../components/certificate";
 import { HostImages } from "../components/host-images";
 import { StackKey } from "../components/kms";
@@ -13,33 +13,12 @@ import { AlertTopic } from "../components/monitoring";
 import { Network } from "../components/network";
 import { DEFAULT_SESSION_DOCUMENT, SessionManager } from "../components/session-manager";
 import { ContainersApp } from "./containers";
+import { SharedPlatform, platformContext } from "./shared";
+import type { AppConfig, StackConfig } from "./spec";
 import { AppOutputs, artifactOutputs } from "./outputs";
 import { SingleHostApp } from "./single-host";
 import { SpaApiApp } from "./spa-api";
 import { WebFleetApp } from "./web-fleet";
-
-/** What an architecture gets from the shared platform. */
-export interface SharedPlatform {
-  ctx: PlatformContext;
-  config: StackConfig;
-  network: Network;
-  /** The stack's customer-managed KMS key: data, secrets, logs, backups, alarms. */
-  key: StackKey;
-  /** Session Manager preferences: hosts' roles need its key and log group (hostPolicyDocument's `sessions`). */
-  sessions: SessionManager;
-  /** The stack's alarm topic. */
-  alerts: AlertTopic;
-  /** The stack's artifact store: apps without an explicit artifactUrl fetch their releases from it. */
-  artifacts: ArtifactStore;
-  /** The pinned Ubuntu image per CPU architecture, for every host of the stack. */
-  images: HostImages;
-  /**
-   * The stack's alarm topic in us-east-1, created when an app first asks for it: CloudFront
-   * certificates live there, ACM publishes their expiry metric only there, and an alarm can
-   * notify only a topic in its own region.
-   */
-  usEast1Alerts(): AlertTopic;
-}
 
 type ArchitectureBuilder = (app: AppConfig, shared: SharedPlatform) => AppOutputs;
 
@@ -70,8 +49,9 @@ export interface PlatformOutputs {
   skippedApps: string[];
 }
 
-export function buildPlatform(config: StackConfig): PlatformOutputs {
-  const ctx = contextFrom(config);
+/** Builds the stack: `profile` is its environment's (config/profiles PROFILES[config.environment]). */
+export function buildPlatform(config: StackConfig, profile: EnvironmentProfile): PlatformOutputs {
+  const ctx = platformContext(config, profile);
   pulumi.runtime.registerStackTransformation(
     tagResources({ ...config.tags, app: "platform", environment: config.environment, "managed-by": "pulumi" }),
   );

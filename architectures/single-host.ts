@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig } from "../config";
+import type { AppConfig } from "./spec";
 import { hostAlarms, hostAppAlarms } from "../components/alarms";
 import { typeToken } from "../components/common";
 import { PostDeployCheck, SsmRedeploy } from "../components/deploy-steps";
@@ -8,7 +8,7 @@ import { AppAlarms } from "../components/monitoring";
 import { SingleWebHost } from "../components/single-host";
 import { buildAppData } from "./app-data";
 import { AppOutputs, commonOutputs } from "./outputs";
-import type { SharedPlatform } from "./platform";
+import type { SharedPlatform } from "./shared";
 
 /**
  * Single host (the SmartBoostPro and FlashBill seeds): one Ubuntu 24.04 server with an

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig } from "../config";
+import type { AppConfig } from "./spec";
 import { typeToken } from "../components/common";
 import { PostDeployCheck } from "../components/deploy-steps";
 import { AppDns } from "../components/dns";
@@ -12,7 +12,7 @@ import { buildAppData } from "./app-data";
 import { cdnCertificateAlarms } from "./cdn-alarms";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
-import type { SharedPlatform } from "./platform";
+import type { SharedPlatform } from "./shared";
 
 /**
  * SPA + API (the Investment Platform seed): the React build on a private S3 bucket behind

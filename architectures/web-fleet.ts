@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfig } from "../config";
+import type { AppConfig } from "./spec";
 import { typeToken } from "../components/common";
 import { PostDeployCheck } from "../components/deploy-steps";
 import { AppDns } from "../components/dns";
@@ -7,7 +7,7 @@ import { AppAlarms } from "../components/monitoring";
 import { buildAppData } from "./app-data";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
-import type { SharedPlatform } from "./platform";
+import type { SharedPlatform } from "./shared";
 
 /**
  * Web fleet (the Avanii shop seed): a WSGI app under gunicorn behind nginx on an autoscaled

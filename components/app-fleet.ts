@@ -5,7 +5,6 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FleetSize } from "../config";
 import { HealthCheckTimings, healthCheckGraceSeconds, launchHookTimeoutSeconds } from "./boot-timing";
 import { AcmCertificate } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
@@ -13,6 +12,15 @@ import { AppDns } from "./dns";
 import { encodeUserData } from "./hostconfig";
 import { HOST_HTTP_PORT } from "./security-tiers";
 import { denyInsecureTransport, privateBucket } from "./private-bucket";
+
+export interface FleetSize {
+  /** Minimum instances. Default: profile (staging 1, prod 2). */
+  min: number;
+  /** Desired instances at creation. Default: profile. */
+  desired: number;
+  /** Maximum instances. Default: profile (staging 2, prod 6). */
+  max: number;
+}
 
 /**
  * The launch lifecycle hook every instance completes at the end of its bootstrap (the host

@@ -1,8 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { APP_SECRET_KINDS, AppSecretKind } from "../config";
 import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
+
+/** Secrets an app can ask for; each is generated (or a placeholder the operator fills in). */
+export const APP_SECRET_KINDS = [
+  "DJANGO_SECRET_KEY",
+  "FLASK_SECRET_KEY",
+  "JWT_SIGNING_KEY",
+  "STRIPE_WEBHOOK_SECRET",
+  "STRIPE_SECRET_KEY",
+] as const;
+export type AppSecretKind = (typeof APP_SECRET_KINDS)[number];
 
 /**
  * Specials in generated values: URL-, shell-, .env- and systemd-safe, and accepted by every

@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BackupSchedule } from "../config";
+import type { BackupSchedule } from "../lib/environment";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 
+
 /** 03:00 UTC, outside the RDS backup and maintenance windows the data components use. */
-export const BACKUP_SCHEDULES: Record<BackupSchedule, string> = {
+const BACKUP_CRON: Record<BackupSchedule, string> = {
   daily: "cron(0 3 * * ? *)",
   weekly: "cron(0 3 ? * SUN *)",
 };
@@ -48,7 +49,7 @@ export class AppBackup extends pulumi.ComponentResource {
       rules: [{
         ruleName: `${schedule}-${retentionDays}d`,
         targetVaultName: vault.name,
-        schedule: BACKUP_SCHEDULES[schedule],
+        schedule: BACKUP_CRON[schedule],
         startWindow: 60,
         completionWindow: 360,
         lifecycle: { deleteAfter: retentionDays },

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HeadersConfig } from "../config";
+import { HeadersConfig } from "./http-policy";
 import { AcmCertificate } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { AppDns } from "./dns";

@@ -3,10 +3,10 @@
  * from the stack config, tagging, and the options stateful resources get in prod.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Environment, EnvironmentProfile, PROFILES, StackConfig } from "../config";
-import { TAGGABLE_TYPES } from "../policies/lib/taggable";
+import type { Environment, EnvironmentProfile } from "../lib/environment";
+import { PROJECT } from "../lib/names";
+import { TAGGABLE_TYPES } from "../lib/taggable";
 
-export const PROJECT = "webapp-platform";
 
 /** `webapp-platform:<module>:<Type>`, the type token of a component. */
 export function typeToken(module: string, type: string): string {
@@ -23,17 +23,6 @@ export interface PlatformContext {
   logRetentionDays: number;
   /** Region where data buckets keep a replica (prod); undefined: no replica. */
   dataReplicaRegion?: string;
-}
-
-export function contextFrom(config: StackConfig): PlatformContext {
-  return {
-    stack: config.stack,
-    environment: config.environment,
-    profile: PROFILES[config.environment],
-    region: config.region,
-    logRetentionDays: config.logRetentionDays,
-    dataReplicaRegion: config.dataReplicaRegion,
-  };
 }
 
 /**

@@ -5,8 +5,25 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { cpuArchitecture } from "./ami";
-import { ContainerServiceConfig } from "../config";
 import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
+
+export interface ContainerServiceConfig {
+  /** Service name in the compose stack, e.g. "backend"; also names its ECR repository. */
+  name: string;
+  /** Build context: a directory relative to the project root, which must exist (loadStackConfig checks). */
+  context: string;
+  /** Dockerfile path inside the context, which must exist. Default "Dockerfile". */
+  dockerfile: string;
+  /** Port the container listens on. */
+  port: number;
+  /**
+   * Command (argv) run once per release in a one-off container of this service's new image,
+   * before the hosts restart onto it, under the app's PostgreSQL advisory lock: the migrations.
+   * Default: `python manage.py migrate --noinput` on the service at the app's port for a django
+   * app with a database; none otherwise.
+   */
+  releaseCommand?: string[];
+}
 
 export const IMAGE_PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
 /** The CPU architecture an image is built for; it must match the hosts that run it. */

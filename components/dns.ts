@@ -6,8 +6,25 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DnsConfig } from "../config";
 import { invalidArg, typeToken } from "./common";
+
+/** Where an app's DNS lives. */
+export type DnsConfig =
+  | { mode: "route53"; /** Existing public hosted zone name; the app's domain must be in it. */ zone: string }
+  | {
+      mode: "external";
+      /** Registrar name, for the instructions printed to the operator. */
+      registrar: string;
+      /**
+       * The operator has created the records in `dnsRecords` and ACM has issued the app's
+       * certificates: HTTPS (the load balancer's HTTPS listener, CloudFront) is built. While
+       * false, the first `pulumi up` requests the certificates and lists the records without
+       * waiting for them, and holds back everything that needs an issued certificate.
+       * Default false (parseStackConfig always sets it; optional for configs built in code).
+       * Not allowed with route53 mode or single-host apps (no ACM certificate).
+       */
+      certificateValidated?: boolean;
+    };
 
 /** A record the operator must create at an external registrar. */
 export interface RequiredDnsRecord {

@@ -5,7 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CANONICAL_ACCOUNT, CpuArchitecture, EC2_IMAGE_ARCHITECTURE, cpuArchitecture, ubuntuAmiParameter } from "./ami";
-import { PROJECT, invalidArg, typeToken } from "./common";
+import { PROJECT } from "../lib/names";
+import { invalidArg, typeToken } from "./common";
 
 export interface HostImagesArgs {
   /** Stack name: part of the pins' SSM parameter names. Required. */

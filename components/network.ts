@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { NatStrategy } from "../config";
+import type { NatStrategy } from "../lib/environment";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { SubnetTier, planSubnets } from "./subnets";
 

@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseConfig } from "../config";
 import { defaultMaxConnections } from "./alarms";
 import {
   SAFE_SPECIALS, checkRecoveryWindow, defaultRecoveryWindowDays, generatedPassword, secretName, storeSecret,
@@ -8,6 +7,27 @@ import {
 import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
 import { DatabasePasswordRotation } from "./password-rotation";
 import { POSTGRES_PORT } from "./security-tiers";
+
+export interface DatabaseConfig {
+  /** Whether the app has a PostgreSQL database. Default true. */
+  enabled: boolean;
+  /** Database name (letters, digits, underscore). Default: the app name with `_` for `-`. */
+  name: string;
+  /** RDS instance class, within the environment's allowed list. Default: profile. */
+  instanceClass: string;
+  /** Initial gp3 storage in GiB (20-16384). Default: profile. */
+  allocatedStorageGb: number;
+  /** Storage autoscaling ceiling in GiB (>= allocatedStorageGb). Default: profile. */
+  maxAllocatedStorageGb: number;
+  /** Automated backup retention in days (staging >= 1, prod >= 14). Default: profile. */
+  backupRetentionDays: number;
+  /** Multi-AZ standby. Default: profile (prod true). */
+  multiAz: boolean;
+  /** PostgreSQL max_connections; unset keeps RDS's memory-based default. */
+  maxConnections?: number;
+  /** A read replica (prod reporting load). Default false. */
+  readReplica: boolean;
+}
 
 /** PostgreSQL major version: the parameter group family follows it. */
 export const POSTGRES_MAJOR = 16;

@@ -5,8 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BucketReplica } from "./bucket-replica";
-import { PlatformContext, invalidArg } from "./common";
+import { invalidArg } from "./common";
 
 /** Options for `privateBucket`. */
 export interface PrivateBucketOptions {
@@ -127,33 +126,4 @@ export function accessLogBucketPolicy(logArn: string, sourceArn: string, account
       denyInsecureTransport(logArn),
     ],
   };
-}
-
-/** Days a replaced or deleted upload stays restorable in a media bucket. */
-export const MEDIA_NONCURRENT_DAYS = 90;
-/** Days a media bucket's access logs are kept. */
-export const MEDIA_ACCESS_LOG_DAYS = 90;
-
-/**
- * An app's media bucket (user uploads): private, versioned (an overwrite or delete stays
- * restorable for MEDIA_NONCURRENT_DAYS), encrypted with the stack key when given, TLS only,
- * with server access logs, protected in prod, and copied to `ctx.dataReplicaRegion` when the
- * stack has one (prod), so uploads survive losing the bucket or the region.
- */
-export function mediaBucket(name: string, ctx: PlatformContext, kmsKeyArn: pulumi.Input<string> | undefined, parent: pulumi.Resource): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
-  const protect = ctx.profile.protectData;
-  const { bucket, ready } = privateBucket(name, parent, {
-    ownership: "BucketOwnerEnforced", versioned: true, noncurrentVersionDays: MEDIA_NONCURRENT_DAYS, kmsKeyArn, forceDestroy: !protect, protect,
-  });
-  const policy = new aws.s3.BucketPolicy(name, {
-    bucket: bucket.id,
-    policy: bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] })),
-  }, { parent, dependsOn: ready });
-  serverAccessLogs(name, parent, bucket, { days: MEDIA_ACCESS_LOG_DAYS, protect });
-  if (ctx.dataReplicaRegion !== undefined) {
-    new BucketReplica(`${name}-replica`, {
-      ctx, region: ctx.dataReplicaRegion, source: bucket, sourceReady: ready, sourceKmsKeyArn: kmsKeyArn, noncurrentVersionDays: MEDIA_NONCURRENT_DAYS,
-    }, { parent });
-  }
-  return { bucket, policy };
 }

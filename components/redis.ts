@@ -1,9 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CacheConfig } from "../config";
 import { checkRecoveryWindow, defaultRecoveryWindowDays, generatedPassword, secretName, storeSecret } from "./app-secrets";
 import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
 import { REDIS_PORT } from "./security-tiers";
+
+export interface CacheConfig {
+  /** Whether the app has a Redis replication group. Default false. */
+  enabled: boolean;
+  /** ElastiCache node type, within the environment's allowed list. Default: profile. */
+  nodeType: string;
+  /** Nodes in the replication group (prod >= 2 for failover). Default: profile. */
+  numNodes: number;
+  /** Days of snapshots kept. Default: profile. */
+  snapshotRetentionDays: number;
+}
 
 export const REDIS_ENGINE_VERSION = "7.1";
 export const REDIS_PARAMETER_FAMILY = "redis7";

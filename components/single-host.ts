@@ -6,19 +6,20 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AppConfig } from "../config/types";
 import { invalidArg, PlatformContext, typeToken } from "./common";
-import { mediaBucket } from "./private-bucket";
+import { mediaBucket } from "./media-bucket";
 import { HostSessions, sessionDocumentArgs } from "./session-manager";
 import {
   appArtifactUrl, encodeUserData, HostConfigInput, hostConfigFromApp, hostScriptPath, hostLogGroupNames, hostPolicyDocument, HOST_METRICS_NAMESPACE,
-  NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC, renderCloudConfig, resolveHostConfig,
+  HostApp, NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC, renderCloudConfig, resolveHostConfig,
 } from "./hostconfig";
 
+/** The app settings a single web host is built from (the stack config's app satisfies it). */
+export type SingleHostAppSettings = HostApp & { instanceType: string; mediaBucket: boolean };
 
 export interface SingleWebHostArgs {
   /** The app, as parsed from the stack config; its architecture must be single-host. Required. */
-  app: AppConfig;
+  app: SingleHostAppSettings;
   /**
    * Stack context: environment profile (prod protection and monitoring), region, log retention.
    * Where the profile has detailedMonitoring (prod), the host gets 1-minute monitoring and

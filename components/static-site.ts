@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FRAME_OPTIONS, HeadersConfig } from "../config";
+import { FRAME_OPTIONS, HeadersConfig } from "./http-policy";
 import { AcmCertificate } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { AppDns } from "./dns";

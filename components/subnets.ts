@@ -1,5 +1,5 @@
 /** Subnet planning: which CIDR each tier gets in each AZ. Pure. */
-import { Cidr, formatCidr, parseCidr, subdivide } from "../config/cidr";
+import { Cidr, formatCidr, parseCidr, subdivide } from "../lib/cidr";
 
 export const SUBNET_TIERS = ["public", "private", "isolated"] as const;
 /** public: load balancers, NAT and single web hosts; private: app hosts; isolated: databases and caches (no route out). */

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PathRateLimit, RateLimitConfig } from "../config";
+import { PathRateLimit, RateLimitConfig } from "./http-policy";
 import { US_EAST_1, usEast1Provider } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 

@@ -5,6 +5,7 @@ import { PROJECT, ProjectFiles, parseStackConfig } from "./validate";
 import { StackConfig } from "./types";
 
 export * from "./types";
+export { contextFrom } from "./context";
 export { PROFILES } from "./profiles";
 export type { EnvironmentProfile } from "./profiles";
 export {

@@ -1,42 +1,7 @@
-import { BackupSchedule, Environment, NatStrategy } from "./types";
+import type { Environment, EnvironmentProfile } from "../lib/environment";
 
-/**
- * What each environment allows and defaults to. Staging is small and cheap; prod is
- * highly available and protected. Apps override the defaults per field, within the
- * allowed lists.
- */
-export interface EnvironmentProfile {
-  azCount: number;
-  natStrategy: NatStrategy;
-  logRetentionDays: number;
-  /** EC2 instance types an app may use. The first is the default. */
-  instanceTypes: readonly string[];
-  /** RDS instance classes an app may use. The first is the default. */
-  dbInstanceClasses: readonly string[];
-  /** ElastiCache node types an app may use. The first is the default. */
-  cacheNodeTypes: readonly string[];
-  fleet: { min: number; desired: number; max: number };
-  db: {
-    allocatedStorageGb: number;
-    maxAllocatedStorageGb: number;
-    backupRetentionDays: number;
-    /** Lowest backup retention the environment accepts. */
-    minBackupRetentionDays: number;
-    multiAz: boolean;
-    deletionProtection: boolean;
-  };
-  cache: { numNodes: number; minNodes: number; snapshotRetentionDays: number };
-  wafEnabled: boolean;
-  /** CloudFront price class. */
-  cdnPriceClass: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
-  backup: { schedule: BackupSchedule; retentionDays: number };
-  /** Stateful resources get `protect`, deletion protection and final snapshots. */
-  protectData: boolean;
-  /** EC2 detailed (1-minute) monitoring and termination protection on single hosts. */
-  detailedMonitoring: boolean;
-  /** Data buckets keep a replica in a second region (webapp-platform:dataReplicaRegion). */
-  dataReplica: boolean;
-}
+export type { EnvironmentProfile };
+
 
 /**
  * The default second region of each stack region for data bucket replicas: close (latency,

@@ -10,7 +10,8 @@ import { AMI_ID_RE, CPU_ARCHITECTURES, CpuArchitecture } from "../components/ami
 import {
   ArtifactPublishers, GITHUB_OIDC_HOST, GITHUB_OIDC_PROVIDER_ARN_RE, GITHUB_SUBJECT_FORMS, githubSubjectProblem, trustPolicyTooLong,
 } from "../components/publisher-trust";
-import { formatCidr, isPrivate, overlaps, parseCidr, subdivide } from "./cidr";
+import { formatCidr, isPrivate, overlaps, parseCidr, subdivide } from "../lib/cidr";
+import { PROJECT } from "../lib/names";
 import { DATA_REPLICA_REGIONS, EnvironmentProfile, PROFILES } from "./profiles";
 import {
   APP_SECRET_KINDS, ARCHITECTURES, AppConfig, Architecture, AppSecretKind, BACKUP_SCHEDULES, CacheConfig,
@@ -19,7 +20,7 @@ import {
   RateLimitConfig, Runtime, StackConfig,
 } from "./types";
 
-export const PROJECT = "webapp-platform";
+export { PROJECT };
 
 /** Retention values CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];

@@ -3,9 +3,8 @@ import { gunzipSync } from "zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { ALB_SSL_POLICY, AppFleet, AppFleetArgs, LAUNCH_HOOK_NAME, encodeFleetUserData } from "../components/app-fleet";
 import { REHEARSED_FLEET_BOOT_SECONDS } from "../components/boot-timing";
-import { contextFrom } from "../components/common";
+import { AppConfig, contextFrom, loadStackConfig } from "../config";
 import { AppDns } from "../components/dns";
-import { AppConfig, loadStackConfig } from "../config";
 import { Recording, record } from "./harness";
 import { ACCOUNT_ID } from "./harness/outputs";
 

@@ -1,7 +1,6 @@
 import { AppSecrets, PLACEHOLDER_PREFIX, secretReadPolicy } from "../components/app-secrets";
-import { contextFrom } from "../components/common";
+import { contextFrom, loadStackConfig } from "../config";
 import { StackKey } from "../components/kms";
-import { loadStackConfig } from "../config";
 import { Recording, record } from "./harness";
 
 const SECRET = "aws:secretsmanager/secret:Secret";

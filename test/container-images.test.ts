@@ -2,12 +2,11 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { contextFrom } from "../components/common";
+import { AppConfig, contextFrom, loadStackConfig } from "../config";
 import {
   buildInputsDigest, imageTag,
   ContainerImages, ContainerImagesArgs, ecrPullPolicyDocument, lifecyclePolicyDocument, platformForInstanceType,
 } from "../components/container-images";
-import { AppConfig, loadStackConfig } from "../config";
 import { ROOT, record } from "./harness";
 import { ECR_MOCK_PASSWORD } from "./harness/invokes";
 

@@ -5,12 +5,11 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
-import { contextFrom } from "../components/common";
+import { contextFrom, loadStackConfig } from "../config";
 import {
   HealthCheckScriptOptions, PostDeployCheck, SsmRedeploy, redeployDocumentContent, renderHealthCheckScript,
   renderHostRedeployScript, renderSsmRedeployScript,
 } from "../components/deploy-steps";
-import { loadStackConfig } from "../config";
 import { record } from "./harness";
 
 const COMMAND = "command:local:Command";

@@ -1,7 +1,6 @@
 import { AppFleet } from "../components/app-fleet";
-import { contextFrom } from "../components/common";
+import { contextFrom, loadStackConfig } from "../config";
 import { AppDns, RequiredDnsRecord, dedupeRecords, externalAliasRecords } from "../components/dns";
-import { loadStackConfig } from "../config";
 import { Recording, record } from "./harness";
 
 const RECORD = "aws:route53/record:Record";

@@ -1,6 +1,5 @@
-import { contextFrom } from "../components/common";
+import { contextFrom, loadStackConfig } from "../config";
 import { KEY_VIA_SERVICES, StackKey, stackKeyPolicy } from "../components/kms";
-import { loadStackConfig } from "../config";
 import { record } from "./harness";
 import { ACCOUNT_ID } from "./harness/outputs";
 

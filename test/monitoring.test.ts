@@ -1,8 +1,7 @@
 import { cacheAlarms, certificateAlarms, databaseAlarms, defaultMaxConnections, hostAppAlarms, loadBalancerAlarms, ratioExpression } from "../components/alarms";
 import { AppBackup } from "../components/backups";
-import { contextFrom } from "../components/common";
+import { contextFrom, loadStackConfig } from "../config";
 import { AlertTopic, AppAlarms } from "../components/monitoring";
-import { loadStackConfig } from "../config";
 import { record } from "./harness";
 
 describe("alarm specifications", () => {

@@ -8,9 +8,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { contextFrom } from "../components/common";
+import { contextFrom, loadStackConfig } from "../config";
 import { DatabasePasswordRotation, PASSWORD_ROTATION_SCHEDULE, ROTATION_HANDLER_PATH, rotationPolicy } from "../components/password-rotation";
-import { loadStackConfig } from "../config";
 import { record } from "./harness";
 
 const FAKE_BOTO3 = path.join(__dirname, "fixtures", "rotation");

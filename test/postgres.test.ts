@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import { secretReadPolicy } from "../components/app-secrets";
-import { contextFrom } from "../components/common";
+import { contextFrom, DatabaseConfig, loadStackConfig } from "../config";
 import { StackKey } from "../components/kms";
 import { Postgres, PostgresArgs, RDS_CA } from "../components/postgres";
-import { DatabaseConfig, loadStackConfig } from "../config";
 import { Recording, record } from "./harness";
 
 const DB = "aws:rds/instance:Instance";

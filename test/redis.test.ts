@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import { secretReadPolicy } from "../components/app-secrets";
-import { contextFrom } from "../components/common";
+import { CacheConfig, contextFrom, loadStackConfig } from "../config";
 import { StackKey } from "../components/kms";
 import { ELASTICACHE_AUTH_ALLOWED_SPECIALS, Redis, RedisArgs } from "../components/redis";
-import { CacheConfig, loadStackConfig } from "../config";
 import { Recording, record } from "./harness";
 
 const RG = "aws:elasticache/replicationGroup:ReplicationGroup";

@@ -1,7 +1,6 @@
-import { contextFrom } from "../components/common";
+import { contextFrom, loadStackConfig } from "../config";
 import { hostPolicyDocument } from "../components/hostconfig";
 import { DEFAULT_SESSION_DOCUMENT, SessionManager, sessionDocumentArgs } from "../components/session-manager";
-import { loadStackConfig } from "../config";
 import { Recording, record, recordStack } from "./harness";
 
 const DOC = "aws:ssm/document:Document";

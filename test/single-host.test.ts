@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { gunzipSync } from "zlib";
 import { storeSecret } from "../components/app-secrets";
-import { contextFrom } from "../components/common";
+import { contextFrom } from "../config";
 import { cpuArchitecture, ubuntuAmiParameter } from "../components/ami";
 import { HostImages } from "../components/host-images";
 import { SingleWebHost, SingleWebHostArgs } from "../components/single-host";

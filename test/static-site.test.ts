@@ -1,8 +1,7 @@
-import { contextFrom } from "../components/common";
+import { AppConfig, contextFrom, loadStackConfig } from "../config";
 import { AppDns } from "../components/dns";
 import { SPA_ROUTING_FUNCTION, StaticSite } from "../components/static-site";
 import { WebAcl } from "../components/waf";
-import { AppConfig, loadStackConfig } from "../config";
 import { RecordedResource, Recording, record } from "./harness";
 
 const DIST = "aws:cloudfront/distribution:Distribution";

@@ -1,6 +1,5 @@
-import { contextFrom } from "../components/common";
+import { AppConfig, contextFrom, loadStackConfig } from "../config";
 import { WAF_MIN_LIMIT, WAF_WINDOWS, WebAcl, wafRateRuleFor } from "../components/waf";
-import { AppConfig, loadStackConfig } from "../config";
 import { RecordedResource, Recording, record } from "./harness";
 
 const ACL = "aws:wafv2/webAcl:WebAcl";

@@ -18,7 +18,9 @@
  */
 import { createHash } from "crypto";
 import { gunzipSync, gzipSync } from "zlib";
-import type { AppConfig, StackConfig } from "../../config/types";
+import type { Architecture, Environment } from "../../lib/environment";
+import type { DnsConfig } from "../dns";
+import type { HeadersConfig, RateLimitConfig } from "../http-policy";
 import { cloudwatchConfigPath, renderCloudWatchConfig } from "./cloudwatch";
 import { renderNginxSite, sitePath } from "./nginx";
 import {
@@ -27,7 +29,7 @@ import {
 } from "./scripts";
 import { appUnitPath, renderAppUnit, renderCertUnits, renderLogrotate, renderSecretsRefreshUnits } from "./systemd";
 import {
-  AcmeChallenge, artifactStoreUrl, ComposeService, HostConfigInput, HostLogGroups, ResolvedHost, resolveHostConfig, TlsMode, USER_DATA_LIMIT_BYTES,
+  AcmeChallenge, artifactStoreUrl, ComposeService, HostConfigInput, HostLogGroups, ResolvedHost, resolveHostConfig, Runtime, TlsMode, USER_DATA_LIMIT_BYTES,
 } from "./types";
 import { toYaml, YamlValue } from "./yaml";
 
@@ -195,10 +197,32 @@ export function decodeUserData(value: string, base64 = true): { text: string; gz
   return { text: buf.toString("utf8"), gzip, raw };
 }
 
-/** Deployment facts that are not in AppConfig. */
+/** The app settings a host is built from (fields of the stack config's app, config/types AppConfig, documented there). */
+export interface HostApp {
+  name: string;
+  architecture: Architecture;
+  runtime: Runtime;
+  domain: string;
+  www: boolean;
+  apiDomain: string;
+  dns: Pick<DnsConfig, "mode">;
+  port: number;
+  appVersion: string;
+  artifactUrl?: string;
+  healthCheckPath: string;
+  headers: HeadersConfig;
+  rateLimits: RateLimitConfig;
+  env: Record<string, string>;
+  envInSecretsManager: boolean;
+  maxBodyMb: number;
+  nodeExporter: boolean;
+  staticPath: string;
+}
+
+/** Deployment facts that are not in the app's settings. */
 export interface HostFacts {
   /** Stack name (for log group names) and settings. Required. */
-  stack: Pick<StackConfig, "stack" | "environment" | "region" | "adminCidrs"> & { network: { cidr: string } };
+  stack: { stack: string; environment: Environment; region: string; adminCidrs: string[]; network: { cidr: string } };
   /** Where TLS ends. Default: letsencrypt for single-host apps, alb otherwise. */
   tls?: TlsMode;
   /** Let's Encrypt validation. Default dns-route53 when the app's DNS is Route53, else http. */
@@ -230,7 +254,7 @@ export interface HostFacts {
  * delivered through Secrets Manager (envInSecretsManager), only a digest of it, so a changed
  * setting still changes the user data and rolls the hosts like a new version does.
  */
-export function plainHostEnv(app: Pick<AppConfig, "env" | "envInSecretsManager">): Record<string, string> {
+export function plainHostEnv(app: Pick<HostApp, "env" | "envInSecretsManager">): Record<string, string> {
   if (!app.envInSecretsManager) return app.env;
   const canonical = JSON.stringify(Object.entries(app.env).sort(([a], [b]) => (a < b ? -1 : 1)));
   return { APP_SETTINGS_SHA256: createHash("sha256").update(canonical).digest("hex").slice(0, 16) };
@@ -241,14 +265,14 @@ export function plainHostEnv(app: Pick<AppConfig, "env" | "envInSecretsManager">
  * key in the artifact store `artifactBucket`; undefined for container apps (they run images)
  * and when neither is known. The host policy grants exactly this URL's folder. Pure.
  */
-export function appArtifactUrl(app: Pick<AppConfig, "name" | "architecture" | "appVersion" | "artifactUrl">, artifactBucket: string | undefined): string | undefined {
+export function appArtifactUrl(app: Pick<HostApp, "name" | "architecture" | "appVersion" | "artifactUrl">, artifactBucket: string | undefined): string | undefined {
   if (app.architecture === "containers") return undefined;
   if (app.artifactUrl !== undefined) return app.artifactUrl;
   return artifactBucket === undefined ? undefined : artifactStoreUrl(artifactBucket, app.name, app.appVersion);
 }
 
 /** Builds the renderer's input from an app's config and its deployment facts. */
-export function hostConfigFromApp(app: AppConfig, facts: HostFacts): HostConfigInput {
+export function hostConfigFromApp(app: HostApp, facts: HostFacts): HostConfigInput {
   const compose = app.architecture === "containers";
   const serveApi = facts.serveApiDomain ?? (app.runtime === "rust" || compose);
   const tls = facts.tls ?? (app.architecture === "single-host" ? "letsencrypt" : "alb");

@@ -3,7 +3,7 @@
  * one file under sites-available/. It holds only http-level directives Ubuntu's nginx.conf
  * does not already set (so including it never duplicates a directive), and server blocks.
  */
-import type { PathRateLimit } from "../../config/types";
+import type { PathRateLimit } from "../http-policy";
 import { ResolvedHost } from "./types";
 
 /** Mozilla "intermediate" TLS 1.2 ciphers (forward secret AEAD only); TLS 1.3 suites are OpenSSL's defaults. */

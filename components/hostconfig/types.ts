@@ -2,8 +2,12 @@
  * The host configuration's input, its defaults and its validation, in one place. Every other
  * module of the renderer works on the `ResolvedHost` this produces, never on raw input.
  */
-import type { HeadersConfig, RateLimitConfig, Runtime } from "../../config/types";
+import type { HeadersConfig, RateLimitConfig } from "../http-policy";
 import { CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC } from "../alarms";
+
+export const RUNTIMES = ["django", "flask", "rust"] as const;
+/** What the app process is: a Python WSGI app under gunicorn, or a compiled binary. */
+export type Runtime = (typeof RUNTIMES)[number];
 
 export { CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC };
 

@@ -1,7 +1,7 @@
 /**
- * AWS resource types this program creates that accept `tags`. The program tags each of
- * them (components/tags.ts) and the tagging policy requires the tags on each of them, so
- * the two can never disagree about what "taggable" means.
+ * AWS resource types the program creates that accept `tags`: the tagging policy requires the
+ * tags on each of them. The program's own list (lib/taggable.ts, which tags them) is kept
+ * equal to this one by test/layers.test.ts, since neither side imports the other.
  */
 export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   "aws:acm/certificate:Certificate",

@@ -14,6 +14,7 @@ import { parse as parseYaml } from "yaml";
 import { INVOKES } from "./invokes";
 import { checkImageDigests, idFor, outputsFor } from "./outputs";
 import { providerId, providerUrn } from "./refs";
+import { PROJECT } from "../../lib/names";
 
 // Internal runtime modules: the mock monitor carries no parent, so we wrap it to record one.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,7 +25,7 @@ const rpc = require("@pulumi/pulumi/runtime/rpc");
 const structproto = require("google-protobuf/google/protobuf/struct_pb.js");
 
 export const ROOT = path.resolve(__dirname, "..", "..");
-export const PROJECT = "webapp-platform";
+export { PROJECT };
 /** What the engine sends for a value not known until the resource exists. */
 export const UNKNOWN: string = rpc.unknownValue;
 export const SECRET_MASK = "[secret]";
@@ -396,6 +397,9 @@ function setPath(obj: any, p: string, v: unknown): void {
 export async function recordStack(stack: string, options: Omit<RecordOptions, "stack"> = {}): Promise<Recording> {
   // Loaded lazily so a component test does not pay for the whole program.
   const { buildPlatform } = await import("../../architectures/platform");
-  const { loadStackConfig } = await import("../../config");
-  return record(() => buildPlatform(loadStackConfig()), { ...options, stack });
+  const { PROFILES, loadStackConfig } = await import("../../config");
+  return record(() => {
+    const config = loadStackConfig();
+    return buildPlatform(config, PROFILES[config.environment]);
+  }, { ...options, stack });
 }

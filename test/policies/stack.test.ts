@@ -11,7 +11,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildPlatform } from "../../architectures/platform";
-import { loadStackConfig } from "../../config";
+import { PROFILES, loadStackConfig } from "../../config";
 import { exemptionFor } from "../../policies/lib/config";
 import { SG_INGRESS } from "../../policies/lib/net";
 import { T } from "../../policies/lib/types";
@@ -509,7 +509,8 @@ describe("switching off a protection in a component (prod)", () => {
         if (!ms) return undefined;
         return { props: ms.reduce((p, m) => m.mutate(p), args.props), opts: args.opts };
       });
-      const outputs = buildPlatform(loadStackConfig());
+      const config = loadStackConfig();
+      const outputs = buildPlatform(config, PROFILES[config.environment]);
       for (const a of ADDITIONS) a.create(baseline, a.name);
       return outputs;
     }, { stack: "prod" }));

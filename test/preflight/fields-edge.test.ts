@@ -3,10 +3,9 @@
  * every input mapped, and a value AWS refuses, seeded into a copy of a real resource, is
  * reported at its path with the kind of rule it breaks and the model member that states it.
  */
-import { contextFrom } from "../../components/common";
+import { contextFrom, loadStackConfig } from "../../config";
 import { AppDns } from "../../components/dns";
 import { StaticSite } from "../../components/static-site";
-import { loadStackConfig } from "../../config";
 import { Recording, RecordedResource, record, recordStack } from "../harness";
 import { AUTONAME_SUFFIX, FieldViolation, runPreflight } from "../../tools/preflight/check";
 import { EDGE } from "../../tools/preflight/fields/edge";

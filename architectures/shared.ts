@@ -1,0 +1,48 @@
+/**
+ * What every architecture gets from the shared platform: a module of its own, so that the
+ * platform imports the architectures and the architectures import only this (no circle).
+ */
+import type { StackConfig } from "./spec";
+import type { ArtifactStore } from "../components/artifact-store";
+import type { PlatformContext } from "../components/common";
+import type { EnvironmentProfile } from "../lib/environment";
+import type { HostImages } from "../components/host-images";
+import type { StackKey } from "../components/kms";
+import type { AlertTopic } from "../components/monitoring";
+import type { Network } from "../components/network";
+import type { SessionManager } from "../components/session-manager";
+
+/** What an architecture gets from the shared platform. */
+export interface SharedPlatform {
+  ctx: PlatformContext;
+  config: StackConfig;
+  network: Network;
+  /** The stack's customer-managed KMS key: data, secrets, logs, backups, alarms. */
+  key: StackKey;
+  /** Session Manager preferences: hosts' roles need its key and log group (hostPolicyDocument's `sessions`). */
+  sessions: SessionManager;
+  /** The stack's alarm topic. */
+  alerts: AlertTopic;
+  /** The stack's artifact store: apps without an explicit artifactUrl fetch their releases from it. */
+  artifacts: ArtifactStore;
+  /** The pinned Ubuntu image per CPU architecture, for every host of the stack. */
+  images: HostImages;
+  /**
+   * The stack's alarm topic in us-east-1, created when an app first asks for it: CloudFront
+   * certificates live there, ACM publishes their expiry metric only there, and an alarm can
+   * notify only a topic in its own region.
+   */
+  usEast1Alerts(): AlertTopic;
+}
+
+/** The context every component gets, from the stack's spec and its environment's profile. */
+export function platformContext(config: StackConfig, profile: EnvironmentProfile): PlatformContext {
+  return {
+    stack: config.stack,
+    environment: config.environment,
+    profile,
+    region: config.region,
+    logRetentionDays: config.logRetentionDays,
+    dataReplicaRegion: config.dataReplicaRegion,
+  };
+}
