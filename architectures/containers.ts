@@ -12,7 +12,7 @@ import { buildAppData } from "./app-data";
 import { cdnCertificateAlarms } from "./cdn-alarms";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
-import type { SharedPlatform } from "./shared";
+import { SharedPlatform, appComponentOptions } from "./shared";
 
 /**
  * Containers (the SaaS platform seed): backend and frontend images built from the configured
@@ -26,7 +26,7 @@ export class ContainersApp extends pulumi.ComponentResource {
   readonly outputs: AppOutputs;
 
   constructor(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions) {
-    super(typeToken("architecture", "ContainersApp"), app.name, {}, opts);
+    super(typeToken("architecture", "ContainersApp"), app.name, {}, appComponentOptions(app, shared, opts));
     const { ctx, key } = shared;
     const data = buildAppData(app, shared, "fleet", this, "cloudfront");
     const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });

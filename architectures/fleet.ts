@@ -16,7 +16,7 @@ import { mediaBucket } from "../components/media-bucket";
 import { DEFAULT_SESSION_DOCUMENT, sessionDocumentArgs } from "../components/session-manager";
 import { WebAcl } from "../components/waf";
 import type { AppData } from "./app-data";
-import type { SharedPlatform } from "./shared";
+import { SharedPlatform, ownerTags } from "./shared";
 
 export interface FleetOptions {
   /** The app's DNS (one per app, shared with its static site). */
@@ -98,7 +98,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
     healthCheckPath: app.healthCheckPath,
     fleet: app.fleet,
     instancePolicies: [hostPolicy, ...(o.extraPolicies ?? [])],
-    tags: { ...config.tags, app: app.name, environment: config.environment, "managed-by": "pulumi" },
+    tags: ownerTags(config, app.name),
     metadataHopLimit: o.metadataHopLimit,
     alertTopicArn: shared.alerts.topicArn,
   }, { parent });

@@ -13,7 +13,7 @@ import { AlertTopic } from "../components/monitoring";
 import { Network } from "../components/network";
 import { DEFAULT_SESSION_DOCUMENT, SessionManager } from "../components/session-manager";
 import { ContainersApp } from "./containers";
-import { SharedPlatform, platformContext } from "./shared";
+import { PLATFORM_OWNER, SharedPlatform, ownerTags, platformContext } from "./shared";
 import type { AppConfig, StackConfig } from "./spec";
 import { AppOutputs, artifactOutputs } from "./outputs";
 import { SingleHostApp } from "./single-host";
@@ -53,7 +53,7 @@ export interface PlatformOutputs {
 export function buildPlatform(config: StackConfig, profile: EnvironmentProfile): PlatformOutputs {
   const ctx = platformContext(config, profile);
   pulumi.runtime.registerStackTransformation(
-    tagResources({ ...config.tags, app: "platform", environment: config.environment, "managed-by": "pulumi" }),
+    tagResources(ownerTags(config, PLATFORM_OWNER)),
   );
 
   // The key first: the flow-log group is encrypted with it. Creation order is not part of a

@@ -2,9 +2,10 @@
  * What every architecture gets from the shared platform: a module of its own, so that the
  * platform imports the architectures and the architectures import only this (no circle).
  */
-import type { StackConfig } from "./spec";
+import type { AppConfig, StackConfig } from "./spec";
 import type { ArtifactStore } from "../components/artifact-store";
-import type { PlatformContext } from "../components/common";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformContext, tagResources } from "../components/common";
 import type { EnvironmentProfile } from "../lib/environment";
 import type { HostImages } from "../components/host-images";
 import type { StackKey } from "../components/kms";
@@ -45,4 +46,23 @@ export function platformContext(config: StackConfig, profile: EnvironmentProfile
     logRetentionDays: config.logRetentionDays,
     dataReplicaRegion: config.dataReplicaRegion,
   };
+}
+
+/** The `app` tag of what no single app owns (network, stack key, alert topics, artifact store). */
+export const PLATFORM_OWNER = "platform";
+
+/**
+ * The tags of every taggable resource `owner` (an app's name, or PLATFORM_OWNER) owns: the
+ * stack's tags (cost-center, ...), then the owner, environment and manager, which win.
+ */
+export function ownerTags(config: StackConfig, owner: string): Record<string, string> {
+  return { ...config.tags, app: owner, environment: config.environment, "managed-by": "pulumi" };
+}
+
+/**
+ * Options for an app's architecture component: everything below it is tagged as the app's
+ * (resource transformations run before the stack's, whose platform tags then leave these alone).
+ */
+export function appComponentOptions(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
+  return { ...opts, transformations: [tagResources(ownerTags(shared.config, app.name)), ...(opts?.transformations ?? [])] };
 }

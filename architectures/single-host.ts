@@ -8,7 +8,7 @@ import { AppAlarms } from "../components/monitoring";
 import { SingleWebHost } from "../components/single-host";
 import { buildAppData } from "./app-data";
 import { AppOutputs, commonOutputs } from "./outputs";
-import type { SharedPlatform } from "./shared";
+import { SharedPlatform, appComponentOptions } from "./shared";
 
 /**
  * Single host (the SmartBoostPro and FlashBill seeds): one Ubuntu 24.04 server with an
@@ -22,7 +22,7 @@ export class SingleHostApp extends pulumi.ComponentResource {
   readonly outputs: AppOutputs;
 
   constructor(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions) {
-    super(typeToken("architecture", "SingleHostApp"), app.name, {}, opts);
+    super(typeToken("architecture", "SingleHostApp"), app.name, {}, appComponentOptions(app, shared, opts));
     const { ctx, network, key, config } = shared;
     const data = buildAppData(app, shared, "edge", this);
     // Let's Encrypt on the host: nothing in `pulumi up` waits for the operator's records.

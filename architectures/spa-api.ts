@@ -12,7 +12,7 @@ import { buildAppData } from "./app-data";
 import { cdnCertificateAlarms } from "./cdn-alarms";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
-import type { SharedPlatform } from "./shared";
+import { SharedPlatform, appComponentOptions } from "./shared";
 
 /**
  * SPA + API (the Investment Platform seed): the React build on a private S3 bucket behind
@@ -25,7 +25,7 @@ export class SpaApiApp extends pulumi.ComponentResource {
   readonly outputs: AppOutputs;
 
   constructor(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions) {
-    super(typeToken("architecture", "SpaApiApp"), app.name, {}, opts);
+    super(typeToken("architecture", "SpaApiApp"), app.name, {}, appComponentOptions(app, shared, opts));
     const { ctx, key } = shared;
     const data = buildAppData(app, shared, "fleet", this);
     const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });

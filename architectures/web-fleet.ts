@@ -7,7 +7,7 @@ import { AppAlarms } from "../components/monitoring";
 import { buildAppData } from "./app-data";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
-import type { SharedPlatform } from "./shared";
+import { SharedPlatform, appComponentOptions } from "./shared";
 
 /**
  * Web fleet (the Avanii shop seed): a WSGI app under gunicorn behind nginx on an autoscaled
@@ -20,7 +20,7 @@ export class WebFleetApp extends pulumi.ComponentResource {
   readonly outputs: AppOutputs;
 
   constructor(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions) {
-    super(typeToken("architecture", "WebFleetApp"), app.name, {}, opts);
+    super(typeToken("architecture", "WebFleetApp"), app.name, {}, appComponentOptions(app, shared, opts));
     const data = buildAppData(app, shared, "fleet", this);
     const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });
     const hostnames = [app.domain, ...(app.www ? [`www.${app.domain}`] : [])];

@@ -8,20 +8,23 @@
  * ever differ.
  */
 import { perEnvironmentSchema } from "./lib/config";
-import { resourcePolicy } from "./lib/define";
+import { StackResource, resourcePolicy, stackPolicy } from "./lib/define";
 import { REQUIRED_TAGS, TAGGABLE_TYPES } from "./lib/taggable";
 import { T } from "./lib/types";
 import { UNKNOWN } from "./lib/values";
 
-export const requiredTags = resourcePolicy<{ requiredTags: string[] }>({
+export const requiredTags = resourcePolicy<{ requiredTags: string[]; managedBy: string }>({
   name: "required-tags",
   layer: "tagging",
-  summary: `Every taggable resource carries the tags ${REQUIRED_TAGS.join(", ")} with non-empty values (autoscaling groups as tags propagated at launch).`,
+  summary: `Every taggable resource carries the tags ${REQUIRED_TAGS.join(", ")} with non-empty values (autoscaling groups as tags propagated at launch), environment naming the stack's environment and managed-by naming the tool that manages it.`,
   fix: "create the resource inside the platform (its stack transformation tags every taggable resource), or set the missing tags explicitly.",
   severity: "low",
   types: [...TAGGABLE_TYPES],
-  schema: { requiredTags: { type: "array", items: { type: "string" }, default: [...REQUIRED_TAGS], description: "Tag keys every taggable resource must carry." } },
-  defaults: { requiredTags: [...REQUIRED_TAGS] },
+  schema: {
+    requiredTags: { type: "array", items: { type: "string" }, default: [...REQUIRED_TAGS], description: "Tag keys every taggable resource must carry." },
+    managedBy: { type: "string", default: "pulumi", description: "The value of every managed-by tag." },
+  },
+  defaults: { requiredTags: [...REQUIRED_TAGS], managedBy: "pulumi" },
   check(r, ctx) {
     if (r.tags === UNKNOWN) return;
     const tags = r.tags ?? {};
@@ -30,6 +33,12 @@ export const requiredTags = resourcePolicy<{ requiredTags: string[] }>({
       return v !== UNKNOWN && (v === undefined || v.trim() === "");
     });
     if (missing.length > 0) ctx.report(`missing tag${missing.length > 1 ? "s" : ""} ${missing.join(", ")}.`);
+    const wrong = (key: string, expected: string) => {
+      const v = tags[key];
+      if (typeof v === "string" && v.trim() !== "" && v !== expected) ctx.report(`tag ${key} is "${v}", not "${expected}".`);
+    };
+    wrong("environment", ctx.env);
+    wrong("managed-by", ctx.config.managedBy);
     if (r.type === T.autoscalingGroup && Array.isArray(r.props.tags)) {
       const notPropagated = r.props.tags.filter((t: any) => t && ctx.config.requiredTags.includes(t.key) && t.propagateAtLaunch === false).map((t: any) => t.key);
       if (notPropagated.length > 0) ctx.report(`tag${notPropagated.length > 1 ? "s" : ""} ${notPropagated.join(", ")} ${notPropagated.length > 1 ? "are" : "is"} not propagated to the instances it launches.`, "set propagateAtLaunch: true on the group's required tags.");
@@ -88,4 +97,33 @@ export const allowedInstanceSizes = resourcePolicy<{ instanceTypes: Sizes; dbIns
   },
 });
 
-export const TAGGING_POLICIES = [requiredTags, allowedInstanceSizes];
+/** The nearest ancestor of `r` that is an app's architecture component, if any. */
+function owningApp(r: StackResource, ownerTypePrefix: string): StackResource | undefined {
+  for (let p = r.parent; p; p = p.parent) if (p.type.startsWith(ownerTypePrefix)) return p;
+  return undefined;
+}
+
+export const appTagMatchesOwner = stackPolicy<{ ownerTypePrefix: string; sharedOwner: string }>({
+  name: "app-tag-matches-owner",
+  layer: "tagging",
+  summary: "Every taggable resource's app tag names the app that owns it (the architecture component it is built under), and what no app owns (network, stack key, alert topics, artifact store) is tagged as the shared platform's, so cost and ownership can be allocated per app.",
+  fix: "build the resource under its app's architecture component (architectures/shared appComponentOptions tags everything below it), or, for a shared resource, outside every app.",
+  severity: "low",
+  schema: {
+    ownerTypePrefix: { type: "string", default: "webapp-platform:architecture:", description: "Type-token prefix of the components whose name is the app that owns everything below them." },
+    sharedOwner: { type: "string", default: "platform", description: "The app tag of resources no app owns." },
+  },
+  defaults: { ownerTypePrefix: "webapp-platform:architecture:", sharedOwner: "platform" },
+  check(ctx) {
+    for (const r of ctx.ofType(...TAGGABLE_TYPES)) {
+      if (r.tags === UNKNOWN) continue;
+      const app = r.tags?.app;
+      if (typeof app !== "string" || app.trim() === "") continue; // required-tags reports a missing tag
+      const owner = owningApp(r, ctx.config.ownerTypePrefix);
+      const expected = owner ? owner.name : ctx.config.sharedOwner;
+      if (app !== expected) ctx.report(r, owner ? `tagged app "${app}", but it belongs to the app ${expected} (built under its ${owner.type.slice(ctx.config.ownerTypePrefix.length)}).` : `tagged app "${app}", but no app owns it: shared resources are tagged "${expected}".`);
+    }
+  },
+});
+
+export const TAGGING_POLICIES = [requiredTags, appTagMatchesOwner, allowedInstanceSizes];

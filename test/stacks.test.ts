@@ -175,6 +175,26 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
     }
   });
 
+  it("tags each app's resources with the app's name and the shared ones as the platform's, with environment and cost centre", () => {
+    const tagsOf = (r: RecordedResource): Record<string, string> | undefined =>
+      Array.isArray(r.inputs.tags) ? Object.fromEntries(r.inputs.tags.map((t: { key: string; value: string }) => [t.key, t.value])) : r.inputs.tags;
+    const owned = new Set<string>();
+    for (const app of APPS) {
+      const tagged = appResources(rec(), app).filter((r) => r.custom && tagsOf(r) !== undefined);
+      expect(tagged.length).toBeGreaterThan(10);
+      for (const r of tagged) {
+        owned.add(r.urn);
+        expect([r.name, tagsOf(r)!.app]).toEqual([r.name, app]);
+      }
+    }
+    const shared = rec().resources.filter((r) => r.custom && !owned.has(r.urn) && tagsOf(r) !== undefined && r.type !== "pulumi:providers:aws");
+    expect(shared.map((r) => r.type)).toEqual(expect.arrayContaining(["aws:ec2/vpc:Vpc", "aws:kms/key:Key", TOPIC]));
+    for (const r of shared) expect([r.name, tagsOf(r)!.app]).toEqual([r.name, "platform"]);
+    for (const r of [...owned].map((u) => rec().resources.find((x) => x.urn === u)!).concat(shared)) {
+      expect([r.name, tagsOf(r)!.environment, tagsOf(r)!["cost-center"]]).toEqual([r.name, stack, `platform-${stack}`]);
+    }
+  });
+
   it("keeps every database and cache private and encrypted, in the isolated subnets' groups", () => {
     for (const db of rec().ofType(RDS)) {
       expect(db.inputs.publiclyAccessible).toBe(false);

@@ -451,6 +451,14 @@ const MUTATIONS: Mutation[] = [
     }) }),
   },
   {
+    what: "an app's own tag on its database parameter group", policy: "app-tag-matches-owner", visibleInPreview: true,
+    pick: first(T.rdsParameterGroup), mutate: (p) => ({ ...p, tags: { ...p.tags, app: "platform" } }),
+  },
+  {
+    what: "the environment tag of a launch template", policy: "required-tags", visibleInPreview: true,
+    pick: first(T.launchTemplate), mutate: (p) => ({ ...p, tags: { ...p.tags, environment: "staging" } }),
+  },
+  {
     what: "a secret's description", policy: "secrets-described", visibleInPreview: true,
     pick: first(T.secret), mutate: (p) => ({ ...p, description: undefined }),
   },
