@@ -13,6 +13,7 @@ import { Postgres } from "../components/postgres";
 import { Redis } from "../components/redis";
 import { SecurityTiers } from "../components/security-tiers";
 import type { SharedPlatform } from "./shared";
+import { appTiers } from "./tiers";
 
 export interface AppData {
   tiers: SecurityTiers;
@@ -32,9 +33,7 @@ export function buildAppData(
   loadBalancerSources: "internet" | "cloudfront" = "internet",
 ): AppData {
   const { ctx, network, key } = shared;
-  const tiers = new SecurityTiers(app.name, {
-    vpcId: network.vpcId,
-    hosts,
+  const tiers = appTiers(app.name, { vpcId: network.vpcId, hosts }, {
     adminCidrs: hosts === "edge" ? shared.config.adminCidrs : [],
     postgres: app.database.enabled,
     redis: app.cache.enabled,

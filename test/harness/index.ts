@@ -39,6 +39,8 @@ export interface ResourceOptionsRecord {
   replaceOnChanges: string[];
   deleteBeforeReplace: boolean;
   additionalSecretOutputs: string[];
+  /** URNs the resource had before a rename or move (its `aliases`), so a plan diff can follow it. */
+  aliases: string[];
 }
 
 export interface RecordedResource {
@@ -306,6 +308,7 @@ function wrapMonitor(monitor: any, resources: RecordedResource[], failures: stri
         replaceOnChanges: req.getReplaceonchangesList(),
         deleteBeforeReplace: req.getDeletebeforereplace() === true,
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        aliases: [],
       },
     };
     resources.push(rec);
@@ -315,6 +318,7 @@ function wrapMonitor(monitor: any, resources: RecordedResource[], failures: stri
       } else if (resp) {
         rec.urn = resp.getUrn();
         rec.id = resp.getId();
+        rec.options.aliases = [...req.getAliasurnsList(), ...req.getAliasesList().map((a: any) => a.getUrn() || aliasSpecUrn(rec.urn, rec.parent, a.getSpec()))];
         const state = resp.getObject()?.toJavaScript() ?? {};
         rec.outputs = decode(state, "", [], []) as Record<string, any>;
         // Emulate the engine: secret inputs and declared secret outputs come back secret.
@@ -327,6 +331,20 @@ function wrapMonitor(monitor: any, resources: RecordedResource[], failures: stri
       callback(err, resp);
     });
   };
+}
+
+/**
+ * The URN an alias spec names, formed as the mock monitor forms URNs
+ * (`urn:pulumi:<stack>::<project>::<parent's own type>$<type>::<name>`), from the resource's
+ * new URN and parent with what the alias changes (name, type, stack, project, parent).
+ */
+export function aliasSpecUrn(urn: string, parentUrn: string | undefined, spec: { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean }): string {
+  const [head, project, chain, ...rest] = urn.split("::");
+  const type = spec.getType() || chain.split("$").pop()!;
+  const parent = spec.getNoparent() ? undefined : spec.getParenturn() || parentUrn;
+  const qualified = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+  const stack = spec.getStack() ? `urn:pulumi:${spec.getStack()}` : head;
+  return [stack, spec.getProject() || project, qualified, spec.getName() || rest.join("::")].join("::");
 }
 
 /** The request's per-input dependencies (a protobuf map of key -> { urns }). */

@@ -79,3 +79,33 @@ describe("plan diff", () => {
     expect(diffValues([1, 2], [1, 2, 3], "ports")).toEqual([{ path: "ports", old: [1, 2], new: [1, 2, 3] }]);
   });
 });
+
+describe("plan diff across a rename with an alias", () => {
+  const urn = (name: string) => `urn:pulumi:prod::webapp-platform::webapp-platform:network:SecurityTiers$aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::${name}`;
+  const rule = (name: string, o: Record<string, any> = {}) => ({ urn: urn(name), type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, custom: true, inputs: { fromPort: 5432, toPort: 5432, ...o.inputs }, aliases: o.aliases });
+  const plan = (resources: any[]) => normalizePlan({ stack: "prod", region: "eu-west-1", resources });
+  const base = plan([rule("shop-data-in-0"), rule("shop-data-in-1", { inputs: { fromPort: 6379, toPort: 6379 } })]);
+
+  it("follows an alias: no removal, no addition, the resource is compared with its old self", () => {
+    const d = diffPlans(base, plan([
+      rule("shop-data-in-5432-from-app", { aliases: [urn("shop-data-in-0")] }),
+      rule("shop-data-in-6379-from-app", { aliases: [urn("shop-data-in-1")], inputs: { fromPort: 6380, toPort: 6380 } }),
+    ]));
+    expect([d.added, d.removed]).toEqual([[], []]);
+    expect(d.moved).toEqual([{ from: urn("shop-data-in-0"), to: urn("shop-data-in-5432-from-app") }, { from: urn("shop-data-in-1"), to: urn("shop-data-in-6379-from-app") }]);
+    expect(d.changed.map((c) => [c.name, c.inputs.map((i) => i.path)])).toEqual([["shop-data-in-6379-from-app", ["fromPort", "toPort"]]]);
+  });
+
+  it("a rename without an alias is a removal and an addition", () => {
+    const d = diffPlans(base, plan([rule("shop-data-in-5432-from-app"), rule("shop-data-in-1", { inputs: { fromPort: 6379, toPort: 6379 } })]));
+    expect(d.added.map((r) => r.name)).toEqual(["shop-data-in-5432-from-app"]);
+    expect(d.removed.map((r) => r.name)).toEqual(["shop-data-in-0"]);
+    expect(d.moved).toEqual([]);
+  });
+
+  it("an alias to a URN another resource still has is not followed", () => {
+    const d = diffPlans(base, plan([rule("shop-data-in-0"), rule("shop-data-in-1", { inputs: { fromPort: 6379, toPort: 6379 } }), rule("copy", { aliases: [urn("shop-data-in-0")] })]));
+    expect(d.added.map((r) => r.name)).toEqual(["copy"]);
+    expect(d.moved).toEqual([]);
+  });
+});

@@ -40,7 +40,7 @@ export function res(type: string, name: string, inputs: Record<string, any>, o: 
     propertyDependencies: {},
     options: {
       protect: o.protect ?? false, retainOnDelete: false, ignoreChanges: o.ignoreChanges ?? [], replaceOnChanges: [],
-      deleteBeforeReplace: false, additionalSecretOutputs: [],
+      deleteBeforeReplace: false, additionalSecretOutputs: [], aliases: [],
     },
   };
   if (o.propertyDependencies) {

@@ -155,11 +155,11 @@ const MUTATIONS: Mutation[] = [
   },
   {
     what: "the data tier's group reference (now world-open)", policy: "sg-data-tier-from-groups-only", visibleInPreview: true,
-    pick: first(SG_INGRESS, (r) => /-data-in-0$/.test(r.name)), mutate: (p) => ({ ...p, referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" }),
+    pick: first(SG_INGRESS, (r) => /-data-in-5432-from-/.test(r.name)), mutate: (p) => ({ ...p, referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" }),
   },
   {
     what: "a world-open database port", policy: "sg-world-ingress-web-ports-only", visibleInPreview: true,
-    pick: first(SG_INGRESS, (r) => /-data-in-0$/.test(r.name)), mutate: (p) => ({ ...p, referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" }),
+    pick: first(SG_INGRESS, (r) => /-data-in-5432-from-/.test(r.name)), mutate: (p) => ({ ...p, referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" }),
   },
   {
     what: "HTTPS on the edge host turned into SSH", policy: "sg-no-admin-ports-from-world", visibleInPreview: true,

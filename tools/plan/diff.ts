@@ -5,8 +5,10 @@
  * volume, file system, secret, key or backup vault) loses data unless someone restores it,
  * so those are collected apart for the report to put first, under a warning.
  *
- * Resources are matched by URN, as the engine does: renaming or re-parenting a resource
- * without an alias shows up as one removed and one added, which is a replacement too.
+ * Resources are matched by URN, as the engine does, or by one of the URNs a resource's
+ * aliases name (a rename or move the engine follows without touching the resource):
+ * renaming or re-parenting a resource without an alias shows up as one removed and one
+ * added, which is a replacement too.
  * Inputs are compared as recorded, secrets already masked as "[secret]": a changed secret
  * value is not visible here (nor is it in `pulumi preview`, which shows [secret] too).
  *
@@ -125,6 +127,8 @@ export interface PlanDiff {
   added: ResourceRef[];
   removed: ResourceRef[];
   changed: ResourceChange[];
+  /** Resources found in the base under an alias (renamed or moved; the engine updates the URN only). */
+  moved: { from: string; to: string }[];
   /** Stateful resources that would be replaced (changed in place of a replace-forcing input). */
   statefulReplacements: ResourceChange[];
   /** Stateful resources deleted, retained or not (retained ones are orphaned, not lost). */
@@ -197,12 +201,20 @@ function compare(base: PlanResource, cur: PlanResource): ResourceChange | null {
 
 export function diffPlans(base: PlanJson, current: PlanJson): PlanDiff {
   const before = new Map(base.resources.map((r) => [r.urn, r]));
-  const after = new Map(current.resources.map((r) => [r.urn, r]));
-  const added = current.resources.filter((r) => r.custom && !before.has(r.urn)).map(ref);
-  const removed = base.resources.filter((r) => r.custom && !after.has(r.urn)).map(ref);
+  const currentUrns = new Set(current.resources.map((r) => r.urn));
+  // A resource's base counterpart: same URN, else the first alias naming a base URN no resource still has.
+  const counterpart = new Map<PlanResource, PlanResource>();
+  for (const r of current.resources) {
+    const old = before.get(r.urn) ?? (r.aliases ?? []).filter((a) => !currentUrns.has(a)).map((a) => before.get(a)).find((x) => x !== undefined);
+    if (old) counterpart.set(r, old);
+  }
+  const matched = new Set(counterpart.values());
+  const added = current.resources.filter((r) => r.custom && !counterpart.has(r)).map(ref);
+  const removed = base.resources.filter((r) => r.custom && !matched.has(r)).map(ref);
+  const moved = [...counterpart].filter(([r, old]) => r.custom && r.urn !== old.urn).map(([r, old]) => ({ from: old.urn, to: r.urn }));
   const changed: ResourceChange[] = [];
   for (const r of current.resources) {
-    const old = before.get(r.urn);
+    const old = counterpart.get(r);
     if (!old || !r.custom) continue;
     const c = compare(old, r);
     if (c) changed.push(c);
@@ -212,6 +224,7 @@ export function diffPlans(base: PlanJson, current: PlanJson): PlanDiff {
     added,
     removed,
     changed,
+    moved,
     statefulReplacements: changed.filter((c) => c.stateful && c.replacement),
     statefulDeletions: removed.filter((r) => r.stateful),
   };

@@ -219,6 +219,7 @@ function diffSection(d: PlanDiff & { label: string; stack: string }): string[] {
     "",
     `Base: ${d.label} (stack ${code(d.base.stack)}, ${d.base.resources} resources). ` +
       `**${d.added.length} added, ${d.removed.length} removed, ${replaced.length} replaced, ${updated.length} updated in place.** ` +
+      (d.moved.length > 0 ? `${d.moved.length} renamed or moved under an alias (the engine changes their URNs only). ` : "") +
       "Secret inputs are compared masked, so a changed secret value does not show.",
     "",
   ];

@@ -26,6 +26,8 @@ export interface PlanResource {
   replaceOnChanges?: string[];
   retainOnDelete?: boolean;
   secretPaths?: string[];
+  /** URNs the resource had before a rename or move (its aliases); absent in older plans. */
+  aliases?: string[];
 }
 
 /** What `--format json` writes and `--base` reads; older `--json` files are a subset of it. */
@@ -58,6 +60,7 @@ export function fromRecorded(rec: Recording, r: RecordedResource): PlanResource 
     replaceOnChanges: [...r.options.replaceOnChanges],
     retainOnDelete: r.options.retainOnDelete,
     secretPaths: [...r.secretPaths],
+    aliases: [...r.options.aliases],
   };
 }
 
@@ -92,6 +95,7 @@ export function normalizePlan(raw: any): PlanJson {
       replaceOnChanges: r.replaceOnChanges ?? [],
       retainOnDelete: r.retainOnDelete === true,
       secretPaths: r.secretPaths ?? [],
+      aliases: r.aliases ?? [],
     })),
     outputs: raw.outputs ?? {},
     warnings: raw.warnings ?? [],
