@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AppConfig } from "./spec";
 import { CdnFront } from "../components/cdn-front";
 import { AcmCertificate } from "../components/certificate";
 import { typeToken } from "../components/common";
@@ -12,7 +11,7 @@ import { buildAppData } from "./app-data";
 import { cdnCertificateAlarms } from "./cdn-alarms";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
-import { SharedPlatform, appComponentOptions } from "./shared";
+import { AppArchitectureArgs, appComponentOptions, checkArchitecture } from "./shared";
 
 /**
  * Containers (the SaaS platform seed): backend and frontend images built from the configured
@@ -25,8 +24,10 @@ import { SharedPlatform, appComponentOptions } from "./shared";
 export class ContainersApp extends pulumi.ComponentResource {
   readonly outputs: AppOutputs;
 
-  constructor(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions) {
-    super(typeToken("architecture", "ContainersApp"), app.name, {}, appComponentOptions(app, shared, opts));
+  constructor(name: string, args: AppArchitectureArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { app, shared } = args;
+    checkArchitecture("ContainersApp", app, "containers");
+    super(typeToken("architecture", "ContainersApp"), name, {}, appComponentOptions(app, shared, opts));
     const { ctx, key } = shared;
     const data = buildAppData(app, shared, "fleet", this, "cloudfront");
     const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });

@@ -24,10 +24,10 @@ type ArchitectureBuilder = (app: AppConfig, shared: SharedPlatform) => AppOutput
 
 /** Architectures that can be built; an app naming another one is skipped with a warning. */
 const BUILDERS: Partial<Record<Architecture, ArchitectureBuilder>> = {
-  "web-fleet": (app, shared) => new WebFleetApp(app, shared).outputs,
-  "spa-api": (app, shared) => new SpaApiApp(app, shared).outputs,
-  containers: (app, shared) => new ContainersApp(app, shared).outputs,
-  "single-host": (app, shared) => new SingleHostApp(app, shared).outputs,
+  "web-fleet": (app, shared) => new WebFleetApp(app.name, { app, shared }).outputs,
+  "spa-api": (app, shared) => new SpaApiApp(app.name, { app, shared }).outputs,
+  containers: (app, shared) => new ContainersApp(app.name, { app, shared }).outputs,
+  "single-host": (app, shared) => new SingleHostApp(app.name, { app, shared }).outputs,
 };
 
 export interface PlatformOutputs {

@@ -5,8 +5,8 @@
 import type { AppConfig, StackConfig } from "./spec";
 import type { ArtifactStore } from "../components/artifact-store";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, tagResources } from "../components/common";
-import type { EnvironmentProfile } from "../lib/environment";
+import { PlatformContext, invalidArg, tagResources } from "../components/common";
+import type { Architecture, EnvironmentProfile } from "../lib/environment";
 import type { HostImages } from "../components/host-images";
 import type { StackKey } from "../components/kms";
 import type { AlertTopic } from "../components/monitoring";
@@ -65,4 +65,17 @@ export function ownerTags(config: StackConfig, owner: string): Record<string, st
  */
 export function appComponentOptions(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
   return { ...opts, transformations: [tagResources(ownerTags(shared.config, app.name)), ...(opts?.transformations ?? [])] };
+}
+
+/** What every app architecture component takes (with its name and options: `new WebFleetApp(name, { app, shared }, opts)`). */
+export interface AppArchitectureArgs {
+  /** The app, fully specified (architectures/spec AppConfig); its children are named from app.name. Required. */
+  app: AppConfig;
+  /** What the stack's apps share: network, stack key, alert topics, artifact store, host images. Required. */
+  shared: SharedPlatform;
+}
+
+/** Refuses an app of another architecture, naming the component. */
+export function checkArchitecture(component: string, app: AppConfig, expected: Architecture): void {
+  if (app.architecture !== expected) invalidArg(component, "app.architecture", `is "${app.architecture}"; ${component} builds ${expected} apps only`);
 }

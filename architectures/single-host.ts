@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AppConfig } from "./spec";
 import { hostAlarms, hostAppAlarms } from "../components/alarms";
 import { typeToken } from "../components/common";
 import { PostDeployCheck, SsmRedeploy } from "../components/deploy-steps";
@@ -8,7 +7,7 @@ import { AppAlarms } from "../components/monitoring";
 import { SingleWebHost } from "../components/single-host";
 import { buildAppData } from "./app-data";
 import { AppOutputs, commonOutputs } from "./outputs";
-import { SharedPlatform, appComponentOptions } from "./shared";
+import { AppArchitectureArgs, appComponentOptions, checkArchitecture } from "./shared";
 
 /**
  * Single host (the SmartBoostPro and FlashBill seeds): one Ubuntu 24.04 server with an
@@ -21,8 +20,10 @@ import { SharedPlatform, appComponentOptions } from "./shared";
 export class SingleHostApp extends pulumi.ComponentResource {
   readonly outputs: AppOutputs;
 
-  constructor(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions) {
-    super(typeToken("architecture", "SingleHostApp"), app.name, {}, appComponentOptions(app, shared, opts));
+  constructor(name: string, args: AppArchitectureArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { app, shared } = args;
+    checkArchitecture("SingleHostApp", app, "single-host");
+    super(typeToken("architecture", "SingleHostApp"), name, {}, appComponentOptions(app, shared, opts));
     const { ctx, network, key, config } = shared;
     const data = buildAppData(app, shared, "edge", this);
     // Let's Encrypt on the host: nothing in `pulumi up` waits for the operator's records.

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AppConfig } from "./spec";
 import { typeToken } from "../components/common";
 import { PostDeployCheck } from "../components/deploy-steps";
 import { AppDns } from "../components/dns";
@@ -12,7 +11,7 @@ import { buildAppData } from "./app-data";
 import { cdnCertificateAlarms } from "./cdn-alarms";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
-import { SharedPlatform, appComponentOptions } from "./shared";
+import { AppArchitectureArgs, appComponentOptions, checkArchitecture } from "./shared";
 
 /**
  * SPA + API (the Investment Platform seed): the React build on a private S3 bucket behind
@@ -24,8 +23,10 @@ import { SharedPlatform, appComponentOptions } from "./shared";
 export class SpaApiApp extends pulumi.ComponentResource {
   readonly outputs: AppOutputs;
 
-  constructor(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions) {
-    super(typeToken("architecture", "SpaApiApp"), app.name, {}, appComponentOptions(app, shared, opts));
+  constructor(name: string, args: AppArchitectureArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { app, shared } = args;
+    checkArchitecture("SpaApiApp", app, "spa-api");
+    super(typeToken("architecture", "SpaApiApp"), name, {}, appComponentOptions(app, shared, opts));
     const { ctx, key } = shared;
     const data = buildAppData(app, shared, "fleet", this);
     const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AppConfig } from "./spec";
 import { typeToken } from "../components/common";
 import { PostDeployCheck } from "../components/deploy-steps";
 import { AppDns } from "../components/dns";
@@ -7,7 +6,7 @@ import { AppAlarms } from "../components/monitoring";
 import { buildAppData } from "./app-data";
 import { buildFleet, fleetShellCommand } from "./fleet";
 import { AppOutputs, commonOutputs } from "./outputs";
-import { SharedPlatform, appComponentOptions } from "./shared";
+import { AppArchitectureArgs, appComponentOptions, checkArchitecture } from "./shared";
 
 /**
  * Web fleet (the Avanii shop seed): a WSGI app under gunicorn behind nginx on an autoscaled
@@ -19,8 +18,10 @@ import { SharedPlatform, appComponentOptions } from "./shared";
 export class WebFleetApp extends pulumi.ComponentResource {
   readonly outputs: AppOutputs;
 
-  constructor(app: AppConfig, shared: SharedPlatform, opts?: pulumi.ComponentResourceOptions) {
-    super(typeToken("architecture", "WebFleetApp"), app.name, {}, appComponentOptions(app, shared, opts));
+  constructor(name: string, args: AppArchitectureArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { app, shared } = args;
+    checkArchitecture("WebFleetApp", app, "web-fleet");
+    super(typeToken("architecture", "WebFleetApp"), name, {}, appComponentOptions(app, shared, opts));
     const data = buildAppData(app, shared, "fleet", this);
     const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });
     const hostnames = [app.domain, ...(app.www ? [`www.${app.domain}`] : [])];
