@@ -46,7 +46,7 @@ export function buildAppData(
   }, { parent }) : undefined;
 
   const redis = app.cache.enabled ? new Redis(`${app.name}-cache`, {
-    ctx, appName: app.name, cache: app.cache,
+    ctx, protect: ctx.profile.protectData, appName: app.name, cache: app.cache,
     subnetGroupName: network.cacheSubnetGroupName, securityGroupIds: [tiers.dataSecurityGroupId], kmsKeyArn: key.keyArn,
     notificationTopicArn: shared.alerts.topicArn,
   }, { parent }) : undefined;
@@ -65,7 +65,7 @@ export function buildAppData(
 
   if (postgres) {
     new AppBackup(`${app.name}-backup`, {
-      ctx, kmsKeyArn: key.keyArn, schedule: app.backupSchedule, retentionDays: app.backupRetentionDays,
+      ctx, kmsKeyArn: key.keyArn, schedule: app.backupSchedule, retentionDays: app.backupRetentionDays, protect: ctx.profile.protectData,
       resourceArns: [postgres.arn],
     }, { parent });
   }

@@ -51,7 +51,7 @@ export class ContainersApp extends pulumi.ComponentResource {
 
     const waf = app.wafEnabled ? new WebAcl(`${app.name}-waf`, { ctx, scope: "CLOUDFRONT", rateLimits: app.rateLimits }, { parent: this }) : undefined;
     const cdn = new CdnFront(`${app.name}-cdn`, {
-      ctx, hostnames: viewerNames, originDomain, dns, headers: app.headers, webAclArn: waf?.webAclArn,
+      ctx, protect: ctx.profile.protectData, priceClass: ctx.profile.cdnPriceClass, hostnames: viewerNames, originDomain, dns, headers: app.headers, webAclArn: waf?.webAclArn,
     }, { parent: this });
 
     new AppAlarms(app.name, { alarms: [...alarms, ...data.alarms], topicArn: shared.alerts.topicArn }, { parent: this });

@@ -60,7 +60,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
   const logGroups = Object.entries(logGroupNames).map(([id, logName]) =>
     new aws.cloudwatch.LogGroup(`${app.name}-${id}`, { name: logName, retentionInDays: ctx.logRetentionDays, kmsKeyId: key.keyArn }, { parent }));
 
-  const media = app.mediaBucket ? mediaBucket(`${app.name}-media`, ctx, key.keyArn, parent) : undefined;
+  const media = app.mediaBucket ? mediaBucket(`${app.name}-media`, { ctx, kmsKeyArn: key.keyArn, protect: ctx.profile.protectData }, parent) : undefined;
 
   const secretArns = pulumi.all(data.secretArns);
   // User data depends on names only (bucket, secrets, images), never on the database or cache.
@@ -81,7 +81,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
     })));
 
   const fleet = new AppFleet(app.name, {
-    ctx,
+    ctx, protect: ctx.profile.protectData, detailedMonitoring: ctx.profile.detailedMonitoring,
     app: app.name,
     vpcId: network.vpcId,
     publicSubnetIds: network.publicSubnetIds,

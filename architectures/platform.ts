@@ -58,7 +58,7 @@ export function buildPlatform(config: StackConfig, profile: EnvironmentProfile):
 
   // The key first: the flow-log group is encrypted with it. Creation order is not part of a
   // URN, so nothing already deployed is replaced.
-  const key = new StackKey(config.stack, { ctx });
+  const key = new StackKey(config.stack, { ctx, protect: profile.protectData });
   const network = new Network(config.stack, {
     ctx,
     cidr: config.network.cidr,
@@ -75,7 +75,7 @@ export function buildPlatform(config: StackConfig, profile: EnvironmentProfile):
     documentName: config.environment === "prod" ? DEFAULT_SESSION_DOCUMENT : `${DEFAULT_SESSION_DOCUMENT}-${config.stack.replace(/[^A-Za-z0-9_.-]/g, "-")}`,
   });
   const alerts = new AlertTopic(config.stack, { email: config.alertEmail, kmsKeyId: key.keyArn });
-  const artifacts = new ArtifactStore(config.stack, { ctx, publishers: config.artifactPublishers });
+  const artifacts = new ArtifactStore(config.stack, { ctx, publishers: config.artifactPublishers, protect: profile.protectData });
   const images = new HostImages(config.stack, { stack: config.stack, chosen: config.amis });
   let usEast1Alerts: AlertTopic | undefined;
   const shared: SharedPlatform = {

@@ -30,7 +30,7 @@ export class SingleHostApp extends pulumi.ComponentResource {
     const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain, certificates: "host" }, { parent: this });
 
     const host = new SingleWebHost(app.name, {
-      app, ctx,
+      app, ctx, detailedMonitoring: ctx.profile.detailedMonitoring, protectData: ctx.profile.protectData,
       amiId: shared.images.imageFor(app.instanceType),
       subnetId: network.publicSubnetIds[0],
       securityGroupIds: [data.tiers.hostSecurityGroupId],

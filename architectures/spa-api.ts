@@ -36,7 +36,7 @@ export class SpaApiApp extends pulumi.ComponentResource {
       ctx, domain: app.domain, www: app.www, dns, headers: app.headers, webAclArn: cdnWaf?.webAclArn,
     }, { parent: this });
 
-    const kyc = new DocumentBucket(`${app.name}-kyc`, { ctx, dataClass: "kyc", kmsKeyArn: key.keyArn }, { parent: this });
+    const kyc = new DocumentBucket(`${app.name}-kyc`, { ctx, dataClass: "kyc", kmsKeyArn: key.keyArn, protect: ctx.profile.protectData }, { parent: this });
     const kycPolicy = pulumi.all([kyc.bucketArn, key.keyArn]).apply(([arn, keyArn]) => JSON.stringify(documentAccessPolicy(arn, keyArn, ctx.region)));
     const origins = site.urls.map((u) => new URL(u).origin);
     const mail = app.email ? new MailDomain(`${app.name}-mail`, { domain: app.domain, dns }, { parent: this }) : undefined;

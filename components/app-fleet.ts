@@ -65,7 +65,15 @@ export function albLogBucketPolicy(bucketArn: string, elbAccountArn: string, acc
 }
 
 export interface AppFleetArgs {
+  /** Stack context: stack name, environment (tags, launch hook), region, log retention. Required. */
   ctx: PlatformContext;
+  /**
+   * Protect what the fleet keeps: ALB deletion protection, and `protect` without forceDestroy
+   * on its access-log bucket (the architectures set it in prod). @default false
+   */
+  protect?: boolean;
+  /** EC2 detailed (1-minute) monitoring of the instances (the architectures set it in prod). @default false */
+  detailedMonitoring?: boolean;
   /** App name, for the app tag on instances. Required. */
   app: string;
   /** VPC of the target group. Required. */
@@ -94,7 +102,7 @@ export interface AppFleetArgs {
   certificateReady?: boolean;
   /** AMI of the instances (Ubuntu). Required. */
   amiId: pulumi.Input<string>;
-  /** EC2 instance type. Default: the profile's first instance type. */
+  /** EC2 instance type (the stack config checks it against the environment's list). @default "t3.small" */
   instanceType?: string;
   /** Rendered cloud-init user data (plain text, no secrets); base64-encoded here, at most 16 KB. Required. */
   userData: pulumi.Input<string>;
@@ -102,7 +110,7 @@ export interface AppFleetArgs {
   appVersion: string;
   /** Path the target group's health check probes. Default "/health/". */
   healthCheckPath?: string;
-  /** Instances: min / desired / max. Default: the profile (staging 1/1/2, prod 2/2/6). */
+  /** Instances: min / desired / max (the stack config sizes it per environment). @default 1 / 1 / 2 */
   fleet?: FleetSize;
   /** Root gp3 volume size in GiB (8-1024). Default 20. */
   rootVolumeGb?: number;
@@ -177,9 +185,10 @@ export class AppFleet extends pulumi.ComponentResource {
   constructor(name: string, args: AppFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("compute", "AppFleet"), name, {}, opts);
     const { ctx } = args;
-    const instanceType = args.instanceType ?? ctx.profile.instanceTypes[0];
+    const instanceType = args.instanceType ?? "t3.small";
     const healthCheckPath = args.healthCheckPath ?? "/health/";
-    const fleet = args.fleet ?? ctx.profile.fleet;
+    const fleet = args.fleet ?? { min: 1, desired: 1, max: 2 };
+    const protect = args.protect ?? false;
     const rootVolumeGb = args.rootVolumeGb ?? 20;
     const instancePolicies = args.instancePolicies ?? [];
     const deregistrationDelay = args.deregistrationDelaySeconds ?? 30;
@@ -191,14 +200,11 @@ export class AppFleet extends pulumi.ComponentResource {
 
     if (args.publicSubnetIds.length < 2) invalidArg(F, "publicSubnetIds", `must list subnets in at least 2 AZs (an ALB requires it), got ${args.publicSubnetIds.length}`);
     if (args.privateSubnetIds.length < 1) invalidArg(F, "privateSubnetIds", "must list at least one private subnet");
-    if (ctx.environment === "prod" && args.privateSubnetIds.length < 2) invalidArg(F, "privateSubnetIds", "must span at least 2 AZs in prod");
     if (args.hostnames.length === 0) invalidArg(F, "hostnames", "must list at least one hostname the load balancer serves");
-    if (!ctx.profile.instanceTypes.includes(instanceType)) invalidArg(F, "instanceType", `must be one of ${ctx.profile.instanceTypes.join(", ")} in ${ctx.environment}, got "${instanceType}"`);
     if (!/^\/[\x21-\x7e]{0,1023}$/.test(healthCheckPath)) invalidArg(F, "healthCheckPath", `must be a path starting with "/", got "${healthCheckPath}"`);
     if (!(fleet.min >= 1 && fleet.min <= fleet.desired && fleet.desired <= fleet.max) || ![fleet.min, fleet.desired, fleet.max].every(Number.isInteger)) {
       invalidArg(F, "fleet", `must be whole numbers with 1 <= min <= desired <= max, got ${fleet.min}/${fleet.desired}/${fleet.max}`);
     }
-    if (ctx.environment === "prod" && fleet.min < 2) invalidArg(F, "fleet.min", `must be at least 2 in prod (one instance per AZ survives an AZ outage), got ${fleet.min}`);
     if (!Number.isInteger(rootVolumeGb) || rootVolumeGb < 8 || rootVolumeGb > 1024) invalidArg(F, "rootVolumeGb", `must be a whole number of GiB from 8 to 1024, got ${rootVolumeGb}`);
     if (!Number.isInteger(deregistrationDelay) || deregistrationDelay < 0 || deregistrationDelay > 3600) invalidArg(F, "deregistrationDelaySeconds", `must be 0-3600, got ${deregistrationDelay}`);
     if (!(cpuTarget > 0 && cpuTarget <= 90)) invalidArg(F, "cpuTargetPercent", `must be above 0 and at most 90, got ${cpuTarget}`);
@@ -214,7 +220,7 @@ export class AppFleet extends pulumi.ComponentResource {
     // --- Load balancer, access logs, listeners -------------------------------------------
     const logs = privateBucket(`${name}-alb-logs`, this, {
       ownership: "BucketOwnerEnforced", versioned: false, expireDays: logRetentionDays,
-      forceDestroy: !ctx.profile.protectData, protect: ctx.profile.protectData,
+      forceDestroy: !protect, protect,
     });
     const elbAccount = aws.elb.getServiceAccountOutput({}, parent);
     const caller = aws.getCallerIdentityOutput({}, parent);
@@ -231,7 +237,7 @@ export class AppFleet extends pulumi.ComponentResource {
       securityGroups: [args.loadBalancerSecurityGroupId],
       dropInvalidHeaderFields: true,
       desyncMitigationMode: "defensive",
-      enableDeletionProtection: ctx.profile.protectData,
+      enableDeletionProtection: protect,
       accessLogs: { bucket: logs.bucket.bucket, prefix: ACCESS_LOG_PREFIX, enabled: true },
       tags: { Name: `${name}-alb` },
     }, { parent: this, dependsOn: [logPolicy] });
@@ -319,7 +325,7 @@ export class AppFleet extends pulumi.ComponentResource {
         deviceName: "/dev/sda1", // Ubuntu's root device
         ebs: { volumeType: "gp3", volumeSize: rootVolumeGb, encrypted: "true", deleteOnTermination: "true" },
       }],
-      monitoring: { enabled: ctx.profile.detailedMonitoring },
+      monitoring: { enabled: args.detailedMonitoring ?? false },
       updateDefaultVersion: true,
       tagSpecifications: ["volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...baseTags, Name: name } })),
     }, { parent: this, dependsOn: attachments });

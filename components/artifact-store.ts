@@ -32,8 +32,10 @@ export const ARTIFACT_WRITE_ACTIONS = [
 ];
 
 export interface ArtifactStoreArgs {
-  /** Stack context: the stack name (role name) and profile (prod protects the bucket). Required. */
+  /** Stack context: the stack name (role name). Required. */
   ctx: PlatformContext;
+  /** Protect the bucket (`protect`, no forceDestroy): it holds every released version. @default false */
+  protect?: boolean;
   /**
    * The GitHub Actions workflows that may assume the publisher role (OIDC subjects, and the
    * account's provider). Required: without them nobody can publish.
@@ -82,7 +84,7 @@ export class ArtifactStore extends pulumi.ComponentResource {
     if (!ROLE_NAME_RE.test(roleName)) invalidArg(C, "publisherRoleName", `"${roleName}" must be 1-64 letters, digits and + = , . @ _ -`);
     const noncurrentVersionDays = args.noncurrentVersionDays ?? ARTIFACT_NONCURRENT_DAYS;
 
-    const protect = ctx.profile.protectData;
+    const protect = args.protect ?? false;
     const { bucket, ready } = privateBucket(`${name}-artifacts`, this, {
       ownership: "BucketOwnerEnforced", versioned: true, noncurrentVersionDays,
       tags: { "data-class": "artifacts" }, forceDestroy: !protect, protect,

@@ -11,13 +11,16 @@ const BACKUP_CRON: Record<BackupSchedule, string> = {
 };
 
 export interface AppBackupArgs {
+  /** Stack name (the vault's and plan's names). Required. */
   ctx: PlatformContext;
   /** ARNs of the resources to back up (RDS instances, buckets, volumes). Required, at least one. */
   resourceArns: pulumi.Input<string>[];
-  /** How often. Default: the profile (prod daily, staging weekly). */
+  /** How often. @default "weekly" */
   schedule?: BackupSchedule;
-  /** Days recovery points are kept. Default: the profile (prod 35, staging 7). */
+  /** Days recovery points are kept (1-36500). @default 7 */
   retentionDays?: number;
+  /** Protect the vault (`protect`, and no forceDestroy): it holds the recovery points. @default false */
+  protect?: boolean;
   /** KMS key encrypting the vault. Required: recovery points are never unencrypted. */
   kmsKeyArn: pulumi.Input<string>;
 }
@@ -33,8 +36,9 @@ export class AppBackup extends pulumi.ComponentResource {
   constructor(name: string, args: AppBackupArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("backup", "AppBackup"), name, {}, opts);
     const { ctx } = args;
-    const schedule = args.schedule ?? ctx.profile.backup.schedule;
-    const retentionDays = args.retentionDays ?? ctx.profile.backup.retentionDays;
+    const schedule = args.schedule ?? "weekly";
+    const retentionDays = args.retentionDays ?? 7;
+    const protect = args.protect ?? false;
     if (args.resourceArns.length === 0) invalidArg("AppBackup", "resourceArns", "must list at least one resource to back up");
     // AWS Backup lifecycle: "This parameter has a maximum value of 100 years (36,500 days)."
     if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 36_500) invalidArg("AppBackup", "retentionDays", `must be a whole number of days from 1 to 36500, got ${retentionDays}`);
@@ -42,8 +46,8 @@ export class AppBackup extends pulumi.ComponentResource {
     const vault = new aws.backup.Vault(`${name}-vault`, {
       name: `${ctx.stack}-${name}`,
       kmsKeyArn: args.kmsKeyArn,
-      forceDestroy: !ctx.profile.protectData,
-    }, { parent: this, protect: ctx.profile.protectData });
+      forceDestroy: !protect,
+    }, { parent: this, protect });
     const plan = new aws.backup.Plan(`${name}-plan`, {
       name: `${ctx.stack}-${name}`,
       rules: [{

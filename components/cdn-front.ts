@@ -5,10 +5,15 @@ import { AcmCertificate } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { AppDns } from "./dns";
 import { denyInsecureTransport, privateBucket } from "./private-bucket";
-import { checkHeaders, securityHeadersPolicy } from "./static-site";
+import { PriceClass, checkHeaders, securityHeadersPolicy } from "./static-site";
 
 export interface CdnFrontArgs {
+  /** Stack context: stack name (comment), log retention. Required. */
   ctx: PlatformContext;
+  /** Protect the access-log bucket (`protect`, no forceDestroy; the architectures set it in prod). @default false */
+  protect?: boolean;
+  /** CloudFront price class (edge locations used). @default "PriceClass_100" */
+  priceClass?: PriceClass;
   /** Hostnames viewers use (domain, www, api): distribution aliases and its us-east-1 certificate. Required. */
   hostnames: string[];
   /**
@@ -63,7 +68,7 @@ export class CdnFront extends pulumi.ComponentResource {
     }, parent);
     const logs = privateBucket(`${name}-logs`, this, {
       ownership: "BucketOwnerPreferred", versioned: false, expireDays: args.logRetentionDays ?? ctx.logRetentionDays,
-      forceDestroy: !ctx.profile.protectData, protect: ctx.profile.protectData,
+      forceDestroy: !(args.protect ?? false), protect: args.protect ?? false,
     });
     new aws.s3.BucketPolicy(`${name}-logs`, {
       bucket: logs.bucket.id,
@@ -97,7 +102,7 @@ export class CdnFront extends pulumi.ComponentResource {
       aliases: args.hostnames,
       httpVersion: "http2and3",
       isIpv6Enabled: true,
-      priceClass: ctx.profile.cdnPriceClass,
+      priceClass: args.priceClass ?? "PriceClass_100",
       webAclId: args.webAclArn,
       origins: [{
         originId: ORIGIN,

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CERTIFICATE_NAME_RE, HOSTNAME_RE } from "../lib/hostnames";
 import { invalidArg, typeToken } from "./common";
 import { AppDns, RequiredDnsRecord, validationRecords, withoutTrailingDot } from "./dns";
 
@@ -37,7 +38,6 @@ export function usEast1Provider(): aws.Provider {
   return provider;
 }
 
-const NAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 /** ACM's default quota of names on one certificate. */
 export const MAX_CERTIFICATE_NAMES = 10;
 
@@ -125,9 +125,9 @@ export class AcmCertificate extends pulumi.ComponentResource {
     const www = args.www ?? false;
     const extraNames = args.extraNames ?? [];
     const wait = args.waitForValidation ?? args.dns.certificatesValidated;
-    if (!NAME_RE.test(args.domain) || args.domain.startsWith("*.")) invalidArg("AcmCertificate", "domain", `must be a lowercase hostname, got "${args.domain}"`);
+    if (!HOSTNAME_RE.test(args.domain)) invalidArg("AcmCertificate", "domain", `must be a lowercase hostname, got "${args.domain}"`);
     for (const n of extraNames) {
-      if (!NAME_RE.test(n)) invalidArg("AcmCertificate", "extraNames", `must be lowercase hostnames, optionally with a leading "*.", got "${n}"`);
+      if (!CERTIFICATE_NAME_RE.test(n)) invalidArg("AcmCertificate", "extraNames", `must be lowercase hostnames, optionally with a leading "*.", got "${n}"`);
     }
     if (args.region !== undefined && args.region !== US_EAST_1) invalidArg("AcmCertificate", "region", `may only be "${US_EAST_1}" (for CloudFront); leave it unset for the stack's region`);
     if (args.region !== undefined && opts?.provider) invalidArg("AcmCertificate", "region", "and the provider option both choose the region; pass one of them");

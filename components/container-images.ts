@@ -4,6 +4,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { DOCKER_TAG_RE } from "../lib/versions";
 import { cpuArchitecture } from "./ami";
 import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
 
@@ -35,8 +36,6 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..");
 /** Untagged layers left behind by rebuilds are useless after a week. */
 export const UNTAGGED_EXPIRY_DAYS = 7;
 
-/** Docker's tag grammar. */
-const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** ECR's repository-name grammar; CreateRepository also says "The repository name must start with a letter". */
 const ECR_NAME = /^(?=[a-z])(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
@@ -186,7 +185,7 @@ export class ContainerImages extends pulumi.ComponentResource {
     const names = args.services.map((s) => s.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) invalidArg(C, "services", `has two services named "${dup}"`);
-    if (!DOCKER_TAG.test(imageTag(args.appVersion, "0".repeat(64)))) {
+    if (!DOCKER_TAG_RE.test(imageTag(args.appVersion, "0".repeat(64)))) {
       invalidArg(C, "appVersion", `"${args.appVersion}" cannot start a Docker tag "<version>-<12 hex>" (letters, digits, _ . -, at most 115, not starting with . or -)`);
     }
     if (!Number.isInteger(keepTagged) || keepTagged < 1 || keepTagged > 1000) {

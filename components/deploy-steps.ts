@@ -6,14 +6,12 @@
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { ONE_YEAR_SECONDS } from "../lib/durations";
+// Versions travel into shell commands and an SSM parameter; the app-version rule keeps them inert there.
+import { APP_VERSION_RE as VERSION_PATTERN } from "../lib/versions";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { hostScriptPath } from "./hostconfig/scripts";
 
-/** One year, what the seeds ask for and what browsers' preload lists require. */
-export const ONE_YEAR_SECONDS = 31536000;
-
-/** Versions travel into shell commands and an SSM parameter; this keeps them inert there. */
-export const VERSION_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/;
 const SAFE_PATH = /^\/[A-Za-z0-9_./-]+$/;
 
 function wholeNumber(component: string, field: string, value: number, min: number, max: number): number {

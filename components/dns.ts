@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { HOSTNAME_RE } from "../lib/hostnames";
 import { invalidArg, typeToken } from "./common";
 
 /** Where an app's DNS lives. */
@@ -74,8 +75,6 @@ export interface AppDnsArgs {
    */
   configKey?: string;
 }
-
-const HOSTNAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** A hostname is in a zone when it is the zone itself or ends with ".<zone>". */
 export function isInZone(hostname: string, zone: string): boolean {
@@ -196,7 +195,7 @@ export class AppDns extends pulumi.ComponentResource {
   constructor(name: string, args: AppDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("dns", "AppDns"), name, {}, opts);
     const domain = args.domain;
-    if (!HOSTNAME_RE.test(domain) || domain.startsWith("*.")) invalidArg("AppDns", "domain", `must be a lowercase hostname such as shop.example.com, got "${domain}"`);
+    if (!HOSTNAME_RE.test(domain)) invalidArg("AppDns", "domain", `must be a lowercase hostname such as shop.example.com, got "${domain}"`);
     this.mode = args.dns.mode;
 
     if (args.dns.mode === "route53") {
@@ -240,7 +239,7 @@ export class AppDns extends pulumi.ComponentResource {
    */
   alias(logicalName: string, hostname: string, target: AliasTarget, parent: pulumi.Resource): aws.route53.Record[] {
     this.checkOpen("alias");
-    if (!HOSTNAME_RE.test(hostname) || hostname.startsWith("*.")) invalidArg("AppDns.alias", "hostname", `must be a lowercase hostname, got "${hostname}"`);
+    if (!HOSTNAME_RE.test(hostname)) invalidArg("AppDns.alias", "hostname", `must be a lowercase hostname, got "${hostname}"`);
     if (!isInZone(hostname, this.apexDomain)) invalidArg("AppDns.alias", "hostname", `"${hostname}" is not under ${this.apexDomain}`);
     if (this.aliased.has(hostname)) invalidArg("AppDns.alias", "hostname", `"${hostname}" already points somewhere; one target per hostname`);
     this.aliased.add(hostname);

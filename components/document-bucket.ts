@@ -5,7 +5,10 @@ import { BucketReplica } from "./bucket-replica";
 import { denyInsecureTransport, privateBucket, serverAccessLogs } from "./private-bucket";
 
 export interface DocumentBucketArgs {
+  /** Stack context: the replica region (prod). Required. */
   ctx: PlatformContext;
+  /** Protect the bucket (`protect`, no forceDestroy): it holds the only copy of customers' documents. @default false */
+  protect?: boolean;
   /** What the bucket holds, for its data-class tag (e.g. "kyc"). Required. */
   dataClass: string;
   /** The stack's KMS key: objects are encrypted with it. Required. */
@@ -36,7 +39,7 @@ export class DocumentBucket extends pulumi.ComponentResource {
   constructor(name: string, args: DocumentBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("storage", "DocumentBucket"), name, {}, opts);
     const { ctx } = args;
-    const protect = ctx.profile.protectData;
+    const protect = args.protect ?? false;
     const noncurrentVersionDays = args.noncurrentVersionDays ?? DOCUMENT_NONCURRENT_DAYS;
     const { bucket, ready } = privateBucket(name, this, {
       ownership: "BucketOwnerEnforced", versioned: true, noncurrentVersionDays, kmsKeyArn: args.kmsKeyArn,

@@ -1,9 +1,11 @@
 /**
  * What an app's HTTP front enforces, the same on nginx (hosts), CloudFront and WAF: security
- * headers and per-client request-rate limits.
+ * headers and per-client request-rate limits. What each setting allows is in
+ * lib/http-policy-rules.ts, for config and components alike.
  */
+import { FRAME_OPTIONS } from "../lib/http-policy-rules";
 
-export const FRAME_OPTIONS = ["DENY", "SAMEORIGIN"] as const;
+export { FRAME_OPTIONS };
 export type FrameOptions = (typeof FRAME_OPTIONS)[number];
 
 /** A request-rate limit applied per client IP, by nginx on hosts and by WAF at the edge. */
@@ -32,6 +34,6 @@ export interface HeadersConfig {
   contentSecurityPolicy: string;
   /** Referrer-Policy. Default strict-origin-when-cross-origin. */
   referrerPolicy: string;
-  /** HSTS max-age in seconds (at least one year). Default 31536000. */
+  /** HSTS max-age in seconds (one to two years, HSTS_MAX_AGE_SECONDS). Default one year (31536000). */
   hstsMaxAgeSeconds: number;
 }

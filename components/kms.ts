@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
+import { PlatformContext, invalidArg, typeToken } from "./common";
 
 /**
  * AWS services that may use the stack key on behalf of principals in this account
@@ -10,8 +10,15 @@ import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./commo
 export const KEY_VIA_SERVICES = ["secretsmanager", "rds", "elasticache", "backup", "sns"] as const;
 
 export interface StackKeyArgs {
+  /** Stack name and region (the key's alias and policy). Required. */
   ctx: PlatformContext;
-  /** Days KMS waits before deleting the key once scheduled (7-30). Default: prod 30, staging 7. */
+  /**
+   * Protect the key (`protect`, and the longest deletion window): deleting it makes every
+   * backup and secret it encrypts unreadable. The architectures set it in prod.
+   * @default false
+   */
+  protect?: boolean;
+  /** Days KMS waits before deleting the key once scheduled (7-30). @default 30 when protected, else 7 */
   deletionWindowInDays?: number;
   /** Days between automatic rotations of the key material (90-2560). Default 365. */
   rotationPeriodInDays?: number;
@@ -30,7 +37,7 @@ export interface StackKeyArgs {
  * - Session Manager encrypts sessions with it through IAM alone (the operator's kms:GenerateDataKey,
  *   the host's kms:Decrypt: direct calls, not through a service);
  * - CloudWatch alarms of this account may publish to topics encrypted with it.
- * The key is protected in prod: deleting it would make every backup unreadable.
+ * With `protect` (prod), the key is protected and waits 30 days before deletion.
  */
 export class StackKey extends pulumi.ComponentResource {
   readonly keyArn: pulumi.Output<string>;
@@ -40,7 +47,8 @@ export class StackKey extends pulumi.ComponentResource {
   constructor(name: string, args: StackKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("kms", "StackKey"), name, {}, opts);
     const { ctx } = args;
-    const deletionWindowInDays = args.deletionWindowInDays ?? (ctx.profile.protectData ? 30 : 7);
+    const protect = args.protect ?? false;
+    const deletionWindowInDays = args.deletionWindowInDays ?? (protect ? 30 : 7);
     const rotationPeriodInDays = args.rotationPeriodInDays ?? 365;
     const aliasName = args.aliasName ?? `alias/webapp-platform/${ctx.stack.replace(/[^A-Za-z0-9/_-]/g, "-")}`;
     if (!Number.isInteger(deletionWindowInDays) || deletionWindowInDays < 7 || deletionWindowInDays > 30) {
@@ -64,7 +72,7 @@ export class StackKey extends pulumi.ComponentResource {
       rotationPeriodInDays,
       deletionWindowInDays,
       policy,
-    }, statefulOptions(ctx, this));
+    }, { parent: this, protect });
     new aws.kms.Alias(`${name}-alias`, { name: aliasName, targetKeyId: key.keyId }, { parent: this });
 
     this.keyArn = key.arn;

@@ -13,14 +13,24 @@ export const MEDIA_NONCURRENT_DAYS = 90;
 /** Days a media bucket's access logs are kept. */
 export const MEDIA_ACCESS_LOG_DAYS = 90;
 
+export interface MediaBucketOptions {
+  /** Stack context: the replica region (prod). Required. */
+  ctx: PlatformContext;
+  /** The stack key, encrypting uploads. @default none (SSE-S3) */
+  kmsKeyArn?: pulumi.Input<string>;
+  /** Protect the bucket (`protect`, no forceDestroy). @default false */
+  protect?: boolean;
+}
+
 /**
  * An app's media bucket (user uploads): private, versioned (an overwrite or delete stays
  * restorable for MEDIA_NONCURRENT_DAYS), encrypted with the stack key when given, TLS only,
- * with server access logs, protected in prod, and copied to `ctx.dataReplicaRegion` when the
- * stack has one (prod), so uploads survive losing the bucket or the region.
+ * with server access logs, protected when asked (prod), and copied to `ctx.dataReplicaRegion`
+ * when the stack has one (prod), so uploads survive losing the bucket or the region.
  */
-export function mediaBucket(name: string, ctx: PlatformContext, kmsKeyArn: pulumi.Input<string> | undefined, parent: pulumi.Resource): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
-  const protect = ctx.profile.protectData;
+export function mediaBucket(name: string, o: MediaBucketOptions, parent: pulumi.Resource): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
+  const { ctx, kmsKeyArn } = o;
+  const protect = o.protect ?? false;
   const { bucket, ready } = privateBucket(name, parent, {
     ownership: "BucketOwnerEnforced", versioned: true, noncurrentVersionDays: MEDIA_NONCURRENT_DAYS, kmsKeyArn, forceDestroy: !protect, protect,
   });

@@ -5,12 +5,13 @@ import { PlatformContext, invalidArg, typeToken } from "./common";
 import { SubnetTier, planSubnets } from "./subnets";
 
 export interface NetworkArgs {
+  /** Stack name, region and log retention. Required. */
   ctx: PlatformContext;
   /** VPC IPv4 CIDR. Required (validated config: a private /16-/22). */
   cidr: string;
-  /** Availability zones to use, 2 or 3. Default: the environment profile (staging 2, prod 3). */
+  /** Availability zones to use, 2 or 3 (the stack config picks 3 in prod). @default 2 */
   azCount?: number;
-  /** NAT gateways: none, one shared, or one per AZ. Default: the profile (staging single, prod perAz). */
+  /** NAT gateways: none, one shared, or one per AZ (the stack config picks perAz in prod). @default "single" */
   natStrategy?: NatStrategy;
   /** Days the VPC flow logs are kept. Default: the stack's log retention. */
   flowLogRetentionDays?: number;
@@ -41,8 +42,8 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("network", "Network"), name, {}, opts);
     const { ctx } = args;
-    const azCount = args.azCount ?? ctx.profile.azCount;
-    const natStrategy = args.natStrategy ?? ctx.profile.natStrategy;
+    const azCount = args.azCount ?? 2;
+    const natStrategy = args.natStrategy ?? "single";
     if (azCount < 2 || azCount > 3) invalidArg("Network", "azCount", `must be 2 or 3, got ${azCount}`);
     const plan = planSubnets(args.cidr, azCount);
     const parent = { parent: this };

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { POSTGRES_BACKUP_RETENTION_DAYS, POSTGRES_MAX_CONNECTIONS, POSTGRES_STORAGE_GB, postgresDbNameProblem } from "../lib/postgres";
 import { defaultMaxConnections } from "./alarms";
 import {
   SAFE_SPECIALS, checkRecoveryWindow, defaultRecoveryWindowDays, generatedPassword, secretName, storeSecret,
@@ -15,7 +16,7 @@ export interface DatabaseConfig {
   name: string;
   /** RDS instance class, within the environment's allowed list. Default: profile. */
   instanceClass: string;
-  /** Initial gp3 storage in GiB (20-16384). Default: profile. */
+  /** Initial gp3 storage in GiB (20-16384, POSTGRES_STORAGE_GB). Default: profile. */
   allocatedStorageGb: number;
   /** Storage autoscaling ceiling in GiB (>= allocatedStorageGb). Default: profile. */
   maxAllocatedStorageGb: number;
@@ -302,25 +303,29 @@ function validate(
   const fail = (field: string, message: string) => invalidArg("Postgres", field, message);
   if (!/^[a-z][a-z0-9-]{1,19}$/.test(args.appName)) fail("appName", `"${args.appName}" must be 2-20 lower-case letters, digits and -, starting with a letter`);
   if (!db.enabled) fail("database.enabled", "is false: do not build a Postgres component for an app without a database");
-  if (!/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(db.name)) fail("database.name", `"${db.name}" must start with a letter and use letters, digits and _ (at most 63)`);
+  const nameProblem = postgresDbNameProblem(db.name);
+  if (nameProblem) fail("database.name", nameProblem);
   if (!new RegExp(`^${POSTGRES_MAJOR}(\\.\\d+)?$`).test(d.engineVersion)) fail("engineVersion", `"${d.engineVersion}" must be "${POSTGRES_MAJOR}" or "${POSTGRES_MAJOR}.N": the parameter group family is postgres${POSTGRES_MAJOR}`);
   // CreateDBInstance.MasterUsername: "Must be 1 to 16 letters, numbers, or underscores. First character must be a letter."
   if (!/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/.test(d.masterUsername) || /^(postgres|rds)/i.test(d.masterUsername)) {
     fail("masterUsername", `"${d.masterUsername}" must start with a letter, use at most 16 letters, digits and _, and not be postgres or start with rds`);
   }
   if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(db.instanceClass)) fail("database.instanceClass", `"${db.instanceClass}" is not an RDS instance class like db.t4g.micro`);
-  if (!Number.isInteger(db.allocatedStorageGb) || db.allocatedStorageGb < 20 || db.allocatedStorageGb > 16384) {
-    fail("database.allocatedStorageGb", `must be 20-16384 GiB (gp3), got ${db.allocatedStorageGb}`);
+  const storage = POSTGRES_STORAGE_GB;
+  if (!Number.isInteger(db.allocatedStorageGb) || db.allocatedStorageGb < storage.min || db.allocatedStorageGb > storage.max) {
+    fail("database.allocatedStorageGb", `must be ${storage.min}-${storage.max} GiB (gp3), got ${db.allocatedStorageGb}`);
   }
-  if (!Number.isInteger(db.maxAllocatedStorageGb) || db.maxAllocatedStorageGb < db.allocatedStorageGb || db.maxAllocatedStorageGb > 16384) {
-    fail("database.maxAllocatedStorageGb", `must be from allocatedStorageGb (${db.allocatedStorageGb}) to 16384 GiB, got ${db.maxAllocatedStorageGb}`);
+  if (!Number.isInteger(db.maxAllocatedStorageGb) || db.maxAllocatedStorageGb < db.allocatedStorageGb || db.maxAllocatedStorageGb > storage.max) {
+    fail("database.maxAllocatedStorageGb", `must be from allocatedStorageGb (${db.allocatedStorageGb}) to ${storage.max} GiB, got ${db.maxAllocatedStorageGb}`);
   }
-  if (!Number.isInteger(db.backupRetentionDays) || db.backupRetentionDays < ctx.profile.db.minBackupRetentionDays || db.backupRetentionDays > 35) {
-    fail("database.backupRetentionDays", `must be ${ctx.profile.db.minBackupRetentionDays}-35 days in ${ctx.environment}, got ${db.backupRetentionDays}`);
+  const retentionMax = POSTGRES_BACKUP_RETENTION_DAYS.max;
+  if (!Number.isInteger(db.backupRetentionDays) || db.backupRetentionDays < ctx.profile.db.minBackupRetentionDays || db.backupRetentionDays > retentionMax) {
+    fail("database.backupRetentionDays", `must be ${ctx.profile.db.minBackupRetentionDays}-${retentionMax} days in ${ctx.environment}, got ${db.backupRetentionDays}`);
   }
   if (ctx.environment === "prod" && !db.multiAz) fail("database.multiAz", "must be true in prod");
-  if (db.maxConnections !== undefined && (!Number.isInteger(db.maxConnections) || db.maxConnections < 10 || db.maxConnections > 5000)) {
-    fail("database.maxConnections", `must be a whole number from 10 to 5000, got ${db.maxConnections}`);
+  const connections = POSTGRES_MAX_CONNECTIONS;
+  if (db.maxConnections !== undefined && (!Number.isInteger(db.maxConnections) || db.maxConnections < connections.min || db.maxConnections > connections.max)) {
+    fail("database.maxConnections", `must be a whole number from ${connections.min} to ${connections.max}, got ${db.maxConnections}`);
   }
   if (args.securityGroupIds.length === 0) fail("securityGroupIds", "must list at least one data-tier security group");
   if (!Number.isInteger(d.slowStatementMs) || d.slowStatementMs < 0) fail("slowStatementMs", `must be a whole number of milliseconds >= 0, got ${d.slowStatementMs}`);

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRecoveryWindow, defaultRecoveryWindowDays, generatedPassword, secretName, storeSecret } from "./app-secrets";
-import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
+import { PlatformContext, invalidArg, typeToken } from "./common";
 import { REDIS_PORT } from "./security-tiers";
 
 export interface CacheConfig {
@@ -51,7 +51,13 @@ export function replicationGroupNodes(replicationGroupId: string, numCacheCluste
 }
 
 export interface RedisArgs {
+  /** Stack context: stack name (group id, secret names), log retention. Required. */
   ctx: PlatformContext;
+  /**
+   * Protect the cache: `protect`, a final snapshot on deletion, and changes applied in the
+   * maintenance window instead of at once (the architectures set it in prod). @default false
+   */
+  protect?: boolean;
   /** The app's name (config key): names the group `<stack>-<appName>` and its secret. Required. */
   appName: string;
   /** The app's cache settings (validated AppConfig.cache; enabled must be true). Required. */
@@ -92,7 +98,7 @@ export class Redis extends pulumi.ComponentResource {
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("cache", "Redis"), name, {}, opts);
     const { ctx, cache } = args;
-    const prod = ctx.profile.protectData;
+    const protect = args.protect ?? false;
     const maxmemoryPolicy = args.maxmemoryPolicy ?? "volatile-lru";
     const recoveryWindowInDays = args.recoveryWindowInDays ?? defaultRecoveryWindowDays(ctx);
     const groupId = `${ctx.stack}-${args.appName}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-");
@@ -100,13 +106,11 @@ export class Redis extends pulumi.ComponentResource {
     if (!/^[a-z][a-z0-9-]{1,19}$/.test(args.appName)) fail("appName", `"${args.appName}" must be 2-20 lower-case letters, digits and -, starting with a letter`);
     if (!cache.enabled) fail("cache.enabled", "is false: do not build a Redis component for an app without a cache");
     if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(cache.nodeType)) fail("cache.nodeType", `"${cache.nodeType}" is not an ElastiCache node type like cache.t4g.micro`);
-    if (!Number.isInteger(cache.numNodes) || cache.numNodes < ctx.profile.cache.minNodes || cache.numNodes > 6) {
-      fail("cache.numNodes", `must be ${ctx.profile.cache.minNodes}-6 in ${ctx.environment} (prod needs 2+ for automatic failover), got ${cache.numNodes}`);
-    }
+    // A primary and up to five replicas (cluster mode disabled).
+    if (!Number.isInteger(cache.numNodes) || cache.numNodes < 1 || cache.numNodes > 6) fail("cache.numNodes", `must be 1-6, got ${cache.numNodes}`);
     if (!Number.isInteger(cache.snapshotRetentionDays) || cache.snapshotRetentionDays < 0 || cache.snapshotRetentionDays > 35) {
       fail("cache.snapshotRetentionDays", `must be 0-35 days, got ${cache.snapshotRetentionDays}`);
     }
-    if (prod && cache.snapshotRetentionDays < 1) fail("cache.snapshotRetentionDays", "must be at least 1 in prod");
     if (!MAXMEMORY_POLICIES.includes(maxmemoryPolicy)) fail("maxmemoryPolicy", `"${maxmemoryPolicy}" is not allowed; allowed: ${MAXMEMORY_POLICIES.join(", ")}`);
     if (args.securityGroupIds.length === 0) fail("securityGroupIds", "must list at least one data-tier security group");
     // "-final" is appended for the final snapshot; replication group ids are at most 40 characters.
@@ -153,16 +157,16 @@ export class Redis extends pulumi.ComponentResource {
       maintenanceWindow: REDIS_MAINTENANCE_WINDOW,
       snapshotRetentionLimit: cache.snapshotRetentionDays,
       snapshotWindow: REDIS_SNAPSHOT_WINDOW,
-      finalSnapshotIdentifier: prod ? `${groupId}-final` : undefined,
+      finalSnapshotIdentifier: protect ? `${groupId}-final` : undefined,
       notificationTopicArn: args.notificationTopicArn,
-      applyImmediately: !prod,
+      applyImmediately: !protect,
       logDeliveryConfigurations: [{
         destination: slowLog.name,
         destinationType: "cloudwatch-logs",
         logFormat: "json",
         logType: "slow-log",
       }],
-    }, statefulOptions(ctx, this));
+    }, { parent: this, protect });
 
     const authName = secretName(ctx, args.appName, "REDIS");
     const auth = storeSecret(`${name}-auth`, {

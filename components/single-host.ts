@@ -20,16 +20,20 @@ export type SingleHostAppSettings = HostApp & { instanceType: string; mediaBucke
 export interface SingleWebHostArgs {
   /** The app, as parsed from the stack config; its architecture must be single-host. Required. */
   app: SingleHostAppSettings;
-  /**
-   * Stack context: environment profile (prod protection and monitoring), region, log retention.
-   * Where the profile has detailedMonitoring (prod), the host gets 1-minute monitoring and
-   * termination protection (disableApiTermination, policies ec2-detailed-monitoring-prod and
-   * instance-termination-protection-prod): Pulumi then cannot terminate it, so a plan that
-   * replaces the prod host (new image) or `pulumi destroy` fails until protection is switched
-   * off on purpose (`aws ec2 modify-instance-attribute --no-disable-api-termination`, or set it
-   * false and `pulumi up` first). That is the point. Required, no default.
-   */
+  /** Stack context: stack name, region, log retention, replica region. Required. */
   ctx: PlatformContext;
+  /**
+   * 1-minute monitoring and termination protection (disableApiTermination, policies
+   * ec2-detailed-monitoring-prod and instance-termination-protection-prod; the architectures
+   * set it in prod): Pulumi then cannot terminate the host, so a plan that replaces it (new
+   * image) or `pulumi destroy` fails until protection is switched off on purpose
+   * (`aws ec2 modify-instance-attribute --no-disable-api-termination`, or set it false and
+   * `pulumi up` first). That is the point.
+   * @default false
+   */
+  detailedMonitoring?: boolean;
+  /** Protect the media bucket (`protect`, no forceDestroy). @default false */
+  protectData?: boolean;
   /** A public subnet for the host. Required. */
   subnetId: pulumi.Input<string>;
   /** Security groups of the host's network interface: the app's edge tier. Required, at least one. */
@@ -117,9 +121,6 @@ export class SingleWebHost extends pulumi.ComponentResource {
     if (app.architecture !== "single-host") invalidArg(C, "app.architecture", `is "${app.architecture}"; SingleWebHost builds single-host apps only`);
     if (!args.securityGroupIds || args.securityGroupIds.length === 0) invalidArg(C, "securityGroupIds", "must list the edge tier's security group");
     const instanceType = args.instanceType ?? app.instanceType;
-    if (!ctx.profile.instanceTypes.includes(instanceType)) {
-      invalidArg(C, "instanceType", `"${instanceType}" is not allowed in ${ctx.environment}; allowed: ${ctx.profile.instanceTypes.join(", ")}`);
-    }
     const rootVolumeGb = args.rootVolumeGb ?? 20;
     if (!Number.isInteger(rootVolumeGb) || rootVolumeGb < 8 || rootVolumeGb > 1024) invalidArg(C, "rootVolumeGb", `${rootVolumeGb} must be an integer 8-1024`);
     const adminCidrs = args.adminCidrs ?? [];
@@ -150,7 +151,7 @@ export class SingleWebHost extends pulumi.ComponentResource {
     this.logGroupNames = logGroups;
 
     // Media: user uploads never live only on the instance disk.
-    const media = app.mediaBucket ? mediaBucket(`${name}-media`, ctx, args.kmsKeyArn, this) : undefined;
+    const media = app.mediaBucket ? mediaBucket(`${name}-media`, { ctx, kmsKeyArn: args.kmsKeyArn, protect: args.protectData }, this) : undefined;
     this.mediaBucketName = media?.bucket.bucket;
     this.mediaBucketArn = media?.bucket.arn;
 
@@ -206,7 +207,7 @@ export class SingleWebHost extends pulumi.ComponentResource {
     const eip = new aws.ec2.Eip(`${name}-host`, { domain: "vpc", tags: { Name: `${name}-host` } }, { parent: this });
     const association = new aws.ec2.EipAssociation(`${name}-host`, { allocationId: eip.allocationId, networkInterfaceId: eni.id }, { parent: this });
 
-    const prod = ctx.profile.detailedMonitoring;
+    const monitored = args.detailedMonitoring ?? false;
     const instance = new aws.ec2.Instance(`${name}-host`, {
       ami: args.amiId,
       instanceType,
@@ -216,8 +217,8 @@ export class SingleWebHost extends pulumi.ComponentResource {
       userDataReplaceOnChange: false,
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
       rootBlockDevice: { volumeType: "gp3", volumeSize: rootVolumeGb, encrypted: true, deleteOnTermination: true },
-      monitoring: prod,
-      disableApiTermination: prod,
+      monitoring: monitored,
+      disableApiTermination: monitored,
       // The one kind of host that faces the internet itself (the host policies key on this tag).
       tags: { Name: `${name}-host`, tier: "edge" },
     }, {

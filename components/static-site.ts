@@ -4,19 +4,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { HSTS_MAX_AGE_SECONDS, REFERRER_POLICY_VALUES } from "../lib/http-policy-rules";
 import { FRAME_OPTIONS, HeadersConfig } from "./http-policy";
 import { AcmCertificate } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { AppDns } from "./dns";
 import { denyInsecureTransport, privateBucket } from "./private-bucket";
 
-export const ONE_YEAR_SECONDS = 31536000;
 /** CloudFront rejects a Content-Security-Policy header value longer than this. */
 export const CLOUDFRONT_CSP_MAX = 1783;
-export const CLOUDFRONT_REFERRER_POLICIES = [
-  "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin",
-  "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url",
-];
+/** CloudFront takes every Referrer-Policy value. */
+export const CLOUDFRONT_REFERRER_POLICIES = REFERRER_POLICY_VALUES;
 export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
 const PRICE_CLASSES: PriceClass[] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
 
@@ -96,7 +94,7 @@ export function siteBucketPolicy(bucketArn: string, distributionArn: string): st
 
 /** Rejects headers CloudFront would refuse, naming the component and field. */
 export function checkHeaders(component: string, headers: HeadersConfig): void {
-  if (headers.hstsMaxAgeSeconds < ONE_YEAR_SECONDS) invalidArg(component, "headers.hstsMaxAgeSeconds", `must be at least ${ONE_YEAR_SECONDS} (one year), got ${headers.hstsMaxAgeSeconds}`);
+  if (headers.hstsMaxAgeSeconds < HSTS_MAX_AGE_SECONDS.min) invalidArg(component, "headers.hstsMaxAgeSeconds", `must be at least ${HSTS_MAX_AGE_SECONDS.min} (one year), got ${headers.hstsMaxAgeSeconds}`);
   if (!FRAME_OPTIONS.includes(headers.frameOptions)) invalidArg(component, "headers.frameOptions", `must be one of ${FRAME_OPTIONS.join(", ")}, got "${headers.frameOptions}"`);
   if (!CLOUDFRONT_REFERRER_POLICIES.includes(headers.referrerPolicy)) invalidArg(component, "headers.referrerPolicy", `must be one of ${CLOUDFRONT_REFERRER_POLICIES.join(", ")}, got "${headers.referrerPolicy}"`);
   const csp = headers.contentSecurityPolicy.trim();

@@ -92,6 +92,7 @@ describe("bad input fails with one message naming the full key and what is allow
     ["fleet min above max", (r) => { r.apps["avanii-shop"].fleet = { min: 3, desired: 3, max: 2 }; }, /apps\.avanii-shop\.fleet\.desired: must satisfy min <= desired <= max/, "staging"],
     ["instance type the environment forbids", (r) => { r.apps.smartboostpro.instanceType = "m6i.4xlarge"; }, /apps\.smartboostpro\.instanceType: "m6i\.4xlarge" is not allowed in staging; allowed: t3\.small, /, "staging"],
     ["database class the environment forbids", (r) => { r.apps.flashbill.database.instanceClass = "db.r7g.xlarge"; }, /apps\.flashbill\.database\.instanceClass: "db\.r7g\.xlarge" is not allowed in staging; allowed: db\.t4g\.micro/, "staging"],
+    ["prod cache without snapshots", (r) => { r.apps["saas-platform"].cache.snapshotRetentionDays = 0; }, /apps\.saas-platform\.cache\.snapshotRetentionDays: prod keeps cache snapshots at least 1 day, got 0/, "prod"],
     ["cache node type the environment forbids", (r) => { r.apps.flashbill.cache.nodeType = "cache.r7g.large"; }, /apps\.flashbill\.cache\.nodeType: "cache\.r7g\.large" is not allowed in staging/, "staging"],
     ["unknown top-level key (typo)", (r) => { r.alertEmial = "x@y.com"; }, /webapp-platform:alertEmial: unknown key; did you mean "alertEmail"\?/, "staging"],
     ["unknown app key (typo)", (r) => { r.apps.flashbill.heathCheckPath = "/h"; }, /apps\.flashbill\.heathCheckPath: unknown key; did you mean "healthCheckPath"\?/, "staging"],

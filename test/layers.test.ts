@@ -11,7 +11,7 @@ import { TAGGABLE_TYPES as PACK_TAGGABLE } from "../policies/lib/taggable";
 
 const ROOT = path.join(__dirname, "..");
 /** Rank of each program layer: a file may import its own layer or a higher rank. */
-const LAYERS: Record<string, number> = { "index.ts": 0, config: 1, architectures: 2, components: 3, lib: 4 };
+const LAYERS: Record<string, number> = { "index.ts": 0, "library.ts": 0, config: 1, architectures: 2, components: 3, lib: 4 };
 const PACK = "policies";
 
 function tsFiles(dir: string): string[] {
@@ -33,7 +33,7 @@ export function localImports(file: string, source: string): string[] {
   });
 }
 
-const layerOf = (file: string): string => (file === "index.ts" ? "index.ts" : file.split(path.sep)[0]);
+const layerOf = (file: string): string => (file.includes(path.sep) ? file.split(path.sep)[0] : file);
 
 const PROGRAM = Object.keys(LAYERS).flatMap(tsFiles);
 const PACK_FILES = tsFiles(PACK);
@@ -93,5 +93,11 @@ describe("layers", () => {
 
   it("agrees with the pack on the lists both keep (what is taggable)", () => {
     expect([...PROGRAM_TAGGABLE].sort()).toEqual([...PACK_TAGGABLE].sort());
+  });
+
+  it("exports every architecture, component and rule module from the library entry point (library.ts)", () => {
+    const exported = new Set(localImports("library.ts", fs.readFileSync(path.join(ROOT, "library.ts"), "utf8")));
+    const modules = ["architectures", "components", "lib"].flatMap((d) => fs.readdirSync(path.join(ROOT, d)).filter((f) => f.endsWith(".ts")).map((f) => path.join(d, f)));
+    expect(modules.filter((m) => !exported.has(m))).toEqual([]);
   });
 });

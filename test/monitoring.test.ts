@@ -115,15 +115,16 @@ describe("monitoring and backup components", () => {
   });
 
   it.each([
-    ["prod", "cron(0 3 * * ? *)", 35, true],
-    ["staging", "cron(0 3 ? * SUN *)", 7, false],
-  ] as const)("backs up to a KMS-encrypted vault in %s on the profile's schedule", async (stack, cron, days, protectedVault) => {
+    ["daily, 35 days, protected", { schedule: "daily", retentionDays: 35, protect: true }, "cron(0 3 * * ? *)", 35, true],
+    ["the defaults", {}, "cron(0 3 ? * SUN *)", 7, false],
+  ] as const)("backs up to a KMS-encrypted vault: %s", async (_, options, cron, days, protectedVault) => {
     const rec = await record(() => {
-      new AppBackup("shop", { ctx: contextFrom(loadStackConfig()), resourceArns: ["arn:aws:rds:eu-west-1:123456789012:db:shop"], kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k" });
-    }, { stack });
+      new AppBackup("shop", { ctx: contextFrom(loadStackConfig()), resourceArns: ["arn:aws:rds:eu-west-1:123456789012:db:shop"], kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k", ...options });
+    });
     const vault = rec.one("aws:backup/vault:Vault");
     expect(vault.inputs.kmsKeyArn).toBe("arn:aws:kms:eu-west-1:123456789012:key/k");
     expect(vault.options.protect).toBe(protectedVault);
+    expect(vault.inputs.forceDestroy).toBe(!protectedVault);
     const rule = rec.one("aws:backup/plan:Plan").inputs.rules[0];
     expect(rule).toMatchObject({ schedule: cron, lifecycle: { deleteAfter: days }, targetVaultName: vault.outputs.name });
     expect(rec.one("aws:backup/selection:Selection").inputs.resources).toEqual(["arn:aws:rds:eu-west-1:123456789012:db:shop"]);

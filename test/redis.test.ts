@@ -26,8 +26,9 @@ async function recordCache(stack: "prod" | "staging", appName: string, override:
     const key = new StackKey(stack, { ctx });
     const subnets = new aws.elasticache.SubnetGroup("isolated", { subnetIds: ["subnet-a", "subnet-b"], description: "isolated" });
     const dataSg = new aws.ec2.SecurityGroup("data", { vpcId: "vpc-1", description: "data tier" });
+    // Protected as architectures/app-data.ts maps it from the environment's profile.
     const cache = new Redis(app.name, {
-      ctx, appName: app.name, cache: { ...app.cache, ...override },
+      ctx, protect: ctx.profile.protectData, appName: app.name, cache: { ...app.cache, ...override },
       subnetGroupName: subnets.name, securityGroupIds: [dataSg.id], kmsKeyArn: key.keyArn,
     });
     new aws.iam.Policy("host-reads-cache", { policy: secretReadPolicy({ secretArns: [cache.authSecretArn], kmsKeyArn: key.keyArn, region: ctx.region }) });
@@ -140,12 +141,12 @@ describe("Redis arguments", () => {
     return { ctx: contextFrom(config), appName: "shop", cache: app.cache, subnetGroupName: "cache", securityGroupIds: ["sg-1"], kmsKeyArn: `arn:aws:kms:eu-west-1:123456789012:key/${stack}` };
   };
 
-  it("refuses a single-node cache in prod and other bad settings at once", async () => {
+  it("refuses what ElastiCache would, at once (the environment's minimums are the stack config's)", async () => {
     await record(() => {
       const b = base("prod");
-      expect(() => new Redis("a", { ...b, cache: { ...b.cache, numNodes: 1 } })).toThrow(/Redis: args\.cache\.numNodes must be 2-6 in prod .*got 1/);
+      expect(() => new Redis("a", { ...b, cache: { ...b.cache, numNodes: 7 } })).toThrow(/Redis: args\.cache\.numNodes must be 1-6, got 7/);
       expect(() => new Redis("b", { ...b, cache: { ...b.cache, enabled: false } })).toThrow(/args\.cache\.enabled is false/);
-      expect(() => new Redis("c", { ...b, cache: { ...b.cache, snapshotRetentionDays: 0 } })).toThrow(/args\.cache\.snapshotRetentionDays must be at least 1 in prod/);
+      expect(() => new Redis("c", { ...b, cache: { ...b.cache, snapshotRetentionDays: 36 } })).toThrow(/args\.cache\.snapshotRetentionDays must be 0-35 days, got 36/);
       expect(() => new Redis("d", { ...b, securityGroupIds: [] })).toThrow(/args\.securityGroupIds must list at least one/);
       expect(() => new Redis("e", { ...b, maxmemoryPolicy: "random" as any })).toThrow(/args\.maxmemoryPolicy "random" is not allowed/);
       expect(() => new Redis("f", { ...b, recoveryWindowInDays: 45 })).toThrow(/args\.recoveryWindowInDays must be 0 .* got 45/);

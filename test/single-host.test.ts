@@ -57,7 +57,8 @@ function program(config: StackConfig, appName: string, extra: Partial<SingleWebH
     }, parent);
     const images = new HostImages("images", { stack: ctx.stack });
     const host = new SingleWebHost(app.name, {
-      app, ctx, amiId: images.imageFor(extra.instanceType ?? app.instanceType), subnetId: "subnet-public-a", securityGroupIds: ["sg-edge"], vpcCidr: config.network.cidr,
+      app, ctx, detailedMonitoring: ctx.profile.detailedMonitoring, protectData: ctx.profile.protectData,
+      amiId: images.imageFor(extra.instanceType ?? app.instanceType), subnetId: "subnet-public-a", securityGroupIds: ["sg-edge"], vpcCidr: config.network.cidr,
       hostedZoneId: ZONE,
       secretNames: [...app.secrets.map((k) => `${ctx.stack}/${app.name}/${k}`), `${ctx.stack}/${app.name}/DATABASE`],
       secretArns: [...kinds.map((k) => k.secret.arn), connection.secret.arn],
@@ -325,7 +326,6 @@ describe("invalid arguments", () => {
     const cases: [Partial<SingleWebHostArgs>, RegExp][] = [
       [{ app: { ...app, architecture: "web-fleet" } }, /SingleWebHost: args\.app\.architecture is "web-fleet"; SingleWebHost builds single-host apps only/],
       [{ securityGroupIds: [] }, /SingleWebHost: args\.securityGroupIds must list/],
-      [{ instanceType: "m7i.large" }, /SingleWebHost: args\.instanceType "m7i\.large" is not allowed in staging/],
       [{ secretArns: [] }, /SingleWebHost: args\.secretArns must list the ARNs of the 1 secretNames/],
       [{ rootVolumeGb: 4 }, /SingleWebHost: args\.rootVolumeGb 4 must be an integer 8-1024/],
       [{ adminCidrs: ["0.0.0.0/0"] }, /HostConfig: input\.adminCidrs\[0\] may not be a \/0/],

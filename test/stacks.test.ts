@@ -67,6 +67,10 @@ describe.each(["staging", "prod"])("the %s stack", (stack) => {
       }
       const dbArn = ofType(appResources(rec(), app), RDS).find((d) => !d.inputs.replicateSourceDb)!.outputs.arn;
       expect(ofType(appResources(rec(), app), "aws:backup/selection:Selection")[0].inputs.resources).toContain(dbArn);
+      // The environment's profile (prod daily for 35 days, staging weekly for 7); the Avanii shop asks for weekly.
+      const rule = ofType(appResources(rec(), app), "aws:backup/plan:Plan")[0].inputs.rules[0];
+      const daily = stack === "prod" && app !== "avanii-shop";
+      expect([app, rule.schedule, rule.lifecycle.deleteAfter]).toEqual([app, daily ? "cron(0 3 * * ? *)" : "cron(0 3 ? * SUN *)", stack === "prod" ? 35 : 7]);
     }
   });
 

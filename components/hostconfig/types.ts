@@ -2,6 +2,16 @@
  * The host configuration's input, its defaults and its validation, in one place. Every other
  * module of the renderer works on the `ResolvedHost` this produces, never on raw input.
  */
+import { S3_BUCKET_NAME_RE } from "../../lib/buckets";
+import { ENV_VALUE_RE, ENV_VALUE_RULE, ENV_VAR_NAME_RE } from "../../lib/env-vars";
+import { HOSTNAME_RE } from "../../lib/hostnames";
+import {
+  CONTENT_SECURITY_POLICY_RE, CONTENT_SECURITY_POLICY_RULE, FRAME_OPTIONS, HSTS_MAX_AGE_SECONDS, RATE_LIMITS, REFERRER_POLICY_VALUES,
+  pathRateLimitConflicts, rateLimitNameProblem,
+} from "../../lib/http-policy-rules";
+import { AWS_REGION_RE } from "../../lib/regions";
+import { urlDirectoryProblem, urlPathProblem } from "../../lib/url-paths";
+import { appVersionProblem } from "../../lib/versions";
 import type { HeadersConfig, RateLimitConfig } from "../http-policy";
 import { CERT_DAYS_METRIC, HOST_METRICS_NAMESPACE, NGINX_502_METRIC, NGINX_5XX_METRIC, NGINX_REQUESTS_METRIC } from "../alarms";
 
@@ -235,11 +245,7 @@ export interface ResolvedHost {
 const NAME_RE = /^[a-z][a-z0-9-]{1,19}$/;
 /** One argument of a compose release command: shell-quoted as is, so no quote or expansion. */
 const RELEASE_ARG_RE = /^[^'"$`\\\s][^'"$`\\\n\r]{0,199}$/;
-const HOST_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const PATH_RE = /^\/[A-Za-z0-9._~\/-]*$/;
-/** Values written into shell scripts, env files and nginx: no quoting characters at all. */
-const SAFE_VALUE_RE = /^[^\n\r"'$`\\]*$/;
 const SECRET_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:([A-Za-z0-9/_+=.@-]+)-[A-Za-z0-9]{6}$/;
 const SECRET_NAME_RE = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const DIGEST_RE = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+@sha256:[a-f0-9]{64}$/;
@@ -274,7 +280,7 @@ export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
   const app = input.app;
   if (!NAME_RE.test(app ?? "")) fail("app", `"${app}" must be 2-20 lower-case letters, digits and -, starting with a letter`);
   if (input.environment !== "prod" && input.environment !== "staging") fail("environment", `"${input.environment}" must be prod or staging`);
-  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(input.region ?? "")) fail("region", `"${input.region}" is not an AWS region like eu-west-1`);
+  if (!AWS_REGION_RE.test(input.region ?? "")) fail("region", `"${input.region}" is not an AWS region like eu-west-1`);
   if (!["django", "flask", "rust"].includes(input.runtime)) fail("runtime", `"${input.runtime}" must be django, flask or rust`);
   const kind: AppKind = input.appKind ?? (input.runtime === "rust" ? "binary" : "python");
   if (!["python", "binary", "compose"].includes(kind)) fail("appKind", `"${kind}" must be python, binary or compose`);
@@ -282,50 +288,54 @@ export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
   if (kind === "binary" && input.runtime !== "rust") fail("appKind", `binary runs compiled (rust) apps, not ${input.runtime}; use python or compose`);
 
   if (!Array.isArray(input.domains) || input.domains.length === 0) fail("domains", "must list at least one hostname");
-  input.domains.forEach((d, i) => { if (!HOST_RE.test(d)) fail(`domains[${i}]`, `"${d}" is not a lower-case hostname`); });
+  input.domains.forEach((d, i) => { if (!HOSTNAME_RE.test(d)) fail(`domains[${i}]`, `"${d}" is not a lower-case hostname`); });
   if (new Set(input.domains).size !== input.domains.length) fail("domains", "lists a hostname twice");
-  if (input.apiDomain !== undefined && (!HOST_RE.test(input.apiDomain) || input.domains.includes(input.apiDomain))) {
+  if (input.apiDomain !== undefined && (!HOSTNAME_RE.test(input.apiDomain) || input.domains.includes(input.apiDomain))) {
     fail("apiDomain", `"${input.apiDomain}" must be a lower-case hostname not already in domains`);
   }
   if (!Number.isInteger(input.port) || input.port < 1024 || input.port > 65535) fail("port", `${input.port} must be an integer 1024-65535 (the app runs unprivileged)`);
-  if (!PATH_RE.test(input.healthCheckPath ?? "")) fail("healthCheckPath", `"${input.healthCheckPath}" must be a URL path starting with /`);
-  if (!/^\/([A-Za-z0-9._-]+\/)*$/.test(input.staticPath ?? "")) fail("staticPath", `"${input.staticPath}" must be a path that starts and ends with /`);
+  const healthCheckPathProblem = urlPathProblem(input.healthCheckPath ?? "");
+  if (healthCheckPathProblem) fail("healthCheckPath", healthCheckPathProblem);
+  const staticPathProblem = urlDirectoryProblem(input.staticPath ?? "");
+  if (staticPathProblem) fail("staticPath", staticPathProblem);
   if (!Number.isInteger(input.maxBodyMb) || input.maxBodyMb < 1 || input.maxBodyMb > 1024) fail("maxBodyMb", `${input.maxBodyMb} must be an integer 1-1024`);
-  if (!/^[A-Za-z0-9._+-]{1,64}$/.test(input.appVersion ?? "")) fail("appVersion", `"${input.appVersion}" must be 1-64 letters, digits, . _ + -`);
+  const versionProblem = appVersionProblem(input.appVersion ?? "");
+  if (versionProblem) fail("appVersion", versionProblem);
 
   const h = input.headers;
-  if (!h || !["DENY", "SAMEORIGIN"].includes(h.frameOptions)) fail("headers.frameOptions", `"${h?.frameOptions}" must be DENY or SAMEORIGIN`);
-  if (!/^[A-Za-z0-9 ;:'*.\/_+=,-]+$/.test(h.contentSecurityPolicy ?? "")) fail("headers.contentSecurityPolicy", "may contain only letters, digits, spaces and ; : ' * . / _ + = , -");
-  if (!/^[a-z-]+$/.test(h.referrerPolicy ?? "")) fail("headers.referrerPolicy", `"${h.referrerPolicy}" is not a Referrer-Policy value`);
-  if (!Number.isInteger(h.hstsMaxAgeSeconds) || h.hstsMaxAgeSeconds < 31536000) fail("headers.hstsMaxAgeSeconds", `${h.hstsMaxAgeSeconds} must be at least 31536000 (one year)`);
+  if (!h || !FRAME_OPTIONS.includes(h.frameOptions)) fail("headers.frameOptions", `"${h?.frameOptions}" must be ${FRAME_OPTIONS.join(" or ")}`);
+  if (!CONTENT_SECURITY_POLICY_RE.test(h.contentSecurityPolicy ?? "")) fail("headers.contentSecurityPolicy", CONTENT_SECURITY_POLICY_RULE);
+  if (!REFERRER_POLICY_VALUES.includes(h.referrerPolicy)) fail("headers.referrerPolicy", `"${h.referrerPolicy}" is not a Referrer-Policy value; allowed: ${REFERRER_POLICY_VALUES.join(", ")}`);
+  const hsts = HSTS_MAX_AGE_SECONDS;
+  if (!Number.isInteger(h.hstsMaxAgeSeconds) || h.hstsMaxAgeSeconds < hsts.min) fail("headers.hstsMaxAgeSeconds", `${h.hstsMaxAgeSeconds} must be at least ${hsts.min} (one year)`);
 
   const rl = input.rateLimits;
-  if (!rl || !Number.isInteger(rl.perIpPerMinute) || rl.perIpPerMinute < 1) fail("rateLimits.perIpPerMinute", `${rl?.perIpPerMinute} must be a positive integer`);
-  const seenPaths = new Set<string>();
-  const seenNames = new Set<string>();
+  const wholeNumber = (field: string, v: number, range: { min: number; max: number }) => {
+    if (!Number.isInteger(v) || v < range.min || v > range.max) fail(field, `${v} must be a whole number from ${range.min} to ${range.max}`);
+  };
+  if (!rl) fail("rateLimits", "is required");
+  wholeNumber("rateLimits.perIpPerMinute", rl.perIpPerMinute, RATE_LIMITS.perIpPerMinute);
   rl.paths.forEach((p, i) => {
     const f = `rateLimits.paths[${i}]`;
-    if (!/^[a-z][a-z0-9]{1,15}$/.test(p.name) || p.name === "global") fail(`${f}.name`, `"${p.name}" must be 2-16 lower-case letters or digits, not "global"`);
-    if (!PATH_RE.test(p.path)) fail(`${f}.path`, `"${p.path}" must be a URL path starting with /`);
-    if (p.path === input.staticPath || p.path === input.healthCheckPath) fail(`${f}.path`, `"${p.path}" is the static or health-check path; limit an app path instead`);
-    if (!Number.isInteger(p.requests) || p.requests < 1) fail(`${f}.requests`, `${p.requests} must be a positive integer`);
-    if (!Number.isInteger(p.windowSeconds) || p.windowSeconds < 1) fail(`${f}.windowSeconds`, `${p.windowSeconds} must be a positive integer`);
-    if (seenPaths.has(p.path)) fail(`${f}.path`, `"${p.path}" is limited twice`);
-    if (seenNames.has(p.name)) fail(`${f}.name`, `"${p.name}" is used twice`);
-    seenPaths.add(p.path);
-    seenNames.add(p.name);
+    const problem = rateLimitNameProblem(p.name);
+    if (problem) fail(`${f}.name`, problem);
+    const pathProblem = urlPathProblem(p.path);
+    if (pathProblem) fail(`${f}.path`, pathProblem);
+    wholeNumber(`${f}.requests`, p.requests, RATE_LIMITS.requests);
+    wholeNumber(`${f}.windowSeconds`, p.windowSeconds, RATE_LIMITS.windowSeconds);
   });
+  for (const c of pathRateLimitConflicts(rl.paths, input)) fail(`rateLimits.paths[${c.index}].${c.field}`, c.message);
 
   const env = input.env ?? {};
   for (const [k, v] of Object.entries(env)) {
-    if (!/^[A-Z_][A-Z0-9_]*$/.test(k)) fail(`env.${k}`, "names are upper-case letters, digits and _");
-    if (!SAFE_VALUE_RE.test(v)) fail(`env.${k}`, "values may not contain quotes, $, backslashes or newlines");
+    if (!ENV_VAR_NAME_RE.test(k)) fail(`env.${k}`, "names are upper-case letters, digits and _");
+    if (!ENV_VALUE_RE.test(v)) fail(`env.${k}`, ENV_VALUE_RULE);
   }
   const secrets = (input.secrets ?? []).map((id, i) => {
     const arn = SECRET_ARN_RE.exec(id);
     if (!arn && (id.startsWith("arn:") || !SECRET_NAME_RE.test(id))) fail(`secrets[${i}]`, `"${id}" is not a Secrets Manager secret name or ARN`);
     const variable = (arn ? arn[1] : id).split("/").pop() as string;
-    if (!/^[A-Z_][A-Z0-9_]*$/.test(variable)) fail(`secrets[${i}]`, `"${id}" must end in an upper-case variable name like DJANGO_SECRET_KEY or DATABASE`);
+    if (!ENV_VAR_NAME_RE.test(variable)) fail(`secrets[${i}]`, `"${id}" must end in an upper-case variable name like DJANGO_SECRET_KEY or DATABASE`);
     return { id, variable };
   });
   if (new Set(secrets.map((s) => s.variable)).size !== secrets.length) fail("secrets", "names two secrets with the same last segment");
@@ -346,7 +356,7 @@ export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
   for (const k of ["nginxAccess", "nginxError", "app"] as const) {
     if (!/^[A-Za-z0-9_\/.#-]{1,512}$/.test(lg?.[k] ?? "")) fail(`logGroups.${k}`, `"${lg?.[k]}" is not a CloudWatch log group name`);
   }
-  if (input.mediaBucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.mediaBucket)) fail("mediaBucket", `"${input.mediaBucket}" is not an S3 bucket name`);
+  if (input.mediaBucket !== undefined && !S3_BUCKET_NAME_RE.test(input.mediaBucket)) fail("mediaBucket", `"${input.mediaBucket}" is not an S3 bucket name`);
 
   let artifactUrl = "";
   if (kind !== "compose") {

@@ -1,4 +1,5 @@
 /** IAM, CloudWatch (logs, metric filters, alarms), SNS, SSM, ECR, Docker images, local commands and the provider itself. */
+import { DOCKER_TAG_RE } from "../../../lib/versions";
 import { CrossRule, Field, FieldTable, ProseRule, charset, lengthBetween, matches, maxLength, notMatches, oneOf } from "../rules";
 import { tagFields } from "./common";
 
@@ -231,7 +232,6 @@ function splitImageName(ref: string): { registry?: string; repository: string; t
 }
 
 const ECR_REGISTRY = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
-const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 // --- local processes -------------------------------------------------------------------------
 
@@ -635,11 +635,11 @@ export const OPERATIONS: FieldTable = {
           },
           {
             quote: "The tag name must be valid ASCII and may contain lowercase and uppercase letters, digits, underscores, periods and hyphens. A tag name may not start with a period or a hyphen and may contain a maximum of 128 characters.",
-            allows: "a Docker tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}",
+            allows: `a Docker tag: ${DOCKER_TAG_RE.source.slice(1, -1)}`,
             source: "docker-image-tag(1), TAG (Docker CLI reference)",
             ok: (v) => {
               const { tag } = splitImageName(v);
-              return tag === undefined || DOCKER_TAG.test(tag);
+              return tag === undefined || DOCKER_TAG_RE.test(tag);
             },
           },
         ],

@@ -22,6 +22,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { GUNICORN_REQUIREMENT_ERE, GUNICORN_VERSION, migratePython } from "../../../components/hostconfig";
+import { urlPathProblem } from "../../../lib/url-paths";
 import { isAlive, must, run, sleep, stopChild } from "../sh";
 import { debianWheels, machineRelease, WheelSet } from "./wheels";
 
@@ -122,7 +123,8 @@ function bundledLibraries(bin: string): string[] {
  * Deterministic layout (sorted, root-owned, fixed mtime).
  */
 export function buildArtifact(runtime: Runtime, app: SampleApp, outDir: string, opts: BuildOptions = {}): Artifact {
-  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(app.healthCheckPath)) throw new Error(`healthCheckPath "${app.healthCheckPath}" must be a URL path`);
+  const healthCheckPathProblem = urlPathProblem(app.healthCheckPath);
+  if (healthCheckPathProblem) throw new Error(`healthCheckPath ${healthCheckPathProblem}`);
   const staticPath = app.staticPath ?? "/static/";
   fs.mkdirSync(outDir, { recursive: true });
   const stage = fs.mkdtempSync(path.join(outDir, `.stage-${app.name}-`));

@@ -16,6 +16,7 @@
  */
 import * as crypto from "crypto";
 import * as zlib from "zlib";
+import { AWS_REGION_RE } from "../../../lib/regions";
 import { fakeCredentials } from "../imds";
 import { authorize } from "./iam";
 import type { AwsState, SecretRecord } from "./plan";
@@ -36,7 +37,7 @@ export function endpointOf(host: string): Endpoint | undefined {
   const h = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
   if (!h.endsWith(".amazonaws.com")) return undefined;
   const parts = h.slice(0, -".amazonaws.com".length).split(".");
-  const isRegion = (s: string | undefined) => !!s && /^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(s);
+  const isRegion = (s: string | undefined) => !!s && AWS_REGION_RE.test(s);
   // <acct>.dkr.ecr.<region>
   if (parts.length === 4 && parts[1] === "dkr" && parts[2] === "ecr" && isRegion(parts[3])) return { service: "ecr-registry", signingName: "ecr", region: parts[3], registry: parts[0] };
   if (parts.length === 3 && parts[0] === "api" && parts[1] === "ecr" && isRegion(parts[2])) return { service: "ecr", signingName: "ecr", region: parts[2] };

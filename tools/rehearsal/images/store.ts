@@ -17,6 +17,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { pipeline } from "stream/promises";
 import * as zlib from "zlib";
+import { DOCKER_TAG_RE } from "../../../lib/versions";
 import type { RegistryStore } from "../aws/services";
 import { must } from "../sh";
 
@@ -28,7 +29,8 @@ export const MEDIA_TYPES = {
 
 /** ECR's repository-name grammar (also what keeps a path inside the store). */
 export const REPOSITORY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
-export const TAG_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Docker's tag grammar, as the program checks it (lib/versions.ts). */
+export const TAG_NAME = DOCKER_TAG_RE;
 export const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export interface ExportedImage {

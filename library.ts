@@ -1,0 +1,67 @@
+/**
+ * webapp-platform as a library, for programs of your own (examples/): the architectures and
+ * components with their args types, and the pure rules they share. The stack program itself
+ * is index.ts.
+ */
+export * from "./architectures/app-data";
+export * from "./architectures/cdn-alarms";
+export * from "./architectures/containers";
+export * from "./architectures/fleet";
+export * from "./architectures/outputs";
+export * from "./architectures/shared";
+export * from "./architectures/single-host";
+export * from "./architectures/spa-api";
+export * from "./architectures/spec";
+export * from "./architectures/tiers";
+export * from "./architectures/web-fleet";
+export { buildPlatform } from "./architectures/platform";
+export type { PlatformOutputs } from "./architectures/platform";
+export * from "./components/alarms";
+export * from "./components/ami";
+export * from "./components/app-fleet";
+export * from "./components/app-secrets";
+export * from "./components/artifact-store";
+export * from "./components/backups";
+export * from "./components/boot-timing";
+export * from "./components/bucket-replica";
+export * from "./components/cdn-front";
+export * from "./components/certificate";
+export * from "./components/common";
+export * from "./components/connections";
+export * from "./components/container-images";
+export * from "./components/deploy-steps";
+export * from "./components/dns";
+export * from "./components/document-bucket";
+export * from "./components/host-images";
+export * from "./components/http-policy";
+export * from "./components/kms";
+export * from "./components/mail-domain";
+export * from "./components/media-bucket";
+export * from "./components/monitoring";
+export * from "./components/network";
+export * from "./components/password-rotation";
+export * from "./components/postgres";
+export * from "./components/private-bucket";
+export * from "./components/publisher-trust";
+export * from "./components/redis";
+export * from "./components/security-tiers";
+export * from "./components/session-manager";
+export * from "./components/single-host";
+export * from "./components/static-site";
+export * from "./components/subnets";
+export * from "./components/waf";
+export * from "./components/hostconfig";
+export * from "./lib/buckets";
+export * from "./lib/cidr";
+export * from "./lib/durations";
+export * from "./lib/env-vars";
+export * from "./lib/environment";
+export * from "./lib/hostnames";
+export * from "./lib/http-policy-rules";
+export * from "./lib/names";
+export * from "./lib/postgres";
+export * from "./lib/regions";
+export * from "./lib/taggable";
+export * from "./lib/url-paths";
+export * from "./lib/versions";
+export { PROFILES, contextFrom, loadStackConfig, parseStackConfig } from "./config";
