@@ -42,6 +42,7 @@ export function buildAppData(
 
   const postgres = app.database.enabled ? new Postgres(`${app.name}-db`, {
     ctx, appName: app.name, database: app.database,
+    protect: ctx.profile.protectData, deletionProtection: ctx.profile.db.deletionProtection, monitoringIntervalSeconds: ctx.profile.detailedMonitoring ? 60 : 0,
     subnetGroupName: network.dbSubnetGroupName, securityGroupIds: [tiers.dataSecurityGroupId], kmsKeyArn: key.keyArn,
   }, { parent }) : undefined;
 

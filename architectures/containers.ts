@@ -33,7 +33,7 @@ export class ContainersApp extends pulumi.ComponentResource {
     const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });
 
     const images = new ContainerImages(`${app.name}-images`, {
-      ctx, services: app.containers, appVersion: app.appVersion, instanceType: app.instanceType, kmsKeyArn: key.keyArn,
+      ctx, protect: ctx.profile.protectData, services: app.containers, appVersion: app.appVersion, instanceType: app.instanceType, kmsKeyArn: key.keyArn,
     }, { parent: this });
     const composeServices = pulumi.all(images.imageRefs).apply((refs) =>
       app.containers.map((c) => ({ name: c.name, image: refs[c.name], port: c.port, ...(c.releaseCommand ? { releaseCommand: c.releaseCommand } : {}) })));

@@ -33,7 +33,7 @@ export class SpaApiApp extends pulumi.ComponentResource {
 
     const cdnWaf = app.wafEnabled ? new WebAcl(`${app.name}-cdn-waf`, { ctx, scope: "CLOUDFRONT", rateLimits: app.rateLimits }, { parent: this }) : undefined;
     const site = new StaticSite(`${app.name}-spa`, {
-      ctx, domain: app.domain, www: app.www, dns, headers: app.headers, webAclArn: cdnWaf?.webAclArn,
+      ctx, protect: ctx.profile.protectData, priceClass: ctx.profile.cdnPriceClass, domain: app.domain, www: app.www, dns, headers: app.headers, webAclArn: cdnWaf?.webAclArn,
     }, { parent: this });
 
     const kyc = new DocumentBucket(`${app.name}-kyc`, { ctx, dataClass: "kyc", kmsKeyArn: key.keyArn, protect: ctx.profile.protectData }, { parent: this });

@@ -6,7 +6,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCKER_TAG_RE } from "../lib/versions";
 import { cpuArchitecture } from "./ami";
-import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
+import { PlatformContext, invalidArg, typeToken } from "./common";
 
 export interface ContainerServiceConfig {
   /** Service name in the compose stack, e.g. "backend"; also names its ECR repository. */
@@ -131,7 +131,10 @@ export function ecrPullPolicyDocument(repositoryArns: string[]): string {
 }
 
 export interface ContainerImagesArgs {
+  /** Stack context: stack name (repository names), region. Required. */
   ctx: PlatformContext;
+  /** Protect the repositories (`protect`; the architectures set it in prod): hosts run their images by digest. @default false */
+  protect?: boolean;
   /** Services to build, one ECR repository and image each (AppConfig.containers). Required, at least one, unique names. */
   services: ContainerServiceConfig[];
   /** App version; every image is tagged `<appVersion>-<digest of its build inputs>` (imageTag), so a rebuild never reuses an immutable tag. Required. */
@@ -224,7 +227,7 @@ export class ContainerImages extends pulumi.ComponentResource {
         encryptionConfigurations: [args.kmsKeyArn ? { encryptionType: "KMS", kmsKey: args.kmsKeyArn } : { encryptionType: "AES256" }],
         // Deleting a repository with images would strand every host that references them.
         forceDelete: false,
-      }, statefulOptions(ctx, this));
+      }, { parent: this, protect: args.protect ?? false });
       new aws.ecr.LifecyclePolicy(`${name}-${svc.name}`, {
         repository: repo.name,
         policy: lifecyclePolicyDocument(keepTagged),

@@ -5,7 +5,7 @@ import { defaultMaxConnections } from "./alarms";
 import {
   SAFE_SPECIALS, checkRecoveryWindow, defaultRecoveryWindowDays, generatedPassword, secretName, storeSecret,
 } from "./app-secrets";
-import { PlatformContext, invalidArg, statefulOptions, typeToken } from "./common";
+import { PlatformContext, invalidArg, typeToken } from "./common";
 import { DatabasePasswordRotation } from "./password-rotation";
 import { POSTGRES_PORT } from "./security-tiers";
 
@@ -52,7 +52,16 @@ export const POSTGRES_BACKUP_WINDOW = "01:00-02:00";
 export const POSTGRES_MAINTENANCE_WINDOW = "sun:04:30-sun:05:30";
 
 export interface PostgresArgs {
+  /** Stack context: stack name (identifier, secret names), region, log retention. Required. */
   ctx: PlatformContext;
+  /**
+   * Protect the data: `protect`, a named final snapshot and automated backups kept after
+   * deletion, and changes applied in the maintenance window instead of at once (the
+   * architectures set it in prod). @default false
+   */
+  protect?: boolean;
+  /** RDS deletion protection (the architectures set it in prod). @default false */
+  deletionProtection?: boolean;
   /** The app's name (config key): names the instance `<stack>-<appName>` and its secrets. Required. */
   appName: string;
   /** The app's database settings (validated AppConfig.database; enabled must be true). Required. */
@@ -69,7 +78,7 @@ export interface PostgresArgs {
   masterUsername?: string;
   /** Statements slower than this many milliseconds are logged (log_min_duration_statement). Default 1000. */
   slowStatementMs?: number;
-  /** Enhanced monitoring interval in seconds (0 = off; 1, 5, 10, 15, 30, 60). Default: prod 60, staging 0. */
+  /** Enhanced monitoring interval in seconds (0 = off; 1, 5, 10, 15, 30, 60; the architectures use 60 in prod). @default 0 */
   monitoringIntervalSeconds?: number;
   /** Days a deleted secret can be restored: 0 or 7-30. Default: prod 30, staging 0. */
   recoveryWindowInDays?: number;
@@ -111,11 +120,11 @@ export class Postgres extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("database", "Postgres"), name, {}, opts);
     const { ctx, database: db } = args;
-    const prod = ctx.profile.protectData;
+    const protect = args.protect ?? false;
     const engineVersion = args.engineVersion ?? DEFAULT_POSTGRES_VERSION;
     const masterUsername = args.masterUsername ?? "app_admin";
     const slowStatementMs = args.slowStatementMs ?? 1000;
-    const monitoringInterval = args.monitoringIntervalSeconds ?? (prod ? 60 : 0);
+    const monitoringInterval = args.monitoringIntervalSeconds ?? 0;
     const recoveryWindowInDays = args.recoveryWindowInDays ?? defaultRecoveryWindowDays(ctx);
     const identifier = `${ctx.stack}-${args.appName}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-");
     validate(args, { engineVersion, masterUsername, slowStatementMs, monitoringInterval, identifier });
@@ -188,10 +197,10 @@ export class Postgres extends pulumi.ComponentResource {
       performanceInsightsRetentionPeriod: performanceInsights ? 7 : undefined,
       monitoringInterval,
       monitoringRoleArn,
-      deletionProtection: ctx.profile.db.deletionProtection,
+      deletionProtection: args.deletionProtection ?? false,
       copyTagsToSnapshot: true,
       // Prod changes wait for the maintenance window; staging applies them at once.
-      applyImmediately: !prod,
+      applyImmediately: !protect,
     };
 
     const instance = new aws.rds.Instance(`${name}-db`, {
@@ -207,15 +216,17 @@ export class Postgres extends pulumi.ComponentResource {
       multiAz: db.multiAz,
       backupRetentionPeriod: db.backupRetentionDays,
       backupWindow: POSTGRES_BACKUP_WINDOW,
-      skipFinalSnapshot: !prod,
-      finalSnapshotIdentifier: prod ? `${identifier}-final` : undefined,
+      skipFinalSnapshot: !protect,
+      finalSnapshotIdentifier: protect ? `${identifier}-final` : undefined,
       // Keep automated backups for their retention period even after the instance is deleted.
-      deleteAutomatedBackups: !prod,
-    }, statefulOptions(ctx, this, {
+      deleteAutomatedBackups: !protect,
+    }, {
+      parent: this,
+      protect,
       dependsOn: logGroups(identifier),
       // The first password only: from then on the rotation function sets it (RDS never reads it back).
       ignoreChanges: ["password"],
-    }));
+    });
 
     if (db.readReplica) {
       const replicaId = `${identifier}-replica`;
@@ -228,7 +239,7 @@ export class Postgres extends pulumi.ComponentResource {
         // RDS does not take automated backups of PostgreSQL replicas, nor final snapshots of them.
         backupRetentionPeriod: 0,
         skipFinalSnapshot: true,
-      }, statefulOptions(ctx, this, { dependsOn: logGroups(replicaId) }));
+      }, { parent: this, protect, dependsOn: logGroups(replicaId) });
       this.replicaAddress = replica.address;
       this.replicaIdentifier = replica.identifier;
     }
@@ -299,7 +310,7 @@ function validate(
   args: PostgresArgs,
   d: { engineVersion: string; masterUsername: string; slowStatementMs: number; monitoringInterval: number; identifier: string },
 ): void {
-  const { ctx, database: db } = args;
+  const { database: db } = args;
   const fail = (field: string, message: string) => invalidArg("Postgres", field, message);
   if (!/^[a-z][a-z0-9-]{1,19}$/.test(args.appName)) fail("appName", `"${args.appName}" must be 2-20 lower-case letters, digits and -, starting with a letter`);
   if (!db.enabled) fail("database.enabled", "is false: do not build a Postgres component for an app without a database");
@@ -319,10 +330,10 @@ function validate(
     fail("database.maxAllocatedStorageGb", `must be from allocatedStorageGb (${db.allocatedStorageGb}) to ${storage.max} GiB, got ${db.maxAllocatedStorageGb}`);
   }
   const retentionMax = POSTGRES_BACKUP_RETENTION_DAYS.max;
-  if (!Number.isInteger(db.backupRetentionDays) || db.backupRetentionDays < ctx.profile.db.minBackupRetentionDays || db.backupRetentionDays > retentionMax) {
-    fail("database.backupRetentionDays", `must be ${ctx.profile.db.minBackupRetentionDays}-${retentionMax} days in ${ctx.environment}, got ${db.backupRetentionDays}`);
+  const retentionMin = POSTGRES_BACKUP_RETENTION_DAYS.min;
+  if (!Number.isInteger(db.backupRetentionDays) || db.backupRetentionDays < retentionMin || db.backupRetentionDays > retentionMax) {
+    fail("database.backupRetentionDays", `must be ${retentionMin}-${retentionMax} days, got ${db.backupRetentionDays}`);
   }
-  if (ctx.environment === "prod" && !db.multiAz) fail("database.multiAz", "must be true in prod");
   const connections = POSTGRES_MAX_CONNECTIONS;
   if (db.maxConnections !== undefined && (!Number.isInteger(db.maxConnections) || db.maxConnections < connections.min || db.maxConnections > connections.max)) {
     fail("database.maxConnections", `must be a whole number from ${connections.min} to ${connections.max}, got ${db.maxConnections}`);

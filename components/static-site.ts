@@ -27,7 +27,14 @@ export interface ApiOrigin {
 }
 
 export interface StaticSiteArgs {
+  /** Stack context: stack name, log retention. Required. */
   ctx: PlatformContext;
+  /**
+   * Keep what cannot be rebuilt: `protect` on the access-log bucket, and no forceDestroy on the
+   * site and log buckets (the site's files are redeployed from the app's build; the
+   * architectures set it in prod). @default false
+   */
+  protect?: boolean;
   /** Hostname the site is served on. Required. */
   domain: string;
   /** Also serve www.<domain>. Default false. */
@@ -42,7 +49,7 @@ export interface StaticSiteArgs {
   certificateArn?: pulumi.Input<string>;
   /** ARN of a CLOUDFRONT-scope WAF web ACL. Default: none. */
   webAclArn?: pulumi.Input<string>;
-  /** CloudFront price class. Default: the profile (staging PriceClass_100, prod PriceClass_200). */
+  /** CloudFront price class (edge locations used; the architectures use the environment's). @default "PriceClass_100" */
   priceClass?: PriceClass;
   /** Route some paths to an API origin. Default: none (everything from the bucket). */
   apiOrigin?: ApiOrigin;
@@ -145,7 +152,8 @@ export class StaticSite extends pulumi.ComponentResource {
     const { ctx, headers } = args;
     const www = args.www ?? false;
     const hstsPreload = args.hstsPreload ?? true;
-    const priceClass = args.priceClass ?? ctx.profile.cdnPriceClass;
+    const priceClass = args.priceClass ?? "PriceClass_100";
+    const protect = args.protect ?? false;
     const logRetentionDays = args.logRetentionDays ?? ctx.logRetentionDays;
     checkHeaders("StaticSite", headers);
     if (!PRICE_CLASSES.includes(priceClass)) invalidArg("StaticSite", "priceClass", `must be one of ${PRICE_CLASSES.join(", ")}, got "${priceClass}"`);
@@ -163,11 +171,11 @@ export class StaticSite extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     const site = privateBucket(`${name}-site`, this, {
-      ownership: "BucketOwnerEnforced", versioned: true, forceDestroy: !ctx.profile.protectData, protect: false,
+      ownership: "BucketOwnerEnforced", versioned: true, forceDestroy: !protect, protect: false,
     });
     const logs = privateBucket(`${name}-logs`, this, {
       ownership: "BucketOwnerPreferred", versioned: false, expireDays: logRetentionDays,
-      forceDestroy: !ctx.profile.protectData, protect: ctx.profile.protectData,
+      forceDestroy: !protect, protect,
     });
 
     const certificateArn = args.certificateArn !== undefined

@@ -147,11 +147,11 @@ describe("ContainerImages", () => {
     expect(rec.outputs.pullPolicyJson).toBe(ecrPullPolicyDocument(arns));
   });
 
-  it("builds arm64 images for Graviton hosts, encrypts with the given key and protects repositories in prod", async () => {
+  it("builds arm64 images for Graviton hosts, encrypts with the given key and protects repositories when asked (prod)", async () => {
     const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const rec = await record(() => {
       const app = saasApp();
-      new ContainerImages("saas", { ctx: contextFrom(loadStackConfig()), services: app.containers, appVersion: "3.2.0-rc.1", instanceType: "m7g.large", kmsKeyArn: key, keepTaggedImages: 50 });
+      new ContainerImages("saas", { ctx: contextFrom(loadStackConfig()), protect: true, services: app.containers, appVersion: "3.2.0-rc.1", instanceType: "m7g.large", kmsKeyArn: key, keepTaggedImages: 50 });
     }, { stack: "prod" });
     for (const image of rec.ofType(IMAGE)) {
       expect(image.inputs.build.platform).toBe("linux/arm64");

@@ -29,8 +29,10 @@ async function recordDb(stack: "prod" | "staging", appName: string, override: Pa
     const key = new StackKey(stack, { ctx });
     const subnets = new aws.rds.SubnetGroup("isolated", { subnetIds: ["subnet-a", "subnet-b"] });
     const dataSg = new aws.ec2.SecurityGroup("data", { vpcId: "vpc-1", description: "data tier" });
+    // Protected and monitored as architectures/app-data.ts maps them from the environment's profile.
     const db = new Postgres(app.name, {
       ctx, appName: app.name, database: { ...app.database, ...override },
+      protect: ctx.profile.protectData, deletionProtection: ctx.profile.db.deletionProtection, monitoringIntervalSeconds: ctx.profile.detailedMonitoring ? 60 : 0,
       subnetGroupName: subnets.name, securityGroupIds: [dataSg.id], kmsKeyArn: key.keyArn,
     });
     new aws.iam.Policy("host-reads-db", { policy: secretReadPolicy({ secretArns: [db.connectionSecretArn], kmsKeyArn: key.keyArn, region: ctx.region }) });
@@ -240,16 +242,8 @@ describe("PostgreSQL arguments", () => {
       expect(() => new Postgres("c", { ...base, securityGroupIds: [] })).toThrow(/args\.securityGroupIds must list at least one/);
       expect(() => new Postgres("d", { ...base, masterUsername: "postgres" })).toThrow(/args\.masterUsername "postgres"/);
       expect(() => new Postgres("e", { ...base, database: { ...database, maxAllocatedStorageGb: 10 } })).toThrow(/args\.database\.maxAllocatedStorageGb must be from allocatedStorageGb/);
-      expect(() => new Postgres("f", { ...base, database: { ...database, backupRetentionDays: 0 } })).toThrow(/args\.database\.backupRetentionDays must be 1-35 days in staging, got 0/);
+      expect(() => new Postgres("f", { ...base, database: { ...database, backupRetentionDays: 36 } })).toThrow(/args\.database\.backupRetentionDays must be 0-35 days, got 36/);
       expect(() => new Postgres("g", { ...base, monitoringIntervalSeconds: 7 })).toThrow(/args\.monitoringIntervalSeconds must be one of 0, 1, 5, 10, 15, 30, 60/);
     }, { stack: "staging" });
-  });
-
-  it("refuses a single-AZ database in prod", async () => {
-    await record(() => {
-      const config = loadStackConfig();
-      const base: PostgresArgs = { ctx: contextFrom(config), appName: "shop", database: { ...config.apps[0].database, multiAz: false }, subnetGroupName: "db", securityGroupIds: ["sg-1"], kmsKeyArn: "k" };
-      expect(() => new Postgres("a", base)).toThrow(/args\.database\.multiAz must be true in prod/);
-    }, { stack: "prod" });
   });
 });

@@ -151,8 +151,10 @@ describe("the SaaS SPA in prod with /api/* on the same distribution", () => {
       const config = loadStackConfig();
       const a = app("saas-platform");
       const dns = new AppDns(a.name, { dns: a.dns, domain: a.domain });
+      // Protected and priced as architectures/spa-api.ts maps them from the environment's profile.
+      const ctx = contextFrom(config);
       new StaticSite(a.name, {
-        ctx: contextFrom(config), domain: a.domain, www: a.www, dns, headers: a.headers,
+        ctx, protect: ctx.profile.protectData, priceClass: ctx.profile.cdnPriceClass, domain: a.domain, www: a.www, dns, headers: a.headers,
         apiOrigin: { domainName: a.apiDomain, pathPatterns: ["/api/*", "/admin/*"] },
       });
     }, { stack: "prod" });
