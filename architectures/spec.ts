@@ -8,7 +8,7 @@ import type { FleetSize } from "../components/app-fleet";
 import type { AppSecretKind } from "../components/app-secrets";
 import type { ContainerServiceConfig } from "../components/container-images";
 import type { DnsConfig } from "../components/dns";
-import type { Runtime } from "../components/hostconfig/types";
+import type { Runtime } from "../components/hostconfig/input";
 import type { HeadersConfig, RateLimitConfig } from "../components/http-policy";
 import type { DatabaseConfig } from "../components/postgres";
 import type { ArtifactPublishers } from "../components/publisher-trust";

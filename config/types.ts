@@ -7,7 +7,7 @@
  */
 import { ARCHITECTURES, BACKUP_SCHEDULES, ENVIRONMENTS, NAT_STRATEGIES } from "../lib/environment";
 import { APP_SECRET_KINDS } from "../components/app-secrets";
-import { RUNTIMES } from "../components/hostconfig/types";
+import { RUNTIMES } from "../components/hostconfig/input";
 import { FRAME_OPTIONS } from "../components/http-policy";
 
 export { APP_SECRET_KINDS, ARCHITECTURES, BACKUP_SCHEDULES, ENVIRONMENTS, FRAME_OPTIONS, NAT_STRATEGIES, RUNTIMES };
@@ -17,7 +17,7 @@ export type { FleetSize } from "../components/app-fleet";
 export type { AppSecretKind } from "../components/app-secrets";
 export type { ContainerServiceConfig } from "../components/container-images";
 export type { DnsConfig } from "../components/dns";
-export type { Runtime } from "../components/hostconfig/types";
+export type { Runtime } from "../components/hostconfig/input";
 export type { FrameOptions, HeadersConfig, PathRateLimit, RateLimitConfig } from "../components/http-policy";
 export type { DatabaseConfig } from "../components/postgres";
 export type { ArtifactPublishers } from "../components/publisher-trust";

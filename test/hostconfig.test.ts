@@ -9,7 +9,7 @@ import {
   plainHostEnv, renderCloudConfig, renderHostFiles, resolveHostConfig,
 } from "../components/hostconfig";
 import { toYaml } from "../components/hostconfig/yaml";
-import { MIGRATION_LOCK_KEY } from "../components/hostconfig/types";
+import { MIGRATION_LOCK_KEY } from "../components/hostconfig/input";
 import { gunzipSync } from "zlib";
 import { allCases, artifactBucketOf, inputFor, stackConfig } from "./fixtures/hostconfig/inputs";
 

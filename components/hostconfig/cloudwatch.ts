@@ -4,7 +4,7 @@
  * there).
  */
 import { accessLogPath, errorLogPath } from "./nginx";
-import { HOST_METRICS_NAMESPACE, ResolvedHost } from "./types";
+import { HOST_METRICS_NAMESPACE, ResolvedHost } from "./input";
 
 export const CLOUDWATCH_AGENT_CTL = "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl";
 

@@ -6,7 +6,7 @@
  * route53:ListHostedZones, read-only; ecr:GetAuthorizationToken; logs:DescribeLogGroups, for
  * Session Manager's agent).
  */
-import { HOST_METRICS_NAMESPACE } from "./types";
+import { HOST_METRICS_NAMESPACE } from "./input";
 
 export interface HostPolicyInput {
   /** AWS region: KMS use is limited to calls made through this region's Secrets Manager and S3. */

@@ -29,11 +29,14 @@ import {
 } from "./scripts";
 import { appUnitPath, renderAppUnit, renderCertUnits, renderLogrotate, renderSecretsRefreshUnits } from "./systemd";
 import {
-  AcmeChallenge, artifactStoreUrl, ComposeService, HostConfigInput, HostLogGroups, ResolvedHost, resolveHostConfig, Runtime, TlsMode, USER_DATA_LIMIT_BYTES,
-} from "./types";
+  AcmeChallenge, artifactStoreUrl, ComposeService, HostConfigInput, HostLogGroups, ResolvedHost, Runtime, TlsMode, USER_DATA_LIMIT_BYTES,
+} from "./input";
+import { resolveHostConfig } from "./resolve";
 import { toYaml, YamlValue } from "./yaml";
 
-export * from "./types";
+export * from "./input";
+export * from "./resolve";
+export * from "./shell";
 export { globalRate, pathRate, renderNginxSite, sitePath, TLS_CIPHERS } from "./nginx";
 export type { NginxRate } from "./nginx";
 export { hostPolicyDocument, artifactObjectArn } from "./iam";

@@ -4,7 +4,7 @@
  * does not already set (so including it never duplicates a directive), and server blocks.
  */
 import type { PathRateLimit } from "../http-policy";
-import { ResolvedHost } from "./types";
+import { ResolvedHost } from "./input";
 
 /** Mozilla "intermediate" TLS 1.2 ciphers (forward secret AEAD only); TLS 1.3 suites are OpenSSL's defaults. */
 export const TLS_CIPHERS = [

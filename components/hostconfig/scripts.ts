@@ -9,7 +9,8 @@
  */
 import { cloudwatchConfigPath, CLOUDWATCH_AGENT_CTL } from "./cloudwatch";
 import { sitePath } from "./nginx";
-import { AWS_CLI, CERT_DAYS_METRIC, GUNICORN_VERSION, HOST_METRICS_NAMESPACE, MIGRATION_LOCK_KEY, NODE_EXPORTER_PORT, ResolvedHost, shq } from "./types";
+import { AWS_CLI, CERT_DAYS_METRIC, GUNICORN_VERSION, HOST_METRICS_NAMESPACE, MIGRATION_LOCK_KEY, NODE_EXPORTER_PORT, ResolvedHost } from "./input";
+import { shq } from "./shell";
 
 export const SECRET_TO_ENV_PATH = "/usr/local/lib/webapp-platform/secret-to-env.py";
 

@@ -3,7 +3,7 @@
  * on edge hosts, the daily 03:00 certificate renewal + expiry report.
  */
 import { SECRETS_REFRESH_MINUTES } from "./scripts";
-import { ResolvedHost } from "./types";
+import { ResolvedHost } from "./input";
 
 export function appUnitPath(r: ResolvedHost): string {
   return `/etc/systemd/system/${r.app}.service`;
