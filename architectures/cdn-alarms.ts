@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "./spec";
 import { certificateAlarms } from "../components/alarms";
-import { usEast1Provider } from "../components/certificate";
+import { usEast1Provider } from "../components/providers";
 import { AppAlarms } from "../components/monitoring";
 import type { SharedPlatform } from "./shared";
 

@@ -3,7 +3,7 @@ import { CdnFront } from "../components/cdn-front";
 import { AcmCertificate } from "../components/certificate";
 import { typeToken } from "../components/common";
 import { ContainerImages } from "../components/container-images";
-import { PostDeployCheck } from "../components/deploy-steps";
+import { PostDeployCheck } from "../components/post-deploy-check";
 import { AppDns } from "../components/dns";
 import { AppAlarms } from "../components/monitoring";
 import { WebAcl } from "../components/waf";

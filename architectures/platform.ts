@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Architecture, EnvironmentProfile } from "../lib/environment";
 import { ArtifactStore } from "../components/artifact-store";
 import { tagResources } from "../components/common";
-import { US_EAST_1, usEast1Provider } from "../components/certificate";
+import { US_EAST_1, usEast1Provider } from "../components/providers";
 import { HostImages } from "../components/host-images";
 import { StackKey } from "../components/kms";
 import { AlertTopic } from "../components/monitoring";

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { hostAlarms, hostAppAlarms } from "../components/alarms";
 import { typeToken } from "../components/common";
-import { PostDeployCheck, SsmRedeploy } from "../components/deploy-steps";
+import { PostDeployCheck } from "../components/post-deploy-check";
+import { SsmRedeploy } from "../components/ssm-redeploy";
 import { AppDns } from "../components/dns";
 import { AppAlarms } from "../components/monitoring";
 import { SingleWebHost } from "../components/single-host";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../components/common";
-import { PostDeployCheck } from "../components/deploy-steps";
+import { PostDeployCheck } from "../components/post-deploy-check";
 import { AppDns } from "../components/dns";
 import { DocumentBucket, documentAccessPolicy } from "../components/document-bucket";
 import { MailDomain } from "../components/mail-domain";

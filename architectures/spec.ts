@@ -5,7 +5,7 @@
  */
 import type { CpuArchitecture } from "../components/ami";
 import type { FleetSize } from "../components/app-fleet";
-import type { AppSecretKind } from "../components/app-secrets";
+import type { AppSecretKind } from "../components/secret-library";
 import type { ContainerServiceConfig } from "../components/container-images";
 import type { DnsConfig } from "../components/dns";
 import type { Runtime } from "../components/hostconfig/input";

@@ -5,9 +5,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { US_EAST_1, usEast1Provider } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { denyInsecureTransport, privateBucket, serverAccessLogs } from "./private-bucket";
+import { regionProvider } from "./providers";
 
 /** Storage classes a replica may be written in (rarely read: infrequent access by default). */
 export const REPLICA_STORAGE_CLASSES = ["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR"] as const;
@@ -36,13 +36,7 @@ export function replicaRegion(ctx: PlatformContext, region: string): ReplicaRegi
   regions.set(root, byRegion);
   let r = byRegion.get(region);
   if (!r) {
-    const config = new pulumi.Config("aws");
-    const provider = region === US_EAST_1 ? usEast1Provider() : new aws.Provider(`aws-${region}`, {
-      region,
-      // An explicit provider does not read these from stack config by itself.
-      profile: config.get("profile"),
-      allowedAccountIds: config.getObject<string[]>("allowedAccountIds"),
-    });
+    const provider = regionProvider(region);
     const identity = aws.getCallerIdentityOutput({}, { provider });
     const partition = aws.getPartitionOutput({}, { provider });
     const key = new aws.kms.Key(`${ctx.stack}-${region}-replica-key`, {

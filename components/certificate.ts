@@ -1,42 +1,14 @@
 /**
  * ACM certificates with DNS validation, in the stack's region (load balancers) or in
- * us-east-1 (CloudFront only accepts certificates from there), and the one us-east-1
- * provider the stack shares for everything CloudFront needs in that region.
+ * us-east-1 (CloudFront only accepts certificates from there), through the stack's shared
+ * us-east-1 provider (./providers).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CERTIFICATE_NAME_RE, HOSTNAME_RE } from "../lib/hostnames";
 import { invalidArg, typeToken } from "./common";
 import { AppDns, RequiredDnsRecord, validationRecords, withoutTrailingDot } from "./dns";
-
-export const US_EAST_1 = "us-east-1";
-
-// One provider per stack run, keyed on the root stack resource so separate program runs
-// (tests record several) never share a provider registered by an earlier run.
-const providers = new WeakMap<object, aws.Provider>();
-const NO_STACK = {};
-
-/**
- * The stack's shared us-east-1 AWS provider, for CloudFront certificates, CLOUDFRONT-scope
- * WAF ACLs and their log groups. Registered once at the top of the stack (not under the
- * first component that asks), so its URN does not depend on which app is built first.
- * It carries over the stack's `aws:profile` and `aws:allowedAccountIds`, which an explicit
- * provider does not read from stack config by itself.
- */
-export function usEast1Provider(): aws.Provider {
-  const key = pulumi.runtime.getStackResource() ?? NO_STACK;
-  let provider = providers.get(key);
-  if (!provider) {
-    const config = new pulumi.Config("aws");
-    provider = new aws.Provider("aws-us-east-1", {
-      region: US_EAST_1,
-      profile: config.get("profile"),
-      allowedAccountIds: config.getObject<string[]>("allowedAccountIds"),
-    });
-    providers.set(key, provider);
-  }
-  return provider;
-}
+import { US_EAST_1, usEast1Provider } from "./providers";
 
 /** ACM's default quota of names on one certificate. */
 export const MAX_CERTIFICATE_NAMES = 10;

@@ -4,7 +4,8 @@ import { POSTGRES_BACKUP_RETENTION_DAYS, POSTGRES_MAX_CONNECTIONS, POSTGRES_STOR
 import { defaultMaxConnections } from "./alarms";
 import {
   SAFE_SPECIALS, checkRecoveryWindow, defaultRecoveryWindowDays, generatedPassword, secretName, storeSecret,
-} from "./app-secrets";
+} from "./secret-library";
+import { checkAppName } from "../lib/names";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { DatabasePasswordRotation } from "./password-rotation";
 import { POSTGRES_PORT } from "./security-tiers";
@@ -312,7 +313,8 @@ function validate(
 ): void {
   const { database: db } = args;
   const fail = (field: string, message: string) => invalidArg("Postgres", field, message);
-  if (!/^[a-z][a-z0-9-]{1,19}$/.test(args.appName)) fail("appName", `"${args.appName}" must be 2-20 lower-case letters, digits and -, starting with a letter`);
+  const appNameProblem = checkAppName(args.appName, args.ctx.stack);
+  if (appNameProblem) fail("appName", appNameProblem);
   if (!db.enabled) fail("database.enabled", "is false: do not build a Postgres component for an app without a database");
   const nameProblem = postgresDbNameProblem(db.name);
   if (nameProblem) fail("database.name", nameProblem);

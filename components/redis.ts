@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { checkRecoveryWindow, defaultRecoveryWindowDays, generatedPassword, secretName, storeSecret } from "./app-secrets";
+import { checkRecoveryWindow, defaultRecoveryWindowDays, generatedPassword, secretName, storeSecret } from "./secret-library";
+import { checkAppName } from "../lib/names";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { REDIS_PORT } from "./security-tiers";
 
@@ -103,7 +104,8 @@ export class Redis extends pulumi.ComponentResource {
     const recoveryWindowInDays = args.recoveryWindowInDays ?? defaultRecoveryWindowDays(ctx);
     const groupId = `${ctx.stack}-${args.appName}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-");
     const fail = (field: string, message: string) => invalidArg("Redis", field, message);
-    if (!/^[a-z][a-z0-9-]{1,19}$/.test(args.appName)) fail("appName", `"${args.appName}" must be 2-20 lower-case letters, digits and -, starting with a letter`);
+    const nameProblem = checkAppName(args.appName, ctx.stack);
+    if (nameProblem) fail("appName", nameProblem);
     if (!cache.enabled) fail("cache.enabled", "is false: do not build a Redis component for an app without a cache");
     if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(cache.nodeType)) fail("cache.nodeType", `"${cache.nodeType}" is not an ElastiCache node type like cache.t4g.micro`);
     // A primary and up to five replicas (cluster mode disabled).

@@ -6,8 +6,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PathRateLimit, RateLimitConfig } from "./http-policy";
-import { US_EAST_1, usEast1Provider } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
+import { US_EAST_1, usEast1Provider } from "./providers";
 
 /** Evaluation windows a WAF rate-based rule accepts, in seconds. */
 export const WAF_WINDOWS = [60, 120, 300, 600] as const;

@@ -13,7 +13,7 @@ import {
 import { urlDirectoryProblem, urlPathProblem } from "../lib/url-paths";
 import { appVersionProblem } from "../lib/versions";
 import { parseCache, parseDatabase } from "./data";
-import { NAME_RE, NAME_RULE } from "./names";
+import { NAME_RE, NAME_RULE } from "../lib/names";
 import { EnvironmentProfile } from "./profiles";
 import { Raw, Reader } from "./reader";
 import {

@@ -6,7 +6,7 @@
  * components' settings, lib/environment.ts); this module gathers it for the config's readers.
  */
 import { ARCHITECTURES, BACKUP_SCHEDULES, ENVIRONMENTS, NAT_STRATEGIES } from "../lib/environment";
-import { APP_SECRET_KINDS } from "../components/app-secrets";
+import { APP_SECRET_KINDS } from "../components/secret-library";
 import { RUNTIMES } from "../components/hostconfig/input";
 import { FRAME_OPTIONS } from "../components/http-policy";
 
@@ -14,7 +14,7 @@ export { APP_SECRET_KINDS, ARCHITECTURES, BACKUP_SCHEDULES, ENVIRONMENTS, FRAME_
 export type { Architecture, BackupSchedule, Environment, NatStrategy } from "../lib/environment";
 export type { CpuArchitecture } from "../components/ami";
 export type { FleetSize } from "../components/app-fleet";
-export type { AppSecretKind } from "../components/app-secrets";
+export type { AppSecretKind } from "../components/secret-library";
 export type { ContainerServiceConfig } from "../components/container-images";
 export type { DnsConfig } from "../components/dns";
 export type { Runtime } from "../components/hostconfig/input";

@@ -17,7 +17,7 @@ import { DNS_LABEL, HOSTNAME_RE } from "../lib/hostnames";
 import { PROJECT } from "../lib/names";
 import { AWS_REGION_RE } from "../lib/regions";
 import { ParseOptions, parseApp } from "./apps";
-import { checkAppName, checkStackName } from "./names";
+import { checkAppName, checkStackName } from "../lib/names";
 import { DATA_REPLICA_REGIONS, EnvironmentProfile, PROFILES } from "./profiles";
 import { ConfigError, Raw, Reader } from "./reader";
 import { AppConfig, ENVIRONMENTS, Environment, NAT_STRATEGIES, NetworkConfig, StackConfig } from "./types";
@@ -26,7 +26,7 @@ export { ACM_COMMON_NAME_MAX, DJANGO_RELEASE_COMMAND } from "./apps";
 export type { ParseOptions, ProjectFiles } from "./apps";
 export {
   APP_NAME_MAX, APP_NAME_MIN, AUTONAME_SUFFIX, COMPOSED_IDENTIFIERS, NAME_RE, STACK_NAME_MAX, appNameMax, checkAppName, checkStackName,
-} from "./names";
+} from "../lib/names";
 export { ConfigError, nearest } from "./reader";
 export { HOSTNAME_RE, PROJECT };
 

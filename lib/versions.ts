@@ -11,7 +11,7 @@
 
 /**
  * The characters of a version, capped at Docker's 128: also the SSM redeploy document's
- * parameter pattern (components/deploy-steps.ts), so a version always fits it.
+ * parameter pattern (components/ssm-redeploy.ts), so a version always fits it.
  */
 export const APP_VERSION_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/;
 /** The longest version hosts' deploy script takes (components/hostconfig/scripts.ts). */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AcmCertificate, certificateNames, usEast1Provider, validationRecordBases } from "../components/certificate";
+import { AcmCertificate, certificateNames, validationRecordBases } from "../components/certificate";
+import { usEast1Provider } from "../components/providers";
 import { AppDns } from "../components/dns";
 import { RecordedResource, Recording, record } from "./harness";
 

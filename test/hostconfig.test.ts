@@ -328,7 +328,7 @@ describe("hostConfigFromApp", () => {
 describe("input validation", () => {
   const base = find("staging", "smartboostpro").input;
   it.each([
-    ["app", { app: "Bad_Name" }, /input\.app "Bad_Name" must be 2-20 lower-case letters/],
+    ["app", { app: "Bad_Name" }, /input\.app app names are 2-20 characters: lower-case letters.*"Bad_Name" has upper-case letters/],
     ["port", { port: 80 }, /input\.port 80 must be an integer 1024-65535/],
     ["CSP", { headers: { ...base.headers, contentSecurityPolicy: "default-src 'self'\"; evil" } }, /input\.headers\.contentSecurityPolicy may contain only/],
     ["HSTS", { headers: { ...base.headers, hstsMaxAgeSeconds: 3600 } }, /input\.headers\.hstsMaxAgeSeconds 3600 must be at least 31536000/],

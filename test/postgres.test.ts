@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { secretReadPolicy } from "../components/app-secrets";
+import { secretReadPolicy } from "../components/secret-library";
 import { contextFrom, DatabaseConfig, loadStackConfig } from "../config";
 import { StackKey } from "../components/kms";
 import { Postgres, PostgresArgs, RDS_CA } from "../components/postgres";

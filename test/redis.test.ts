@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { secretReadPolicy } from "../components/app-secrets";
+import { secretReadPolicy } from "../components/secret-library";
 import { CacheConfig, contextFrom, loadStackConfig } from "../config";
 import { StackKey } from "../components/kms";
 import { ELASTICACHE_AUTH_ALLOWED_SPECIALS, Redis, RedisArgs } from "../components/redis";

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { gunzipSync } from "zlib";
-import { storeSecret } from "../components/app-secrets";
+import { storeSecret } from "../components/secret-library";
 import { contextFrom } from "../config";
 import { cpuArchitecture, ubuntuAmiParameter } from "../components/ami";
 import { HostImages } from "../components/host-images";

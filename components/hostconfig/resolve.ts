@@ -11,10 +11,10 @@ import {
 } from "../../lib/http-policy-rules";
 import { AWS_REGION_RE } from "../../lib/regions";
 import { urlDirectoryProblem, urlPathProblem } from "../../lib/url-paths";
+import { checkAppName } from "../../lib/names";
 import { appVersionProblem } from "../../lib/versions";
 import { ARTIFACT_URL_RE, AppKind, ComposeService, HostConfigInput, HostPaths, ListenConfig, ResolvedHost } from "./input";
 
-const NAME_RE = /^[a-z][a-z0-9-]{1,19}$/;
 /** One argument of a compose release command: shell-quoted as is, so no quote or expansion. */
 const RELEASE_ARG_RE = /^[^'"$`\\\s][^'"$`\\\n\r]{0,199}$/;
 const CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
@@ -36,7 +36,8 @@ function isCidr(v: string): boolean {
 /** Applies the defaults and rejects invalid input, naming the field and what is allowed. */
 export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
   const app = input.app;
-  if (!NAME_RE.test(app ?? "")) fail("app", `"${app}" must be 2-20 lower-case letters, digits and -, starting with a letter`);
+  const nameProblem = checkAppName(app ?? "", "");
+  if (nameProblem) fail("app", nameProblem);
   if (input.environment !== "prod" && input.environment !== "staging") fail("environment", `"${input.environment}" must be prod or staging`);
   if (!AWS_REGION_RE.test(input.region ?? "")) fail("region", `"${input.region}" is not an AWS region like eu-west-1`);
   if (!["django", "flask", "rust"].includes(input.runtime)) fail("runtime", `"${input.runtime}" must be django, flask or rust`);
