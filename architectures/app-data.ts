@@ -42,18 +42,18 @@ export function buildAppData(
 
   const postgres = app.database.enabled ? new Postgres(`${app.name}-db`, {
     ctx, appName: app.name, database: app.database,
-    protect: ctx.profile.protectData, deletionProtection: ctx.profile.db.deletionProtection, monitoringIntervalSeconds: ctx.profile.detailedMonitoring ? 60 : 0,
+    protect: shared.profile.protectData, deletionProtection: shared.profile.db.deletionProtection, monitoringIntervalSeconds: shared.profile.detailedMonitoring ? 60 : 0,
     subnetGroupName: network.dbSubnetGroupName, securityGroupIds: [tiers.dataSecurityGroupId], kmsKeyArn: key.keyArn,
   }, { parent }) : undefined;
 
   const redis = app.cache.enabled ? new Redis(`${app.name}-cache`, {
-    ctx, protect: ctx.profile.protectData, appName: app.name, cache: app.cache,
+    ctx, protect: shared.profile.protectData, appName: app.name, cache: app.cache,
     subnetGroupName: network.cacheSubnetGroupName, securityGroupIds: [tiers.dataSecurityGroupId], kmsKeyArn: key.keyArn,
     notificationTopicArn: shared.alerts.topicArn,
   }, { parent }) : undefined;
 
   const secrets = new AppSecrets(`${app.name}-secrets`, {
-    ctx, appName: app.name, kinds: app.secrets, kmsKeyArn: key.keyArn,
+    ctx, protect: shared.profile.protectData, appName: app.name, kinds: app.secrets, kmsKeyArn: key.keyArn,
     extraReadableSecretArns: [postgres?.connectionSecretArn, redis?.authSecretArn].filter((a): a is pulumi.Output<string> => a !== undefined),
     settings: app.envInSecretsManager ? app.env : undefined,
   }, { parent });
@@ -66,7 +66,7 @@ export function buildAppData(
 
   if (postgres) {
     new AppBackup(`${app.name}-backup`, {
-      ctx, kmsKeyArn: key.keyArn, schedule: app.backupSchedule, retentionDays: app.backupRetentionDays, protect: ctx.profile.protectData,
+      ctx, kmsKeyArn: key.keyArn, schedule: app.backupSchedule, retentionDays: app.backupRetentionDays, protect: shared.profile.protectData,
       resourceArns: [postgres.arn],
     }, { parent });
   }

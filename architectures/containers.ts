@@ -33,7 +33,7 @@ export class ContainersApp extends pulumi.ComponentResource {
     const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain }, { parent: this });
 
     const images = new ContainerImages(`${app.name}-images`, {
-      ctx, protect: ctx.profile.protectData, services: app.containers, appVersion: app.appVersion, instanceType: app.instanceType, kmsKeyArn: key.keyArn,
+      ctx, protect: shared.profile.protectData, services: app.containers, appVersion: app.appVersion, instanceType: app.instanceType, kmsKeyArn: key.keyArn,
     }, { parent: this });
     const composeServices = pulumi.all(images.imageRefs).apply((refs) =>
       app.containers.map((c) => ({ name: c.name, image: refs[c.name], port: c.port, ...(c.releaseCommand ? { releaseCommand: c.releaseCommand } : {}) })));
@@ -51,7 +51,7 @@ export class ContainersApp extends pulumi.ComponentResource {
 
     const waf = app.wafEnabled ? new WebAcl(`${app.name}-waf`, { ctx, scope: "CLOUDFRONT", rateLimits: app.rateLimits }, { parent: this }) : undefined;
     const cdn = new CdnFront(`${app.name}-cdn`, {
-      ctx, protect: ctx.profile.protectData, priceClass: ctx.profile.cdnPriceClass, hostnames: viewerNames, originDomain, dns, headers: app.headers, webAclArn: waf?.webAclArn,
+      ctx, protect: shared.profile.protectData, priceClass: shared.profile.cdnPriceClass, hostnames: viewerNames, originDomain, dns, headers: app.headers, webAclArn: waf?.webAclArn,
     }, { parent: this });
 
     new AppAlarms(app.name, { alarms: [...alarms, ...data.alarms], topicArn: shared.alerts.topicArn }, { parent: this });

@@ -60,7 +60,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
   const logGroups = Object.entries(logGroupNames).map(([id, logName]) =>
     new aws.cloudwatch.LogGroup(`${app.name}-${id}`, { name: logName, retentionInDays: ctx.logRetentionDays, kmsKeyId: key.keyArn }, { parent }));
 
-  const media = app.mediaBucket ? mediaBucket(`${app.name}-media`, { ctx, kmsKeyArn: key.keyArn, protect: ctx.profile.protectData }, parent) : undefined;
+  const media = app.mediaBucket ? mediaBucket(`${app.name}-media`, { ctx, kmsKeyArn: key.keyArn, protect: shared.profile.protectData }, parent) : undefined;
 
   const secretArns = pulumi.all(data.secretArns);
   // User data depends on names only (bucket, secrets, images), never on the database or cache.
@@ -81,7 +81,7 @@ export function buildFleet(app: AppConfig, shared: SharedPlatform, data: AppData
     })));
 
   const fleet = new AppFleet(app.name, {
-    ctx, protect: ctx.profile.protectData, detailedMonitoring: ctx.profile.detailedMonitoring,
+    ctx, protect: shared.profile.protectData, detailedMonitoring: shared.profile.detailedMonitoring,
     app: app.name,
     vpcId: network.vpcId,
     publicSubnetIds: network.publicSubnetIds,

@@ -51,7 +51,7 @@ export interface PlatformOutputs {
 
 /** Builds the stack: `profile` is its environment's (config/profiles PROFILES[config.environment]). */
 export function buildPlatform(config: StackConfig, profile: EnvironmentProfile): PlatformOutputs {
-  const ctx = platformContext(config, profile);
+  const ctx = platformContext(config);
   pulumi.runtime.registerStackTransformation(
     tagResources(ownerTags(config, PLATFORM_OWNER)),
   );
@@ -79,7 +79,7 @@ export function buildPlatform(config: StackConfig, profile: EnvironmentProfile):
   const images = new HostImages(config.stack, { stack: config.stack, chosen: config.amis });
   let usEast1Alerts: AlertTopic | undefined;
   const shared: SharedPlatform = {
-    ctx, config, network, key, sessions, alerts, images, artifacts,
+    ctx, profile, config, network, key, sessions, alerts, images, artifacts,
     // Without SSE: the stack key cannot leave its region, CloudWatch cannot use the AWS-managed
     // SNS key, and a second customer key would cost more than the certificate alarms it carries.
     usEast1Alerts: () => usEast1Alerts ??= new AlertTopic(`${config.stack}-${US_EAST_1}`, { email: config.alertEmail }, { provider: usEast1Provider() }),

@@ -16,6 +16,8 @@ import type { SessionManager } from "../components/session-manager";
 /** What an architecture gets from the shared platform. */
 export interface SharedPlatform {
   ctx: PlatformContext;
+  /** The environment's profile (config/profiles.ts): what the architectures map to their components' args. */
+  profile: EnvironmentProfile;
   config: StackConfig;
   network: Network;
   /** The stack's customer-managed KMS key: data, secrets, logs, backups, alarms. */
@@ -36,12 +38,11 @@ export interface SharedPlatform {
   usEast1Alerts(): AlertTopic;
 }
 
-/** The context every component gets, from the stack's spec and its environment's profile. */
-export function platformContext(config: StackConfig, profile: EnvironmentProfile): PlatformContext {
+/** The context every component gets, from the stack's spec. */
+export function platformContext(config: StackConfig): PlatformContext {
   return {
     stack: config.stack,
     environment: config.environment,
-    profile,
     region: config.region,
     logRetentionDays: config.logRetentionDays,
     dataReplicaRegion: config.dataReplicaRegion,

@@ -31,7 +31,7 @@ export class SingleHostApp extends pulumi.ComponentResource {
     const dns = new AppDns(app.name, { dns: app.dns, domain: app.domain, certificates: "host" }, { parent: this });
 
     const host = new SingleWebHost(app.name, {
-      app, ctx, detailedMonitoring: ctx.profile.detailedMonitoring, protectData: ctx.profile.protectData,
+      app, ctx, detailedMonitoring: shared.profile.detailedMonitoring, protectData: shared.profile.protectData,
       amiId: shared.images.imageFor(app.instanceType),
       subnetId: network.publicSubnetIds[0],
       securityGroupIds: [data.tiers.hostSecurityGroupId],

@@ -33,10 +33,10 @@ export class SpaApiApp extends pulumi.ComponentResource {
 
     const cdnWaf = app.wafEnabled ? new WebAcl(`${app.name}-cdn-waf`, { ctx, scope: "CLOUDFRONT", rateLimits: app.rateLimits }, { parent: this }) : undefined;
     const site = new StaticSite(`${app.name}-spa`, {
-      ctx, protect: ctx.profile.protectData, priceClass: ctx.profile.cdnPriceClass, domain: app.domain, www: app.www, dns, headers: app.headers, webAclArn: cdnWaf?.webAclArn,
+      ctx, protect: shared.profile.protectData, priceClass: shared.profile.cdnPriceClass, domain: app.domain, www: app.www, dns, headers: app.headers, webAclArn: cdnWaf?.webAclArn,
     }, { parent: this });
 
-    const kyc = new DocumentBucket(`${app.name}-kyc`, { ctx, dataClass: "kyc", kmsKeyArn: key.keyArn, protect: ctx.profile.protectData }, { parent: this });
+    const kyc = new DocumentBucket(`${app.name}-kyc`, { ctx, dataClass: "kyc", kmsKeyArn: key.keyArn, protect: shared.profile.protectData }, { parent: this });
     const kycPolicy = pulumi.all([kyc.bucketArn, key.keyArn]).apply(([arn, keyArn]) => JSON.stringify(documentAccessPolicy(arn, keyArn, ctx.region)));
     const origins = site.urls.map((u) => new URL(u).origin);
     const mail = app.email ? new MailDomain(`${app.name}-mail`, { domain: app.domain, dns }, { parent: this }) : undefined;

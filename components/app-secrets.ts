@@ -2,6 +2,7 @@
  * An app's secret bundle (AppSecrets), built from the secret library (./secret-library).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { checkAppName } from "../lib/names";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import {
   APP_SECRET_KINDS, APP_SECRET_SPECS, AppSecretKind, ENV_VARIABLE, PLACEHOLDER_PREFIX, SAFE_SPECIALS,
@@ -16,7 +17,9 @@ export interface AppSecretsArgs {
   kinds: AppSecretKind[];
   /** ARN of the stack key the secrets are encrypted with. Required. */
   kmsKeyArn: pulumi.Input<string>;
-  /** Days a deleted secret can be restored: 0 or 7-30. Default: prod 30, staging 0 (see defaultRecoveryWindowDays). */
+  /** Protect the secrets and generated values (`protect`; the architectures set it in prod). @default false */
+  protect?: boolean;
+  /** Days a deleted secret can be restored: 0 or 7-30. @default 30 when protected, else 0 (defaultRecoveryWindowDays) */
   recoveryWindowInDays?: number;
   /**
    * Other secrets of the same app the hosts must read (database connection, Redis auth), added
@@ -55,9 +58,11 @@ export class AppSecrets extends pulumi.ComponentResource {
   constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("secrets", "AppSecrets"), name, {}, opts);
     const { ctx } = args;
-    const recoveryWindowInDays = args.recoveryWindowInDays ?? defaultRecoveryWindowDays(ctx);
+    const protect = args.protect ?? false;
+    const recoveryWindowInDays = args.recoveryWindowInDays ?? defaultRecoveryWindowDays(protect);
     const extra = args.extraReadableSecretArns ?? [];
-    if (!/^[a-z][a-z0-9-]{1,19}$/.test(args.appName)) invalidArg("AppSecrets", "appName", `"${args.appName}" must be 2-20 lower-case letters, digits and -, starting with a letter`);
+    const nameProblem = checkAppName(args.appName, ctx.stack);
+    if (nameProblem) invalidArg("AppSecrets", "appName", nameProblem);
     const unknown = args.kinds.filter((k) => !APP_SECRET_KINDS.includes(k));
     if (unknown.length > 0) invalidArg("AppSecrets", "kinds", `contains unknown kinds ${unknown.join(", ")}; allowed: ${APP_SECRET_KINDS.join(", ")}`);
     if (new Set(args.kinds).size !== args.kinds.length) invalidArg("AppSecrets", "kinds", "lists a kind twice");
@@ -76,12 +81,12 @@ export class AppSecrets extends pulumi.ComponentResource {
       const spec = APP_SECRET_SPECS[kind];
       const child = `${name}-${kind.toLowerCase().replace(/_/g, "-")}`;
       const value: pulumi.Input<string> = spec.length !== undefined
-        ? generatedPassword(child, ctx, this, { length: spec.length, overrideSpecial: SAFE_SPECIALS }).result
+        ? generatedPassword(child, protect, this, { length: spec.length, overrideSpecial: SAFE_SPECIALS }).result
         : pulumi.secret(`${PLACEHOLDER_PREFIX}: put the real ${kind} here with aws secretsmanager put-secret-value; Pulumi never overwrites it`);
       if (spec.length === undefined) this.placeholders.push(kind);
       const fullName = secretName(ctx, args.appName, ENV_VARIABLE[kind]);
       const { secret } = storeSecret(child, {
-        ctx,
+        protect,
         secretName: fullName,
         description: `${args.appName}: ${spec.description}`,
         kmsKeyArn: args.kmsKeyArn,
@@ -97,7 +102,7 @@ export class AppSecrets extends pulumi.ComponentResource {
     if (settings !== undefined) {
       const fullName = secretName(ctx, args.appName, SETTINGS_SECRET);
       const { secret } = storeSecret(`${name}-settings`, {
-        ctx,
+        protect,
         secretName: fullName,
         description: `${args.appName}: non-secret settings (${Object.keys(settings).sort().join(", ")}) kept beside the app's secrets`,
         kmsKeyArn: args.kmsKeyArn,

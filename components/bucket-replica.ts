@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AWS_REGION_RE } from "../lib/regions";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { denyInsecureTransport, privateBucket, serverAccessLogs } from "./private-bucket";
 import { regionProvider } from "./providers";
@@ -28,9 +29,9 @@ const NO_STACK = {};
  * The stack's provider and replica key in `region`, registered once at the top of the stack
  * (not under the first bucket that asks), so their URNs do not depend on which app is built first.
  * The key rotates yearly, is administered and used through IAM only (the replication roles'
- * policies grant kms:Encrypt through S3), and is protected in prod.
+ * policies grant kms:Encrypt through S3), and is protected with `protect` (prod).
  */
-export function replicaRegion(ctx: PlatformContext, region: string): ReplicaRegionResources {
+export function replicaRegion(ctx: PlatformContext, region: string, protect: boolean): ReplicaRegionResources {
   const root = pulumi.runtime.getStackResource() ?? NO_STACK;
   const byRegion = regions.get(root) ?? new Map<string, ReplicaRegionResources>();
   regions.set(root, byRegion);
@@ -43,9 +44,9 @@ export function replicaRegion(ctx: PlatformContext, region: string): ReplicaRegi
       description: `webapp-platform ${ctx.stack}: copies of the data buckets in ${region}`,
       enableKeyRotation: true,
       rotationPeriodInDays: 365,
-      deletionWindowInDays: ctx.profile.protectData ? 30 : 7,
+      deletionWindowInDays: protect ? 30 : 7,
       policy: pulumi.all([identity.accountId, partition.partition]).apply(([account, part]) => JSON.stringify(replicaKeyPolicy(account, part))),
-    }, { provider, protect: ctx.profile.protectData });
+    }, { provider, protect });
     new aws.kms.Alias(`${ctx.stack}-${region}-replica-key`, {
       name: `alias/webapp-platform/${ctx.stack.replace(/[^A-Za-z0-9/_-]/g, "-")}-replica`, targetKeyId: key.keyId,
     }, { provider });
@@ -67,7 +68,10 @@ export function replicaKeyPolicy(account: string, partition = "aws"): Record<str
 }
 
 export interface BucketReplicaArgs {
+  /** Stack context: stack name, region (the copy's must differ). Required. */
   ctx: PlatformContext;
+  /** Protect the copy, its access logs and the region's replica key (`protect`; prod). @default false */
+  protect?: boolean;
   /** Region of the copy; must differ from the stack's (`ctx.region`). Required. */
   region: string;
   /** The bucket to copy. Required. */
@@ -102,12 +106,12 @@ export class BucketReplica extends pulumi.ComponentResource {
     super(typeToken("storage", "BucketReplica"), name, {}, opts);
     const { ctx } = args;
     const F = "BucketReplica";
-    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(args.region)) invalidArg(F, "region", `"${args.region}" is not an AWS region name like eu-central-1`);
+    if (!AWS_REGION_RE.test(args.region)) invalidArg(F, "region", `"${args.region}" is not an AWS region name like eu-central-1`);
     if (args.region === ctx.region) invalidArg(F, "region", `is the stack's own region (${ctx.region}); a copy there does not survive losing the region`);
     const storageClass = args.storageClass ?? "STANDARD_IA";
     if (!REPLICA_STORAGE_CLASSES.includes(storageClass)) invalidArg(F, "storageClass", `"${storageClass}" is not one of ${REPLICA_STORAGE_CLASSES.join(", ")}`);
-    const protect = ctx.profile.protectData;
-    const { provider, key } = replicaRegion(ctx, args.region);
+    const protect = args.protect ?? false;
+    const { provider, key } = replicaRegion(ctx, args.region, protect);
     const there = { parent: this, provider };
 
     const replica = privateBucket(name, this, {

@@ -3,7 +3,7 @@
  * from the stack config, tagging, and the options stateful resources get in prod.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, EnvironmentProfile } from "../lib/environment";
+import type { Environment } from "../lib/environment";
 import { PROJECT } from "../lib/names";
 import { TAGGABLE_TYPES } from "../lib/taggable";
 
@@ -17,7 +17,6 @@ export function typeToken(module: string, type: string): string {
 export interface PlatformContext {
   stack: string;
   environment: Environment;
-  profile: EnvironmentProfile;
   region: string;
   /** Days CloudWatch log groups keep logs. */
   logRetentionDays: number;
@@ -35,11 +34,6 @@ export function tagResources(tags: Record<string, string>): pulumi.ResourceTrans
     if (args.type === "aws:autoscaling/group:Group") return undefined; // ASG tags are a list, set by the fleet
     return { props: { ...args.props, tags: { ...tags, ...(args.props.tags ?? {}) } }, opts: args.opts };
   };
-}
-
-/** Options for a stateful child (database, cache, data bucket, secret): protected in prod. */
-export function statefulOptions(ctx: PlatformContext, parent: pulumi.Resource, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
-  return { parent, protect: ctx.profile.protectData, ...extra };
 }
 
 /** Throws a uniform error for invalid component arguments, naming the component and field. */

@@ -49,7 +49,7 @@ export class DocumentBucket extends pulumi.ComponentResource {
     ready.push(serverAccessLogs(name, this, bucket, { days: args.accessLogDays ?? 365, protect }));
     if (ctx.dataReplicaRegion !== undefined) {
       new BucketReplica(`${name}-replica`, {
-        ctx, region: ctx.dataReplicaRegion, source: bucket, sourceReady: ready, sourceKmsKeyArn: args.kmsKeyArn,
+        ctx, protect, region: ctx.dataReplicaRegion, source: bucket, sourceReady: ready, sourceKmsKeyArn: args.kmsKeyArn,
         noncurrentVersionDays, tags: { "data-class": args.dataClass },
       }, { parent: this });
     }

@@ -41,7 +41,7 @@ export function mediaBucket(name: string, o: MediaBucketOptions, parent: pulumi.
   serverAccessLogs(name, parent, bucket, { days: MEDIA_ACCESS_LOG_DAYS, protect });
   if (ctx.dataReplicaRegion !== undefined) {
     new BucketReplica(`${name}-replica`, {
-      ctx, region: ctx.dataReplicaRegion, source: bucket, sourceReady: ready, sourceKmsKeyArn: kmsKeyArn, noncurrentVersionDays: MEDIA_NONCURRENT_DAYS,
+      ctx, protect, region: ctx.dataReplicaRegion, source: bucket, sourceReady: ready, sourceKmsKeyArn: kmsKeyArn, noncurrentVersionDays: MEDIA_NONCURRENT_DAYS,
     }, { parent });
   }
   return { bucket, policy };

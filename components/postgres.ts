@@ -81,7 +81,7 @@ export interface PostgresArgs {
   slowStatementMs?: number;
   /** Enhanced monitoring interval in seconds (0 = off; 1, 5, 10, 15, 30, 60; the architectures use 60 in prod). @default 0 */
   monitoringIntervalSeconds?: number;
-  /** Days a deleted secret can be restored: 0 or 7-30. Default: prod 30, staging 0. */
+  /** Days a deleted secret can be restored: 0 or 7-30. @default 30 when protected, else 0 (defaultRecoveryWindowDays) */
   recoveryWindowInDays?: number;
 }
 
@@ -126,7 +126,7 @@ export class Postgres extends pulumi.ComponentResource {
     const masterUsername = args.masterUsername ?? "app_admin";
     const slowStatementMs = args.slowStatementMs ?? 1000;
     const monitoringInterval = args.monitoringIntervalSeconds ?? 0;
-    const recoveryWindowInDays = args.recoveryWindowInDays ?? defaultRecoveryWindowDays(ctx);
+    const recoveryWindowInDays = args.recoveryWindowInDays ?? defaultRecoveryWindowDays(protect);
     const identifier = `${ctx.stack}-${args.appName}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-");
     validate(args, { engineVersion, masterUsername, slowStatementMs, monitoringInterval, identifier });
     checkRecoveryWindow("Postgres", recoveryWindowInDays);
@@ -149,7 +149,7 @@ export class Postgres extends pulumi.ComponentResource {
       parameters,
     }, parent);
 
-    const password = generatedPassword(`${name}-master`, ctx, this, { length: RDS_PASSWORD_LENGTH, overrideSpecial: RDS_PASSWORD_SPECIALS });
+    const password = generatedPassword(`${name}-master`, protect, this, { length: RDS_PASSWORD_LENGTH, overrideSpecial: RDS_PASSWORD_SPECIALS });
 
     // Created before the instance so RDS writes into groups with retention and encryption,
     // instead of creating its own that keep logs forever.
@@ -247,7 +247,7 @@ export class Postgres extends pulumi.ComponentResource {
 
     const masterName = secretName(ctx, args.appName, "postgres", "master");
     const master = storeSecret(`${name}-master`, {
-      ctx,
+      protect,
       secretName: masterName,
       description: `${args.appName}: PostgreSQL master credentials of ${identifier} (operators only)`,
       kmsKeyArn: args.kmsKeyArn,
@@ -262,7 +262,7 @@ export class Postgres extends pulumi.ComponentResource {
     const connectionName = secretName(ctx, args.appName, "DATABASE");
     const replicaHost = this.replicaAddress ?? pulumi.output("");
     const connection = storeSecret(`${name}-connection`, {
-      ctx,
+      protect,
       secretName: connectionName,
       description: `${args.appName}: database connection (host, port, dbname, username, password, DATABASE_URL) read by the app's hosts at boot`,
       kmsKeyArn: args.kmsKeyArn,

@@ -73,7 +73,7 @@ export interface RedisArgs {
   maxmemoryPolicy?: (typeof MAXMEMORY_POLICIES)[number];
   /** SNS topic for ElastiCache events (failover, maintenance). Default none. */
   notificationTopicArn?: pulumi.Input<string>;
-  /** Days a deleted secret can be restored: 0 or 7-30. Default: prod 30, staging 0. */
+  /** Days a deleted secret can be restored: 0 or 7-30. @default 30 when protected, else 0 (defaultRecoveryWindowDays) */
   recoveryWindowInDays?: number;
 }
 
@@ -101,7 +101,7 @@ export class Redis extends pulumi.ComponentResource {
     const { ctx, cache } = args;
     const protect = args.protect ?? false;
     const maxmemoryPolicy = args.maxmemoryPolicy ?? "volatile-lru";
-    const recoveryWindowInDays = args.recoveryWindowInDays ?? defaultRecoveryWindowDays(ctx);
+    const recoveryWindowInDays = args.recoveryWindowInDays ?? defaultRecoveryWindowDays(protect);
     const groupId = `${ctx.stack}-${args.appName}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-");
     const fail = (field: string, message: string) => invalidArg("Redis", field, message);
     const nameProblem = checkAppName(args.appName, ctx.stack);
@@ -135,7 +135,7 @@ export class Redis extends pulumi.ComponentResource {
       kmsKeyId: args.kmsKeyArn,
     }, parent);
 
-    const token = generatedPassword(`${name}-auth`, ctx, this, { length: REDIS_AUTH_LENGTH, overrideSpecial: REDIS_AUTH_SPECIALS });
+    const token = generatedPassword(`${name}-auth`, protect, this, { length: REDIS_AUTH_LENGTH, overrideSpecial: REDIS_AUTH_SPECIALS });
 
     const group = new aws.elasticache.ReplicationGroup(`${name}-redis`, {
       replicationGroupId: groupId,
@@ -172,7 +172,7 @@ export class Redis extends pulumi.ComponentResource {
 
     const authName = secretName(ctx, args.appName, "REDIS");
     const auth = storeSecret(`${name}-auth`, {
-      ctx,
+      protect,
       secretName: authName,
       description: `${args.appName}: Redis endpoint, AUTH token and REDIS_URL (TLS) read by the app's hosts at boot`,
       kmsKeyArn: args.kmsKeyArn,

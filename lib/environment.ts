@@ -13,9 +13,9 @@ export const BACKUP_SCHEDULES = ["daily", "weekly"] as const;
 export type BackupSchedule = (typeof BACKUP_SCHEDULES)[number];
 
 /**
- * What each environment allows and defaults to (values in config/profiles.ts). Components
- * still read parts of it through PlatformContext.profile; those reads are to become explicit
- * component args, mapped from the profile in the architectures.
+ * What each environment allows and defaults to (values in config/profiles.ts): config applies
+ * its defaults and limits to what a user types, and the architectures map the rest (protection,
+ * monitoring, price class) to their components' explicit args. No component reads it.
  * Staging is small and cheap; prod is
  * highly available and protected. Apps override the defaults per field, within the
  * allowed lists.

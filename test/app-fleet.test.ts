@@ -3,7 +3,7 @@ import { gunzipSync } from "zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { ALB_SSL_POLICY, AppFleet, AppFleetArgs, LAUNCH_HOOK_NAME, encodeFleetUserData } from "../components/app-fleet";
 import { REHEARSED_FLEET_BOOT_SECONDS } from "../components/boot-timing";
-import { AppConfig, contextFrom, loadStackConfig } from "../config";
+import { AppConfig, contextFrom, loadStackConfig, PROFILES } from "../config";
 import { AppDns } from "../components/dns";
 import { Recording, record } from "./harness";
 import { ACCOUNT_ID } from "./harness/outputs";
@@ -27,7 +27,7 @@ const app = (name: string): AppConfig => loadStackConfig().apps.find((a) => a.na
 function fleetArgs(a: AppConfig, dns: AppDns, extra: Partial<AppFleetArgs> = {}): AppFleetArgs {
   const ctx = contextFrom(loadStackConfig());
   return {
-    ctx, protect: ctx.profile.protectData, detailedMonitoring: ctx.profile.detailedMonitoring, app: a.name, vpcId: "vpc-0abc", publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
+    ctx, protect: PROFILES[ctx.environment].protectData, detailedMonitoring: PROFILES[ctx.environment].detailedMonitoring, app: a.name, vpcId: "vpc-0abc", publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
     privateSubnetIds: ["subnet-priv-a", "subnet-priv-b"], loadBalancerSecurityGroupId: "sg-lb", instanceSecurityGroupId: "sg-app",
     hostnames: [a.domain, ...(a.www ? [`www.${a.domain}`] : [])], dns, amiId: "ami-0e5f882be1900e43b", instanceType: a.instanceType,
     userData: USER_DATA, appVersion: a.appVersion, healthCheckPath: a.healthCheckPath, fleet: a.fleet, ...extra,

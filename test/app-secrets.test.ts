@@ -1,6 +1,6 @@
 import { AppSecrets } from "../components/app-secrets";
 import { PLACEHOLDER_PREFIX } from "../components/secret-library";
-import { contextFrom, loadStackConfig } from "../config";
+import { contextFrom, loadStackConfig, PROFILES } from "../config";
 import { StackKey } from "../components/kms";
 import { Recording, record } from "./harness";
 
@@ -16,7 +16,8 @@ async function recordSaas(stack: "prod" | "staging"): Promise<Recording> {
     const ctx = contextFrom(config);
     const app = config.apps.find((a) => a.name === "saas-platform")!;
     const key = new StackKey(stack, { ctx });
-    const secrets = new AppSecrets(app.name, { ctx, appName: app.name, kinds: app.secrets, kmsKeyArn: key.keyArn, extraReadableSecretArns: [EXTRA_ARN] });
+    // Protected as architectures/app-data.ts maps it from the environment's profile.
+    const secrets = new AppSecrets(app.name, { ctx, protect: PROFILES[ctx.environment].protectData, appName: app.name, kinds: app.secrets, kmsKeyArn: key.keyArn, extraReadableSecretArns: [EXTRA_ARN] });
     return { policy: secrets.readPolicyJson, names: secrets.secretNames, placeholders: secrets.placeholders };
   }, { stack });
 }
@@ -117,7 +118,7 @@ describe("app settings kept in Secrets Manager", () => {
   it("stores them as one JSON secret beside the app's secrets, readable by the same policy", async () => {
     const rec = await record(() => {
       const ctx = contextFrom(loadStackConfig());
-      const secrets = new AppSecrets("shop", { ctx, appName: "shop", kinds: ["FLASK_SECRET_KEY"], kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k", settings: { FLASK_ENV: "production", LOG_LEVEL: "info" } });
+      const secrets = new AppSecrets("shop", { ctx, protect: true, appName: "shop", kinds: ["FLASK_SECRET_KEY"], kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k", settings: { FLASK_ENV: "production", LOG_LEVEL: "info" } });
       return { policy: secrets.readPolicyJson, settings: secrets.settingsSecret };
     }, { stack: "prod" });
     const secret = rec.ofType(SECRET).find((s) => s.name === "shop-settings")!;
@@ -148,7 +149,7 @@ describe("app secrets arguments", () => {
       expect(() => new AppSecrets("b", { ...base, kinds: ["FLASK_SECRET_KEY", "FLASK_SECRET_KEY"] })).toThrow(/args\.kinds lists a kind twice/);
       expect(() => new AppSecrets("c", { ...base, kinds: ["FLASK_SECRET_KEY"], recoveryWindowInDays: 3 })).toThrow(/args\.recoveryWindowInDays must be 0 \(delete at once\) or 7-30 days, got 3/);
       expect(() => new AppSecrets("d", { ...base, kinds: [] })).toThrow(/args\.kinds is empty/);
-      expect(() => new AppSecrets("e", { ...base, appName: "Shop_1", kinds: ["FLASK_SECRET_KEY"] })).toThrow(/args\.appName "Shop_1"/);
+      expect(() => new AppSecrets("e", { ...base, appName: "Shop_1", kinds: ["FLASK_SECRET_KEY"] })).toThrow(/args\.appName app names are .*"Shop_1" has upper-case letters/);
     });
   });
 });

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { secretReadPolicy } from "../components/secret-library";
-import { contextFrom, DatabaseConfig, loadStackConfig } from "../config";
+import { contextFrom, DatabaseConfig, loadStackConfig, PROFILES } from "../config";
 import { StackKey } from "../components/kms";
 import { Postgres, PostgresArgs, RDS_CA } from "../components/postgres";
 import { Recording, record } from "./harness";
@@ -32,7 +32,7 @@ async function recordDb(stack: "prod" | "staging", appName: string, override: Pa
     // Protected and monitored as architectures/app-data.ts maps them from the environment's profile.
     const db = new Postgres(app.name, {
       ctx, appName: app.name, database: { ...app.database, ...override },
-      protect: ctx.profile.protectData, deletionProtection: ctx.profile.db.deletionProtection, monitoringIntervalSeconds: ctx.profile.detailedMonitoring ? 60 : 0,
+      protect: PROFILES[ctx.environment].protectData, deletionProtection: PROFILES[ctx.environment].db.deletionProtection, monitoringIntervalSeconds: PROFILES[ctx.environment].detailedMonitoring ? 60 : 0,
       subnetGroupName: subnets.name, securityGroupIds: [dataSg.id], kmsKeyArn: key.keyArn,
     });
     new aws.iam.Policy("host-reads-db", { policy: secretReadPolicy({ secretArns: [db.connectionSecretArn], kmsKeyArn: key.keyArn, region: ctx.region }) });

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { secretReadPolicy } from "../components/secret-library";
-import { CacheConfig, contextFrom, loadStackConfig } from "../config";
+import { CacheConfig, contextFrom, loadStackConfig, PROFILES } from "../config";
 import { StackKey } from "../components/kms";
 import { ELASTICACHE_AUTH_ALLOWED_SPECIALS, Redis, RedisArgs } from "../components/redis";
 import { Recording, record } from "./harness";
@@ -28,7 +28,7 @@ async function recordCache(stack: "prod" | "staging", appName: string, override:
     const dataSg = new aws.ec2.SecurityGroup("data", { vpcId: "vpc-1", description: "data tier" });
     // Protected as architectures/app-data.ts maps it from the environment's profile.
     const cache = new Redis(app.name, {
-      ctx, protect: ctx.profile.protectData, appName: app.name, cache: { ...app.cache, ...override },
+      ctx, protect: PROFILES[ctx.environment].protectData, appName: app.name, cache: { ...app.cache, ...override },
       subnetGroupName: subnets.name, securityGroupIds: [dataSg.id], kmsKeyArn: key.keyArn,
     });
     new aws.iam.Policy("host-reads-cache", { policy: secretReadPolicy({ secretArns: [cache.authSecretArn], kmsKeyArn: key.keyArn, region: ctx.region }) });

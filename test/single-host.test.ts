@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { gunzipSync } from "zlib";
 import { storeSecret } from "../components/secret-library";
-import { contextFrom } from "../config";
+import { contextFrom, PROFILES } from "../config";
 import { cpuArchitecture, ubuntuAmiParameter } from "../components/ami";
 import { HostImages } from "../components/host-images";
 import { SingleWebHost, SingleWebHostArgs } from "../components/single-host";
@@ -48,16 +48,16 @@ function program(config: StackConfig, appName: string, extra: Partial<SingleWebH
     });
     const parent = new pulumi.ComponentResource("test:index:Secrets", "secrets");
     const kinds = app.secrets.map((kind) => storeSecret(`secret-${kind}`, {
-      ctx, secretName: `${ctx.stack}/${app.name}/${kind}`, description: kind, kmsKeyArn: key.arn, recoveryWindowInDays: 0,
+      secretName: `${ctx.stack}/${app.name}/${kind}`, description: kind, kmsKeyArn: key.arn, recoveryWindowInDays: 0,
       value: new random.RandomPassword(`value-${kind}`, { length: 64, special: false }).result,
     }, parent));
     const connection = storeSecret("secret-db", {
-      ctx, secretName: `${ctx.stack}/${app.name}/DATABASE`, description: "db", kmsKeyArn: key.arn, recoveryWindowInDays: 0,
+      secretName: `${ctx.stack}/${app.name}/DATABASE`, description: "db", kmsKeyArn: key.arn, recoveryWindowInDays: 0,
       value: pulumi.all([db.address, password.result]).apply(([host, pw]) => JSON.stringify({ host, password: pw, DATABASE_URL: `postgres://app:${pw}@${host}:5432/x` })),
     }, parent);
     const images = new HostImages("images", { stack: ctx.stack });
     const host = new SingleWebHost(app.name, {
-      app, ctx, detailedMonitoring: ctx.profile.detailedMonitoring, protectData: ctx.profile.protectData,
+      app, ctx, detailedMonitoring: PROFILES[ctx.environment].detailedMonitoring, protectData: PROFILES[ctx.environment].protectData,
       amiId: images.imageFor(extra.instanceType ?? app.instanceType), subnetId: "subnet-public-a", securityGroupIds: ["sg-edge"], vpcCidr: config.network.cidr,
       hostedZoneId: ZONE,
       secretNames: [...app.secrets.map((k) => `${ctx.stack}/${app.name}/${k}`), `${ctx.stack}/${app.name}/DATABASE`],

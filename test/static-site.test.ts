@@ -1,4 +1,4 @@
-import { AppConfig, contextFrom, loadStackConfig } from "../config";
+import { AppConfig, contextFrom, loadStackConfig, PROFILES } from "../config";
 import { AppDns } from "../components/dns";
 import { SPA_ROUTING_FUNCTION, StaticSite } from "../components/static-site";
 import { WebAcl } from "../components/waf";
@@ -154,7 +154,7 @@ describe("the SaaS SPA in prod with /api/* on the same distribution", () => {
       // Protected and priced as architectures/spa-api.ts maps them from the environment's profile.
       const ctx = contextFrom(config);
       new StaticSite(a.name, {
-        ctx, protect: ctx.profile.protectData, priceClass: ctx.profile.cdnPriceClass, domain: a.domain, www: a.www, dns, headers: a.headers,
+        ctx, protect: PROFILES[ctx.environment].protectData, priceClass: PROFILES[ctx.environment].cdnPriceClass, domain: a.domain, www: a.www, dns, headers: a.headers,
         apiOrigin: { domainName: a.apiDomain, pathPatterns: ["/api/*", "/admin/*"] },
       });
     }, { stack: "prod" });

@@ -1,11 +1,12 @@
 /**
  * A documentation site from webapp-platform's bricks alone, without its stack config: a
  * private S3 bucket behind CloudFront (origin access control, TLS 1.2+, security headers),
- * an ACM certificate validated through Route53, and the DNS records, in staging's profile.
+ * an ACM certificate validated through Route53, and the DNS records; nothing protected (a
+ * docs site is rebuilt from its sources).
  * Run it from this folder with `pulumi up` (config: docs-site:domain, docs-site:zone).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AppDns, PROFILES, PlatformContext, StaticSite } from "../../library";
+import { AppDns, PlatformContext, StaticSite } from "../../library";
 
 const config = new pulumi.Config("docs-site");
 const domain = config.require("domain");
@@ -14,7 +15,6 @@ const zone = config.require("zone");
 const ctx: PlatformContext = {
   stack: pulumi.getStack(),
   environment: "staging",
-  profile: PROFILES.staging,
   region: new pulumi.Config("aws").require("region"),
   logRetentionDays: 30,
 };
