@@ -58,6 +58,7 @@ export * from "./components/hostconfig";
 export * from "./lib/buckets";
 export * from "./lib/cidr";
 export * from "./lib/durations";
+export * from "./lib/email";
 export * from "./lib/env-vars";
 export * from "./lib/environment";
 export * from "./lib/hostnames";

@@ -4,6 +4,7 @@
  * Thresholds are chosen to page on user-visible trouble, not on noise.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ONE_DAY_SECONDS } from "../lib/durations";
 import type { CacheNode } from "./redis";
 
 /** One CloudWatch metric, with the statistic an alarm reads it by. */
@@ -84,7 +85,7 @@ export function hostAppAlarms(app: string): AlarmSpec[] {
     {
       id: "cert-expiry", description: `${app}: the Let's Encrypt certificate expires in under ${CERT_EXPIRY_ALARM_DAYS} days (renewal is failing)`,
       namespace: HOST_METRICS_NAMESPACE, metricName: CERT_DAYS_METRIC, dimensions: { App: app },
-      statistic: "Minimum", periodSeconds: 86400, evaluationPeriods: 1, threshold: CERT_EXPIRY_ALARM_DAYS, comparison: "LessThanThreshold",
+      statistic: "Minimum", periodSeconds: ONE_DAY_SECONDS, evaluationPeriods: 1, threshold: CERT_EXPIRY_ALARM_DAYS, comparison: "LessThanThreshold",
       treatMissingData: "breaching", // the daily check not reporting is itself a problem
     },
     errorRateAlarm("app-errors", `${app}: more than ${ERROR_RATE_PERCENT}% of requests answered 5xx over 5 minutes`, {
@@ -153,7 +154,7 @@ export function certificateAlarms(app: string, certificateArn: pulumi.Input<stri
   return [{
     id, description: `${app}: the ${label} expires in under ${CERT_EXPIRY_ALARM_DAYS} days (DNS validation records missing?)`,
     namespace: "AWS/CertificateManager", metricName: "DaysToExpiry", dimensions: { CertificateArn: certificateArn },
-    statistic: "Minimum", periodSeconds: 86400, evaluationPeriods: 1, threshold: CERT_EXPIRY_ALARM_DAYS, comparison: "LessThanThreshold", treatMissingData: "notBreaching",
+    statistic: "Minimum", periodSeconds: ONE_DAY_SECONDS, evaluationPeriods: 1, threshold: CERT_EXPIRY_ALARM_DAYS, comparison: "LessThanThreshold", treatMissingData: "notBreaching",
   }];
 }
 

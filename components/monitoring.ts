@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { EMAIL_RE } from "../lib/email";
 import { AlarmSpec, MetricRef, RatioAlarmSpec, ratioExpression } from "./alarms";
 import { invalidArg, typeToken } from "./common";
 
@@ -36,7 +37,7 @@ export class AlertTopic extends pulumi.ComponentResource {
 
   constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
     super(typeToken("monitoring", "AlertTopic"), name, {}, opts);
-    if (!/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(args.email)) invalidArg("AlertTopic", "email", `"${args.email}" is not an e-mail address`);
+    if (!EMAIL_RE.test(args.email)) invalidArg("AlertTopic", "email", `"${args.email}" is not an e-mail address`);
     const topic = new aws.sns.Topic(`${name}-alerts`, { kmsMasterKeyId: args.kmsKeyId }, { parent: this });
     new aws.sns.TopicPolicy(`${name}-alerts`, { arn: topic.arn, policy: topic.arn.apply((arn) => JSON.stringify(alertTopicPolicy(arn))) }, { parent: this });
     new aws.sns.TopicSubscription(`${name}-oncall`, { topic: topic.arn, protocol: "email", endpoint: args.email }, { parent: this });

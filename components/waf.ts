@@ -5,6 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RATE_LIMITS, rateLimitNameProblem } from "../lib/http-policy-rules";
+import { urlPathProblem } from "../lib/url-paths";
 import { PathRateLimit, RateLimitConfig } from "./http-policy";
 import { PlatformContext, invalidArg, typeToken } from "./common";
 import { US_EAST_1, usEast1Provider } from "./providers";
@@ -113,17 +115,19 @@ export class WebAcl extends pulumi.ComponentResource {
     const logRetentionDays = args.logRetentionDays ?? ctx.logRetentionDays;
     if (scope !== "REGIONAL" && scope !== "CLOUDFRONT") invalidArg("WebAcl", "scope", `must be REGIONAL or CLOUDFRONT, got "${scope}"`);
     if (scope === "CLOUDFRONT" && associateWith.length > 0) invalidArg("WebAcl", "associateWith", "is for REGIONAL ACLs; a CloudFront distribution takes the ACL's ARN as its webAclId");
-    if (!Number.isInteger(rateLimits.perIpPerMinute) || rateLimits.perIpPerMinute < 1) invalidArg("WebAcl", "rateLimits.perIpPerMinute", `must be a whole number >= 1, got ${rateLimits.perIpPerMinute}`);
-    const names = new Set<string>();
-    for (const p of rateLimits.paths) {
-      if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(p.name)) invalidArg("WebAcl", "rateLimits.paths[].name", `must be lowercase letters, digits and dashes, got "${p.name}"`);
-      if (names.has(p.name)) invalidArg("WebAcl", "rateLimits.paths[].name", `"${p.name}" is used twice`);
-      names.add(p.name);
-      if (!p.path.startsWith("/")) invalidArg("WebAcl", "rateLimits.paths[].path", `must start with "/", got "${p.path}"`);
-      if (!Number.isInteger(p.requests) || p.requests < 1 || !Number.isInteger(p.windowSeconds) || p.windowSeconds < 1) {
-        invalidArg("WebAcl", "rateLimits.paths[]", `"${p.name}" needs whole numbers requests >= 1 and windowSeconds >= 1`);
-      }
+    // The same rules config validation applies (lib/http-policy-rules.ts, lib/url-paths.ts).
+    const within = (v: number, r: { min: number; max: number }) => Number.isInteger(v) && v >= r.min && v <= r.max;
+    if (!within(rateLimits.perIpPerMinute, RATE_LIMITS.perIpPerMinute)) {
+      invalidArg("WebAcl", "rateLimits.perIpPerMinute", `must be a whole number from ${RATE_LIMITS.perIpPerMinute.min} to ${RATE_LIMITS.perIpPerMinute.max}, got ${rateLimits.perIpPerMinute}`);
     }
+    rateLimits.paths.forEach((p, i) => {
+      const problem = rateLimitNameProblem(p.name) ?? urlPathProblem(p.path);
+      if (problem) invalidArg("WebAcl", `rateLimits.paths[${i}]`, problem);
+      if (rateLimits.paths.findIndex((q) => q.name === p.name || q.path === p.path) < i) invalidArg("WebAcl", `rateLimits.paths[${i}]`, `"${p.name}" (${p.path}) is used twice`);
+      if (!within(p.requests, RATE_LIMITS.requests) || !within(p.windowSeconds, RATE_LIMITS.windowSeconds)) {
+        invalidArg("WebAcl", `rateLimits.paths[${i}]`, `"${p.name}" needs whole numbers requests ${RATE_LIMITS.requests.min}-${RATE_LIMITS.requests.max} and windowSeconds ${RATE_LIMITS.windowSeconds.min}-${RATE_LIMITS.windowSeconds.max}`);
+      }
+    });
     if (!Number.isInteger(logRetentionDays) || logRetentionDays < 1) invalidArg("WebAcl", "logRetentionDays", `must be a whole number of days >= 1, got ${logRetentionDays}`);
     if (scope === "CLOUDFRONT" && args.kmsKeyArn !== undefined) invalidArg("WebAcl", "kmsKeyArn", "is for REGIONAL ACLs; a CLOUDFRONT ACL logs in us-east-1, where a key of another region cannot encrypt");
 

@@ -13,11 +13,11 @@ import {
   ArtifactPublishers, GITHUB_OIDC_HOST, GITHUB_OIDC_PROVIDER_ARN_RE, GITHUB_SUBJECT_FORMS, githubSubjectProblem, trustPolicyTooLong,
 } from "../components/publisher-trust";
 import { formatCidr, isPrivate, overlaps, parseCidr, subdivide } from "../lib/cidr";
-import { DNS_LABEL, HOSTNAME_RE } from "../lib/hostnames";
-import { PROJECT } from "../lib/names";
+import { EMAIL_RE } from "../lib/email";
+import { HOSTNAME_RE } from "../lib/hostnames";
+import { PROJECT, checkAppName, checkStackName } from "../lib/names";
 import { AWS_REGION_RE } from "../lib/regions";
 import { ParseOptions, parseApp } from "./apps";
-import { checkAppName, checkStackName } from "../lib/names";
 import { DATA_REPLICA_REGIONS, EnvironmentProfile, PROFILES } from "./profiles";
 import { ConfigError, Raw, Reader } from "./reader";
 import { AppConfig, ENVIRONMENTS, Environment, NAT_STRATEGIES, NetworkConfig, StackConfig } from "./types";
@@ -48,7 +48,6 @@ const TAG_TEXT_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 /** Docker's default bridge: a VPC overlapping it makes container hosts unreachable. */
 const DOCKER_BRIDGE = parseCidr("172.17.0.0/16") as ReturnType<typeof subdivide>;
 
-const EMAIL_RE = new RegExp(`^[A-Za-z0-9._%+-]+@(?:${DNS_LABEL}\\.)+[a-z]{2,63}$`, "i");
 
 /** Validates the raw project config (keys without the `webapp-platform:` prefix). */
 export function parseStackConfig(raw: Raw, stack: string, region: string | undefined, options: ParseOptions = {}): StackConfig {

@@ -134,9 +134,9 @@ describe("web ACL arguments", () => {
       const rateLimits = app("saas-platform").rateLimits;
       expect(() => new WebAcl("a", { ctx, scope: "CLOUDFRONT", rateLimits, associateWith: [ALB_ARN] })).toThrow(/WebAcl: args\.associateWith is for REGIONAL ACLs/);
       expect(() => new WebAcl("b", { ctx, scope: "GLOBAL" as any, rateLimits })).toThrow(/args\.scope must be REGIONAL or CLOUDFRONT/);
-      expect(() => new WebAcl("c", { ctx, scope: "REGIONAL", rateLimits: { ...rateLimits, paths: [{ name: "x", path: "api", requests: 5, windowSeconds: 60 }] } })).toThrow(/args\.rateLimits\.paths\[\]\.path must start with "\/"/);
+      expect(() => new WebAcl("c", { ctx, scope: "REGIONAL", rateLimits: { ...rateLimits, paths: [{ name: "api", path: "api", requests: 5, windowSeconds: 60 }] } })).toThrow(/args\.rateLimits\.paths\[0\] "api" must be a URL path starting with \//);
       expect(() => new WebAcl("d", { ctx, scope: "REGIONAL", rateLimits: { ...rateLimits, paths: [...rateLimits.paths, rateLimits.paths[0]] } })).toThrow(/is used twice/);
-      expect(() => new WebAcl("e", { ctx, scope: "REGIONAL", rateLimits: { ...rateLimits, perIpPerMinute: 0 } })).toThrow(/args\.rateLimits\.perIpPerMinute must be a whole number >= 1/);
+      expect(() => new WebAcl("e", { ctx, scope: "REGIONAL", rateLimits: { ...rateLimits, perIpPerMinute: 0 } })).toThrow(/args\.rateLimits\.perIpPerMinute must be a whole number from 1 to 1000000, got 0/);
     });
   });
 });

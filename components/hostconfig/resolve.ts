@@ -4,6 +4,7 @@
  */
 import { S3_BUCKET_NAME_RE } from "../../lib/buckets";
 import { ENV_VALUE_RE, ENV_VALUE_RULE, ENV_VAR_NAME_RE } from "../../lib/env-vars";
+import { EMAIL_RE } from "../../lib/email";
 import { HOSTNAME_RE } from "../../lib/hostnames";
 import {
   CONTENT_SECURITY_POLICY_RE, CONTENT_SECURITY_POLICY_RULE, FRAME_OPTIONS, HSTS_MAX_AGE_SECONDS, RATE_LIMITS, REFERRER_POLICY_VALUES,
@@ -102,7 +103,7 @@ export function resolveHostConfig(input: HostConfigInput): ResolvedHost {
   if (input.tls !== "letsencrypt" && input.tls !== "alb") fail("tls", `"${input.tls}" must be letsencrypt or alb`);
   const acmeChallenge = input.acmeChallenge ?? "dns-route53";
   if (!["dns-route53", "http"].includes(acmeChallenge)) fail("acmeChallenge", `"${acmeChallenge}" must be dns-route53 or http`);
-  if (input.acmeEmail !== undefined && !/^[^@\s'"$`\\]+@[^@\s'"$`\\]+\.[a-z]{2,}$/i.test(input.acmeEmail)) fail("acmeEmail", `"${input.acmeEmail}" is not an e-mail address`);
+  if (input.acmeEmail !== undefined && !EMAIL_RE.test(input.acmeEmail)) fail("acmeEmail", `"${input.acmeEmail}" is not an e-mail address`);
   if (!isCidr(input.vpcCidr ?? "")) fail("vpcCidr", `"${input.vpcCidr}" is not an IPv4 CIDR`);
   const adminCidrs = input.adminCidrs ?? [];
   adminCidrs.forEach((c, i) => {
