@@ -8,6 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { TAGGABLE_TYPES as PROGRAM_TAGGABLE } from "../lib/taggable";
 import { TAGGABLE_TYPES as PACK_TAGGABLE } from "../policies/lib/taggable";
+import { ONE_YEAR_SECONDS as PACK_ONE_YEAR } from "../policies/lib/tls";
+import { ONE_YEAR_SECONDS } from "../lib/durations";
 
 const ROOT = path.join(__dirname, "..");
 /** Rank of each program layer: a file may import its own layer or a higher rank. */
@@ -91,8 +93,9 @@ describe("layers", () => {
     expect(crossing).toEqual([]);
   });
 
-  it("agrees with the pack on the lists both keep (what is taggable)", () => {
+  it("agrees with the pack on what both keep (what is taggable, a year of HSTS)", () => {
     expect([...PROGRAM_TAGGABLE].sort()).toEqual([...PACK_TAGGABLE].sort());
+    expect(PACK_ONE_YEAR).toBe(ONE_YEAR_SECONDS);
   });
 
   it("exports every architecture, component and rule module from the library entry point (library.ts)", () => {
