@@ -16,6 +16,13 @@
 export const APP_VERSION_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/;
 /** The longest version hosts' deploy script takes (components/hostconfig/scripts.ts). */
 export const APP_VERSION_MAX = 64;
+/**
+ * The deploy script's own check on the host (an ERE for bash's =~), as it has shipped: it
+ * still lets through ".." and a leading "-", which only ever reach it past config validation
+ * (APP_VERSION_RE refuses them). Tightening it to APP_VERSION_RE changes every host's user
+ * data, so it waits for a release that rolls the hosts anyway.
+ */
+export const HOST_VERSION_ERE = `^[A-Za-z0-9._+-]{1,${APP_VERSION_MAX}}$`;
 /** The version rule in words, for error messages. */
 export const APP_VERSION_RULE = `1-${APP_VERSION_MAX} letters, digits and _ . + -, starting with a letter, digit or _`;
 

@@ -9,8 +9,12 @@
  */
 import { cloudwatchConfigPath, CLOUDWATCH_AGENT_CTL } from "./cloudwatch";
 import { sitePath } from "./nginx";
-import { AWS_CLI, CERT_DAYS_METRIC, GUNICORN_VERSION, HOST_METRICS_NAMESPACE, MIGRATION_LOCK_KEY, NODE_EXPORTER_PORT, ResolvedHost } from "./input";
+import { ARTIFACT_URL_RE, AWS_CLI, CERT_DAYS_METRIC, GUNICORN_VERSION, HOST_METRICS_NAMESPACE, MIGRATION_LOCK_KEY, NODE_EXPORTER_PORT, ResolvedHost } from "./input";
 import { shq } from "./shell";
+import { HOST_VERSION_ERE } from "../../lib/versions";
+
+/** ARTIFACT_URL_RE as an ERE for bash's =~ (the deploy script checks its URL argument too). */
+const HOST_ARTIFACT_URL_ERE = ARTIFACT_URL_RE.source.replace(/\\\//g, "/");
 
 export const SECRET_TO_ENV_PATH = "/usr/local/lib/webapp-platform/secret-to-env.py";
 
@@ -296,8 +300,8 @@ readonly URL="\${2:-\${URL_TEMPLATE//@VERSION@/$VERSION}}"
 readonly APP_DIR=${shq(r.paths.appDir)}
 readonly RELEASE="$APP_DIR/releases/$VERSION"
 ${r.kind === "python" ? `readonly GUNICORN_VERSION=${shq(GUNICORN_VERSION)}
-` : ""}version_re='^[A-Za-z0-9._+-]{1,64}$'
-url_re='^(s3|https)://[A-Za-z0-9._~/:%+=@?&-]+$'
+` : ""}version_re='${HOST_VERSION_ERE}'
+url_re='${HOST_ARTIFACT_URL_ERE}'
 if [[ ! "$VERSION" =~ $version_re ]] || [[ ! "$URL" =~ $url_re ]]; then
   echo "usage: $0 [VERSION [s3:// or https:// URL]]" >&2
   exit 2
