@@ -29,7 +29,7 @@ export interface FleetOptions {
    * @default the app's domain (and www.<domain>)
    */
   servedNames?: string[];
-  /** Certificate for the ALB when it must cover more names than `hostnames`. Default: one for `hostnames`. */
+  /** Certificate for the ALB when it must cover more names than `hostnames`. @default one for `hostnames` */
   certificateArn?: pulumi.Input<string>;
   /** Extra IAM policy JSON for the hosts (e.g. ECR pulls). */
   extraPolicies?: pulumi.Input<string>[];

@@ -12,13 +12,13 @@ import { Connections, Peers } from "../components/connections";
 import { CLOUDFRONT_ORIGIN_PREFIX_LIST, HOST_HTTP_PORT, POSTGRES_PORT, REDIS_PORT, SecurityTiers, SecurityTiersArgs } from "../components/security-tiers";
 
 export interface TierWiring {
-  /** CIDRs allowed to SSH to an edge host. Default [] (use SSM Session Manager). */
+  /** CIDRs allowed to SSH to an edge host. @default [] (use SSM Session Manager) */
   adminCidrs?: string[];
-  /** The app has a PostgreSQL database. Default false. */
+  /** The app has a PostgreSQL database. @default false */
   postgres?: boolean;
-  /** The app has a Redis cache. Default false. */
+  /** The app has a Redis cache. @default false */
   redis?: boolean;
-  /** Who may reach a fleet's load balancer: the internet, or only CloudFront (so nobody bypasses its WAF). Default "internet". */
+  /** Who may reach a fleet's load balancer: the internet, or only CloudFront (so nobody bypasses its WAF). @default "internet" */
   loadBalancerSources?: "internet" | "cloudfront";
 }
 

@@ -90,7 +90,7 @@ export interface AppFleetArgs {
   hostnames: string[];
   /** The app's DNS: alias A records to the load balancer (Route53) or the operator's records. Required. */
   dns: AppDns;
-  /** Certificate for the HTTPS listener, in the stack's region. Default: one is created for `hostnames`. */
+  /** Certificate for the HTTPS listener, in the stack's region. @default one is created for `hostnames` */
   certificateArn?: pulumi.Input<string>;
   /**
    * The certificate is issued (or will be within this `pulumi up`), so the HTTPS listener is
@@ -108,25 +108,25 @@ export interface AppFleetArgs {
   userData: pulumi.Input<string>;
   /** App version; a change is tagged on the group and rolls the instances. Required. */
   appVersion: string;
-  /** Path the target group's health check probes. Default "/health/". */
+  /** Path the target group's health check probes. @default "/health/" */
   healthCheckPath?: string;
   /** Instances: min / desired / max (the stack config sizes it per environment). @default 1 / 1 / 2 */
   fleet?: FleetSize;
-  /** Root gp3 volume size in GiB (8-1024). Default 20. */
+  /** Root gp3 volume size in GiB (8-1024). @default 20 */
   rootVolumeGb?: number;
-  /** IAM policy documents (JSON) the instances also get, e.g. read access to the app's own secrets. Default []. */
+  /** IAM policy documents (JSON) the instances also get, e.g. read access to the app's own secrets. @default [] */
   instancePolicies?: pulumi.Input<string>[];
-  /** Seconds the load balancer drains a deregistering instance. Default 30. */
+  /** Seconds the load balancer drains a deregistering instance. @default 30 */
   deregistrationDelaySeconds?: number;
-  /** Average CPU % the group scales to. Default 50. */
+  /** Average CPU % the group scales to. @default 50 */
   cpuTargetPercent?: number;
-  /** Also scale on ALB requests per target per minute. Default: off. */
+  /** Also scale on ALB requests per target per minute. @default off */
   requestsPerTargetPerMinute?: number;
-  /** Share of capacity kept healthy during an instance refresh, in %. Default 90. */
+  /** Share of capacity kept healthy during an instance refresh, in %. @default 90 */
   minHealthyPercentage?: number;
-  /** Extra tags for the instances (the stack's tags); app, environment and managed-by are always set. Default {}. */
+  /** Extra tags for the instances (the stack's tags); app, environment and managed-by are always set. @default {} */
   tags?: Record<string, string>;
-  /** Days ALB access logs are kept. Default: the stack's log retention. */
+  /** Days ALB access logs are kept. @default the stack's log retention */
   logRetentionDays?: number;
   /**
    * IMDSv2 response hop limit: 1 keeps instance credentials on the host; 2 lets Docker

@@ -23,14 +23,16 @@ export interface AppSecretsArgs {
   recoveryWindowInDays?: number;
   /**
    * Other secrets of the same app the hosts must read (database connection, Redis auth), added
-   * to readPolicyJson. Default [].
+   * to readPolicyJson.
+   * @default []
    */
   extraReadableSecretArns?: pulumi.Input<string>[];
   /**
    * Non-secret settings (AppConfig.env) the app's runbook keeps in Secrets Manager, stored
    * as one JSON secret `<stack>/<appName>/SETTINGS` that hosts expand into variables. Their
    * value comes from config, so the pack's `secrets-generated` policy needs a named exemption
-   * for this secret (policies/config). Default: none.
+   * for this secret (policies/config).
+   * @default none
    */
   settings?: Record<string, string>;
 }

@@ -25,11 +25,11 @@ export interface CdnFrontArgs {
   dns: AppDns;
   /** Security headers added to every response. Required. */
   headers: HeadersConfig;
-  /** Paths cached at the edge (immutable, fingerprinted assets). Default ["/static/*", "/assets/*"]. */
+  /** Paths cached at the edge (immutable, fingerprinted assets). @default ["/static/*", "/assets/*"] */
   cachedPathPatterns?: string[];
-  /** CLOUDFRONT-scope WAF ACL ARN. Default none. */
+  /** CLOUDFRONT-scope WAF ACL ARN. @default none */
   webAclArn?: pulumi.Input<string>;
-  /** Days access logs are kept. Default: the stack's log retention. */
+  /** Days access logs are kept. @default the stack's log retention */
   logRetentionDays?: number;
   /**
    * The certificate is issued (or will be within this `pulumi up`), so the distribution is

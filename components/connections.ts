@@ -48,7 +48,8 @@ export interface ConnectionsArgs {
   /**
    * Name prefix of rules created before they were named by content (`<prefix>-in-<n>`,
    * `<prefix>-out-<n>`, n counting per direction in declaration order): each new rule gets the
-   * old name as an alias, so a stack deployed with the old names keeps its rules. Default none.
+   * old name as an alias, so a stack deployed with the old names keeps its rules.
+   * @default none
    */
   legacyRulePrefix?: string;
 }

@@ -141,15 +141,15 @@ export interface ContainerImagesArgs {
   appVersion: string;
   /** EC2 instance type of the hosts; picks the image platform (Graviton -> linux/arm64). Required unless `platform` is set. */
   instanceType?: string;
-  /** Image platform. Default: derived from `instanceType` by `platformForInstanceType`. */
+  /** Image platform. @default derived from `instanceType` by `platformForInstanceType` */
   platform?: ImagePlatform;
-  /** KMS key encrypting the repositories. Default: none (ECR's AES256). */
+  /** KMS key encrypting the repositories. @default none (ECR's AES256) */
   kmsKeyArn?: pulumi.Input<string>;
-  /** Tagged images kept per repository (older ones expire). Default 20. */
+  /** Tagged images kept per repository (older ones expire). @default 20 */
   keepTaggedImages?: number;
-  /** Directory that service build contexts are relative to. Default: the project root. */
+  /** Directory that service build contexts are relative to. @default the project root */
   projectRoot?: string;
-  /** Repository name prefix. Default `<stack>/<component name>`, so each repository is `<prefix>/<service>`. */
+  /** Repository name prefix. @default `<stack>/<component name>`, so each repository is `<prefix>/<service>` */
   repositoryPrefix?: string;
 }
 

@@ -20,9 +20,9 @@ export interface StackKeyArgs {
   protect?: boolean;
   /** Days KMS waits before deleting the key once scheduled (7-30). @default 30 when protected, else 7 */
   deletionWindowInDays?: number;
-  /** Days between automatic rotations of the key material (90-2560). Default 365. */
+  /** Days between automatic rotations of the key material (90-2560). @default 365 */
   rotationPeriodInDays?: number;
-  /** Alias name, starting with `alias/`. Default `alias/webapp-platform/<stack>`. */
+  /** Alias name, starting with `alias/`. @default `alias/webapp-platform/<stack>` */
   aliasName?: string;
 }
 

@@ -7,7 +7,7 @@ import { invalidArg, typeToken } from "./common";
 export interface AlertTopicArgs {
   /** Address subscribed to alarms (the subscription must be confirmed once by mail). Required. */
   email: string;
-  /** KMS key for the topic (its policy must let CloudWatch use it). Default: none (SNS-managed SSE is not usable by alarms). */
+  /** KMS key for the topic (its policy must let CloudWatch use it). @default none (SNS-managed SSE is not usable by alarms) */
   kmsKeyId?: pulumi.Input<string>;
 }
 

@@ -13,11 +13,12 @@ export interface NetworkArgs {
   azCount?: number;
   /** NAT gateways: none, one shared, or one per AZ (the stack config picks perAz in prod). @default "single" */
   natStrategy?: NatStrategy;
-  /** Days the VPC flow logs are kept. Default: the stack's log retention. */
+  /** Days the VPC flow logs are kept. @default the stack's log retention */
   flowLogRetentionDays?: number;
   /**
    * KMS key ARN that encrypts the flow-log group (the stack key; its policy must let this
-   * region's CloudWatch Logs use it). Default none: CloudWatch Logs' own encryption.
+   * region's CloudWatch Logs use it).
+   * @default none: CloudWatch Logs' own encryption
    */
   kmsKeyArn?: pulumi.Input<string>;
 }

@@ -27,11 +27,11 @@ export interface DatabasePasswordRotationArgs {
   masterSecretArn: pulumi.Input<string>;
   /** ARN of the stack key both secrets are encrypted with. Required. */
   kmsKeyArn: pulumi.Input<string>;
-  /** Secrets Manager schedule expression. Default PASSWORD_ROTATION_SCHEDULE (monthly, 04:00 UTC). */
+  /** Secrets Manager schedule expression. @default PASSWORD_ROTATION_SCHEDULE (monthly, 04:00 UTC) */
   scheduleExpression?: string;
-  /** Rotation window, "<hours>h". Default PASSWORD_ROTATION_WINDOW ("2h"). */
+  /** Rotation window, "<hours>h". @default PASSWORD_ROTATION_WINDOW ("2h") */
   window?: string;
-  /** Days the function's log group keeps logs. Default ctx.logRetentionDays. */
+  /** Days the function's log group keeps logs. @default ctx.logRetentionDays */
   logRetentionDays?: number;
 }
 

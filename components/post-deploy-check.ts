@@ -10,19 +10,19 @@ import { invalidArg, typeToken } from "./common";
 import { wholeNumber } from "./deploy-common";
 
 export interface HealthCheckScriptOptions {
-  /** Require a Strict-Transport-Security header. Default true. */
+  /** Require a Strict-Transport-Security header. @default true */
   expectHsts?: boolean;
-  /** Lowest HSTS max-age accepted, in seconds. Default 31536000 (one year). */
+  /** Lowest HSTS max-age accepted, in seconds. @default 31536000 (one year) */
   minHstsMaxAgeSeconds?: number;
-  /** Keep retrying for this long, in seconds. Default 600. */
+  /** Keep retrying for this long, in seconds. @default 600 */
   timeoutSeconds?: number;
-  /** Delay before the first retry; it doubles up to maxDelaySeconds. Default 5. */
+  /** Delay before the first retry; it doubles up to maxDelaySeconds. @default 5 */
   initialDelaySeconds?: number;
-  /** Longest delay between attempts. Default 60. */
+  /** Longest delay between attempts. @default 60 */
   maxDelaySeconds?: number;
-  /** Timeout of one request, in seconds. Default 10. */
+  /** Timeout of one request, in seconds. @default 10 */
   requestTimeoutSeconds?: number;
-  /** Refuse any scheme but https (curl --proto =https). Default true; tests turn it off to probe a loopback HTTP server. */
+  /** Refuse any scheme but https (curl --proto =https). @default true; tests turn it off to probe a loopback HTTP server */
   httpsOnly?: boolean;
 }
 
@@ -100,13 +100,13 @@ done
 export interface PostDeployCheckArgs {
   /** Health URL to probe, e.g. https://example.com/health/. Required; must be https://. */
   url: pulumi.Input<string>;
-  /** Fail when the answer lacks Strict-Transport-Security. Default true. */
+  /** Fail when the answer lacks Strict-Transport-Security. @default true */
   expectHsts?: boolean;
-  /** Lowest HSTS max-age accepted, in seconds. Default 31536000 (one year). */
+  /** Lowest HSTS max-age accepted, in seconds. @default 31536000 (one year) */
   minHstsMaxAgeSeconds?: number;
-  /** Minutes to keep retrying before failing the update (DNS and certificates lag). Default 10. */
+  /** Minutes to keep retrying before failing the update (DNS and certificates lag). @default 10 */
   timeoutMinutes?: number;
-  /** Values whose change re-runs the check, e.g. the app version. Default [] (the URL is always one). */
+  /** Values whose change re-runs the check, e.g. the app version. @default [] (the URL is always one) */
   triggers?: pulumi.Input<unknown>[];
 }
 

@@ -73,11 +73,11 @@ export interface PostgresArgs {
   securityGroupIds: pulumi.Input<string>[];
   /** ARN of the stack key: storage, Performance Insights, log groups and secrets. Required. */
   kmsKeyArn: pulumi.Input<string>;
-  /** Engine version, "16" or "16.N". Default DEFAULT_POSTGRES_VERSION ("16", see there). */
+  /** Engine version, "16" or "16.N". @default DEFAULT_POSTGRES_VERSION ("16", see there) */
   engineVersion?: string;
-  /** Master user name (1-16 letters, digits, _, starting with a letter; not postgres or rds*). Default "app_admin". */
+  /** Master user name (1-16 letters, digits, _, starting with a letter; not postgres or rds*). @default "app_admin" */
   masterUsername?: string;
-  /** Statements slower than this many milliseconds are logged (log_min_duration_statement). Default 1000. */
+  /** Statements slower than this many milliseconds are logged (log_min_duration_statement). @default 1000 */
   slowStatementMs?: number;
   /** Enhanced monitoring interval in seconds (0 = off; 1, 5, 10, 15, 30, 60; the architectures use 60 in prod). @default 0 */
   monitoringIntervalSeconds?: number;

@@ -13,16 +13,16 @@ export interface PrivateBucketOptions {
   ownership: "BucketOwnerEnforced" | "BucketOwnerPreferred";
   /** Keep object versions. Required. */
   versioned: boolean;
-  /** Expire objects after this many days (logs). Default: never. */
+  /** Expire objects after this many days (logs). @default never */
   expireDays?: number;
-  /** Delete replaced or deleted object versions after this many days (versioned only). Default: as expireDays, else never. */
+  /** Delete replaced or deleted object versions after this many days (versioned only). @default as expireDays, else never */
   noncurrentVersionDays?: number;
   /**
    * Encrypt with this KMS key (SSE-KMS with a bucket key), for data the stack key guards.
-   * Default SSE-S3: ALB access logs require it, and CloudFront reads it without a key policy.
+   * @default SSE-S3: ALB access logs require it, and CloudFront reads it without a key policy
    */
   kmsKeyArn?: pulumi.Input<string>;
-  /** Tags for the bucket besides the stack's (e.g. its data class). Default none. */
+  /** Tags for the bucket besides the stack's (e.g. its data class). @default none */
   tags?: Record<string, string>;
   /** Delete the bucket with its objects on destroy (staging). Required. */
   forceDestroy: boolean;

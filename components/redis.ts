@@ -69,9 +69,9 @@ export interface RedisArgs {
   securityGroupIds: pulumi.Input<string>[];
   /** ARN of the stack key: data at rest, the slow log group and the auth secret. Required. */
   kmsKeyArn: pulumi.Input<string>;
-  /** Eviction policy when memory is full. Default "volatile-lru" (sessions and cache entries carry TTLs). */
+  /** Eviction policy when memory is full. @default "volatile-lru" (sessions and cache entries carry TTLs) */
   maxmemoryPolicy?: (typeof MAXMEMORY_POLICIES)[number];
-  /** SNS topic for ElastiCache events (failover, maintenance). Default none. */
+  /** SNS topic for ElastiCache events (failover, maintenance). @default none */
   notificationTopicArn?: pulumi.Input<string>;
   /** Days a deleted secret can be restored: 0 or 7-30. @default 30 when protected, else 0 (defaultRecoveryWindowDays) */
   recoveryWindowInDays?: number;

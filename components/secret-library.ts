@@ -92,7 +92,8 @@ export interface StoredSecretOptions {
    * Who owns the value after creation: "pulumi" (every update puts a new version), "operator"
    * (a placeholder the operator fills with put-secret-value) or "rotation" (a rotation function
    * puts each new version). For the last two, Pulumi never diffs or overwrites the value: it
-   * would put back a value AWS no longer holds. Default "pulumi".
+   * would put back a value AWS no longer holds.
+   * @default "pulumi"
    */
   owner?: "pulumi" | "operator" | "rotation";
 }

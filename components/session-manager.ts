@@ -34,16 +34,17 @@ export interface SessionManagerArgs {
   documentName?: string;
   /**
    * Create the document. false when it is managed elsewhere (another stack of the same account
-   * and region); the log group is created either way. Default true.
+   * and region); the log group is created either way.
+   * @default true
    */
   createDocument?: boolean;
-  /** Name of the session log group. Default `/<stack>/ssm/sessions`. */
+  /** Name of the session log group. @default `/<stack>/ssm/sessions` */
   logGroupName?: string;
-  /** Days session logs are kept. Default: the stack's log retention. */
+  /** Days session logs are kept. @default the stack's log retention */
   logRetentionDays?: number;
-  /** Minutes without input before a session ends (1-60). Default 20. */
+  /** Minutes without input before a session ends (1-60). @default 20 */
   idleSessionTimeoutMinutes?: number;
-  /** Longest a session may last, in minutes (1-1440). Default 60. */
+  /** Longest a session may last, in minutes (1-1440). @default 60 */
   maxSessionDurationMinutes?: number;
 }
 

@@ -49,14 +49,16 @@ export interface SingleWebHostArgs {
   /**
    * Names of the Secrets Manager secrets the host writes to the app's env file at boot (see
    * HostConfigInput.secrets: the last segment names the variable). Plain strings, so the user
-   * data never waits for a secret to exist. Default [].
+   * data never waits for a secret to exist.
+   * @default []
    */
   secretNames?: string[];
   /** Exact ARNs of the same secrets: the only ones the instance role may read. Required when secretNames is set. */
   secretArns?: pulumi.Input<string>[];
   /**
    * The stack's KMS key: decrypts the secrets, encrypts the media bucket and the host's log
-   * groups. Default none (S3-managed and CloudWatch Logs' own encryption).
+   * groups.
+   * @default none (S3-managed and CloudWatch Logs' own encryption)
    */
   kmsKeyArn?: pulumi.Input<string>;
   /**
@@ -72,22 +74,22 @@ export interface SingleWebHostArgs {
    * app.artifactUrl must be set.
    */
   artifactBucketName?: pulumi.Input<string>;
-  /** CIDRs the host firewall lets reach SSH (the security group must agree). Default [] (SSM only). */
+  /** CIDRs the host firewall lets reach SSH (the security group must agree). @default [] (SSM only) */
   adminCidrs?: string[];
-  /** Let's Encrypt account e-mail. Default none. */
+  /** Let's Encrypt account e-mail. @default none */
   acmeEmail?: string;
-  /** EC2 instance type. Default: the app's instanceType. */
+  /** EC2 instance type. @default the app's instanceType */
   instanceType?: string;
   /**
    * The Ubuntu 24.04 image, of the instance type's CPU architecture (HostImages.imageFor). A new
    * image replaces the host: planned, never by surprise, since images are pinned. Required.
    */
   amiId: pulumi.Input<string>;
-  /** Root volume size in GiB (gp3, encrypted). Default 20. */
+  /** Root volume size in GiB (gp3, encrypted). @default 20 */
   rootVolumeGb?: number;
-  /** SNS topic also told when the host is auto-recovered. Default none. */
+  /** SNS topic also told when the host is auto-recovered. @default none */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Host settings AppConfig does not carry. Default: the renderer's defaults. */
+  /** Host settings AppConfig does not carry. @default the renderer's defaults */
   hostConfig?: Pick<HostConfigInput, "wsgiApp" | "binaryName" | "runMigrations">;
 }
 

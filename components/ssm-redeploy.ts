@@ -17,7 +17,7 @@ const SAFE_PATH = /^\/[A-Za-z0-9_./-]+$/;
 export interface HostRedeployScriptOptions {
   /** Script on the host that deploys a version given as its only argument. Required. */
   deployScript: string;
-  /** The version, or the SSM parameter placeholder. Default "{{ version }}". */
+  /** The version, or the SSM parameter placeholder. @default "{{ version }}" */
   version?: string;
 }
 
@@ -82,9 +82,9 @@ export function redeployDocumentContent(deployScript: string, timeoutSeconds: nu
 }
 
 export interface SsmRedeployScriptOptions {
-  /** Give up after this many seconds in all (agent registration, cloud-init, deploy). Default 1800. */
+  /** Give up after this many seconds in all (agent registration, cloud-init, deploy). @default 1800 */
   timeoutSeconds?: number;
-  /** Seconds between status polls. Default 5. */
+  /** Seconds between status polls. @default 5 */
   pollSeconds?: number;
 }
 
@@ -168,7 +168,7 @@ export interface SsmRedeployArgs {
   appVersion: string;
   /** Script on the host (written by the host configuration) that deploys a version. @default /usr/local/sbin/<appName>-deploy, where the host configuration installs it */
   deployScript?: string;
-  /** Seconds the redeploy may take in all, first-boot cloud-init included. Default 1800. */
+  /** Seconds the redeploy may take in all, first-boot cloud-init included. @default 1800 */
   timeoutSeconds?: number;
 }
 

@@ -37,23 +37,23 @@ export interface StaticSiteArgs {
   protect?: boolean;
   /** Hostname the site is served on. Required. */
   domain: string;
-  /** Also serve www.<domain>. Default false. */
+  /** Also serve www.<domain>. @default false */
   www?: boolean;
   /** The app's DNS: alias records (Route53) or the records the operator adds. Required. */
   dns: AppDns;
   /** Security headers: the app's `headers` config. Required. */
   headers: HeadersConfig;
-  /** Send the HSTS preload directive. Default true. */
+  /** Send the HSTS preload directive. @default true */
   hstsPreload?: boolean;
-  /** A us-east-1 certificate covering domain (and www). Default: one is created here in us-east-1. */
+  /** A us-east-1 certificate covering domain (and www). @default one is created here in us-east-1 */
   certificateArn?: pulumi.Input<string>;
-  /** ARN of a CLOUDFRONT-scope WAF web ACL. Default: none. */
+  /** ARN of a CLOUDFRONT-scope WAF web ACL. @default none */
   webAclArn?: pulumi.Input<string>;
   /** CloudFront price class (edge locations used; the architectures use the environment's). @default "PriceClass_100" */
   priceClass?: PriceClass;
-  /** Route some paths to an API origin. Default: none (everything from the bucket). */
+  /** Route some paths to an API origin. @default none (everything from the bucket) */
   apiOrigin?: ApiOrigin;
-  /** Days access logs are kept. Default: the stack's log retention. */
+  /** Days access logs are kept. @default the stack's log retention */
   logRetentionDays?: number;
   /**
    * The certificate is issued (or will be within this `pulumi up`), so the distribution (and

@@ -79,7 +79,7 @@ export interface WebAclArgs {
   scope: "REGIONAL" | "CLOUDFRONT";
   /** The app's rate limits: global per client IP and per path. Required. */
   rateLimits: RateLimitConfig;
-  /** Load balancer ARNs to attach the ACL to (REGIONAL only; a distribution names the ACL itself). Default []. */
+  /** Load balancer ARNs to attach the ACL to (REGIONAL only; a distribution names the ACL itself). @default [] */
   associateWith?: pulumi.Input<string>[];
   /**
    * Managed common-rule-set rules only counted, not blocking. Default ["SizeRestrictions_BODY"]:
@@ -87,11 +87,12 @@ export interface WebAclArgs {
    * documents) and large Stripe webhook events; nginx enforces the app's body limit instead.
    */
   countOnlyRules?: string[];
-  /** Days WAF logs are kept. Default: the stack's log retention. */
+  /** Days WAF logs are kept. @default the stack's log retention */
   logRetentionDays?: number;
   /**
    * KMS key ARN that encrypts the log group (the stack key). REGIONAL only: a CLOUDFRONT ACL
-   * logs in us-east-1, and a key is usable only in its own region. Default none.
+   * logs in us-east-1, and a key is usable only in its own region.
+   * @default none
    */
   kmsKeyArn?: pulumi.Input<string>;
 }

@@ -11,24 +11,25 @@ import { HOST_METRICS_NAMESPACE } from "./input";
 export interface HostPolicyInput {
   /** AWS region: KMS use is limited to calls made through this region's Secrets Manager and S3. */
   region: string;
-  /** Secrets the host reads at boot (exact ARNs). Default []. */
+  /** Secrets the host reads at boot (exact ARNs). @default [] */
   secretArns?: string[];
-  /** The stack's KMS key (secrets and media bucket encryption). Default none. */
+  /** The stack's KMS key (secrets and media bucket encryption). @default none */
   kmsKeyArn?: string;
-  /** ARNs of the log groups the CloudWatch agent writes to. Default []. */
+  /** ARNs of the log groups the CloudWatch agent writes to. @default [] */
   logGroupArns?: string[];
-  /** Media bucket ARN: read, write and delete objects. Default none. */
+  /** Media bucket ARN: read, write and delete objects. @default none */
   mediaBucketArn?: string;
   /**
    * The app's artifact URL (appArtifactUrl): an s3:// URL grants GetObject on that key's folder
    * (the artifact, its `.sha256` and other versions), which for the artifact store is the app's
    * own prefix `<store>/<app>/*`; a key at the bucket's root, on it and its `.sha256` only. No
-   * s3:ListBucket: the deploy fetches known keys. Default none (container hosts, https:// URLs).
+   * s3:ListBucket: the deploy fetches known keys.
+   * @default none (container hosts, https:// URLs)
    */
   artifactUrl?: string;
-  /** DNS-01: the zone and the names whose `_acme-challenge` TXT records the host may change. Default none. */
+  /** DNS-01: the zone and the names whose `_acme-challenge` TXT records the host may change. @default none */
   acme?: { hostedZoneId: string; names: string[] };
-  /** ECR repositories the host pulls images from. Default []. */
+  /** ECR repositories the host pulls images from. @default [] */
   ecrRepositoryArns?: string[];
   /**
    * Session Manager preferences (SessionManagerPreferences): the SSM agent decrypts the session's

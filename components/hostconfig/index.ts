@@ -226,17 +226,17 @@ export interface HostApp {
 export interface HostFacts {
   /** Stack name (for log group names) and settings. Required. */
   stack: { stack: string; environment: Environment; region: string; adminCidrs: string[]; network: { cidr: string } };
-  /** Where TLS ends. Default: letsencrypt for single-host apps, alb otherwise. */
+  /** Where TLS ends. @default letsencrypt for single-host apps, alb otherwise */
   tls?: TlsMode;
-  /** Let's Encrypt validation. Default dns-route53 when the app's DNS is Route53, else http. */
+  /** Let's Encrypt validation. @default dns-route53 when the app's DNS is Route53, else http */
   acmeChallenge?: AcmeChallenge;
-  /** Let's Encrypt contact. Default none. */
+  /** Let's Encrypt contact. @default none */
   acmeEmail?: string;
-  /** Secrets the host reads at boot (Secrets Manager names, see HostConfigInput.secrets). Default []. */
+  /** Secrets the host reads at boot (Secrets Manager names, see HostConfigInput.secrets). @default [] */
   secrets?: string[];
-  /** Log groups. Default hostLogGroupNames(stack, app). */
+  /** Log groups. @default hostLogGroupNames(stack, app) */
   logGroups?: HostLogGroups;
-  /** Media bucket name. Default none. */
+  /** Media bucket name. @default none */
   mediaBucket?: string;
   /**
    * Name of the platform's artifact store bucket: an app without an explicit `artifactUrl`
@@ -244,9 +244,9 @@ export interface HostFacts {
    * set `artifactUrl` (compose apps need neither).
    */
   artifactBucket?: string;
-  /** Compose services (containers apps). Default none. */
+  /** Compose services (containers apps). @default none */
   composeServices?: ComposeService[];
-  /** Also serve apiDomain on this host. Default: rust apps and containers apps. */
+  /** Also serve apiDomain on this host. @default rust apps and containers apps */
   serveApiDomain?: boolean;
   /** Escape hatch for the remaining fields (wsgiApp, binaryName, runMigrations, listen, paths...). */
   overrides?: Partial<HostConfigInput>;

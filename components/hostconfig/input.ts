@@ -86,7 +86,7 @@ export interface HostPaths {
 }
 
 export interface ListenConfig {
-  /** Address to bind; undefined binds every IPv4 and IPv6 address. Default undefined. */
+  /** Address to bind; undefined binds every IPv4 and IPv6 address. @default undefined */
   address?: string;
   /** Plain HTTP port. Default 80. */
   http: number;
@@ -107,11 +107,11 @@ export interface HostConfigInput {
   region: string;
   /** App runtime. Required. */
   runtime: Runtime;
-  /** How the app runs. Default: python for django/flask, binary for rust. "compose" needs `compose`. */
+  /** How the app runs. @default python for django/flask, binary for rust. "compose" needs `compose` */
   appKind?: AppKind;
   /** Names the main site serves: the domain, then www.<domain> when served. Required, at least one. */
   domains: string[];
-  /** A hostname proxied entirely to the app (FlashBill's API next to its web build). Default none. */
+  /** A hostname proxied entirely to the app (FlashBill's API next to its web build). @default none */
   apiDomain?: string;
   /** Port the app listens on, on 127.0.0.1. Required. */
   port: number;
@@ -132,34 +132,35 @@ export interface HostConfigInput {
   artifactUrl?: string;
   /** Version of the app; a new version is a new release directory. Required. */
   appVersion: string;
-  /** Plain, non-secret environment variables for the app. Default {}. */
+  /** Plain, non-secret environment variables for the app. @default {} */
   env?: Record<string, string>;
   /**
    * Secrets Manager secrets (names, or ARNs) written to the app's env file at boot. The last
    * path segment names the content: a plain-text secret becomes <SEGMENT>='value'
    * (`prod/shop/DJANGO_SECRET_KEY`), a JSON object adds its upper-case keys as they are
-   * (`prod/shop/DATABASE` -> DATABASE_URL). Default [].
+   * (`prod/shop/DATABASE` -> DATABASE_URL).
+   * @default []
    */
   secrets?: string[];
   /** Where TLS ends. Required. */
   tls: TlsMode;
-  /** How Let's Encrypt validates (letsencrypt mode). Default dns-route53. */
+  /** How Let's Encrypt validates (letsencrypt mode). @default dns-route53 */
   acmeChallenge?: AcmeChallenge;
-  /** Contact address registered with Let's Encrypt. Default none (registered without e-mail). */
+  /** Contact address registered with Let's Encrypt. @default none (registered without e-mail) */
   acmeEmail?: string;
   /** The VPC's CIDR: the ALB's addresses (trusted for X-Forwarded-For) and node-exporter scrapers. Required. */
   vpcCidr: string;
-  /** CIDRs the host firewall lets reach SSH. Default [] (22 stays closed; use SSM Session Manager). */
+  /** CIDRs the host firewall lets reach SSH. @default [] (22 stays closed; use SSM Session Manager) */
   adminCidrs?: string[];
-  /** Run the Prometheus node exporter on the private address. Default false. */
+  /** Run the Prometheus node exporter on the private address. @default false */
   nodeExporter?: boolean;
   /** CloudWatch log groups the agent ships to. Required. */
   logGroups: HostLogGroups;
-  /** S3 bucket for user uploads, given to the app as MEDIA_BUCKET / AWS_STORAGE_BUCKET_NAME. Default none. */
+  /** S3 bucket for user uploads, given to the app as MEDIA_BUCKET / AWS_STORAGE_BUCKET_NAME. @default none */
   mediaBucket?: string;
-  /** WSGI application gunicorn serves (python). Default: django config.wsgi:application, flask wsgi:app. */
+  /** WSGI application gunicorn serves (python). @default django config.wsgi:application, flask wsgi:app */
   wsgiApp?: string;
-  /** Executable inside the artifact's bin/ directory (binary). Default: the app name. */
+  /** Executable inside the artifact's bin/ directory (binary). @default the app name */
   binaryName?: string;
   /**
    * Run Django's `migrate` at deploy, before the service restarts onto the new release, under a
@@ -180,10 +181,10 @@ export interface HostConfigInput {
   compose?: {
     /** Services, one of which listens on `port` (the app). Required, at least one. */
     services: ComposeService[];
-    /** Service serving the main site's "/". Default: the app service (the one on `port`). */
+    /** Service serving the main site's "/". @default the app service (the one on `port`) */
     webService?: string;
   };
-  /** Listen address and ports. Default all addresses, 80 and 443. Tests move them to loopback. */
+  /** Listen address and ports; tests move them to loopback. @default all addresses, 80 and 443 */
   listen?: Partial<ListenConfig>;
   /** File locations. Defaults as documented on HostPaths. Tests relocate them. */
   paths?: Partial<HostPaths>;
