@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HSTS_MAX_AGE_SECONDS, REFERRER_POLICY_VALUES } from "../lib/http-policy-rules";
+import { CLOUDFRONT_CSP_MAX, HSTS_MAX_AGE_SECONDS, REFERRER_POLICY_VALUES } from "../lib/http-policy-rules";
 import { FRAME_OPTIONS, HeadersConfig } from "./http-policy";
 import { AcmCertificate } from "./certificate";
 import { PlatformContext, invalidArg, typeToken } from "./common";
@@ -12,7 +12,6 @@ import { AppDns } from "./dns";
 import { denyInsecureTransport, privateBucket } from "./private-bucket";
 
 /** CloudFront rejects a Content-Security-Policy header value longer than this. */
-export const CLOUDFRONT_CSP_MAX = 1783;
 /** CloudFront takes every Referrer-Policy value. */
 export const CLOUDFRONT_REFERRER_POLICIES = REFERRER_POLICY_VALUES;
 export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";

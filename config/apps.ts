@@ -7,11 +7,11 @@ import { isInZone } from "../components/dns";
 import { ENV_VALUE_RE, ENV_VALUE_RULE, ENV_VAR_NAME_RE } from "../lib/env-vars";
 import { HOSTNAME_RE, HOSTNAME_RULE } from "../lib/hostnames";
 import {
-  CONTENT_SECURITY_POLICY_RE, CONTENT_SECURITY_POLICY_RULE, HSTS_MAX_AGE_SECONDS, RATE_LIMITS, REFERRER_POLICIES,
+  CLOUDFRONT_CSP_MAX, CONTENT_SECURITY_POLICY_RE, CONTENT_SECURITY_POLICY_RULE, HSTS_MAX_AGE_SECONDS, RATE_LIMITS, REFERRER_POLICIES,
   pathRateLimitConflicts, rateLimitNameProblem,
 } from "../lib/http-policy-rules";
 import { urlDirectoryProblem, urlPathProblem } from "../lib/url-paths";
-import { appVersionProblem } from "../lib/versions";
+import { DOCKER_TAG_RE, appVersionProblem } from "../lib/versions";
 import { parseCache, parseDatabase } from "./data";
 import { NAME_RE, NAME_RULE } from "../lib/names";
 import { EnvironmentProfile } from "./profiles";
@@ -93,7 +93,9 @@ export function parseApp(r: Reader, name: string, environment: Environment, prof
   }
   if (domainValid) checkDerivedHostnames(r, architecture, domain, www, apiDomain);
   const port = r.int("port", DEFAULT_PORT[runtime] ?? 8000, 1024, 65535);
-  const appVersion = r.str("appVersion", undefined, appVersionProblem);
+  const appVersion = r.str("appVersion", undefined, (v) => appVersionProblem(v)
+    // Container apps tag their images `<version>-<12 hex>` (components/container-images imageTag).
+    ?? (architecture === "containers" && !DOCKER_TAG_RE.test(`${v}-${"0".repeat(12)}`) ? `"${v}" becomes a Docker image tag, which allows letters, digits and _ . - only (no +)` : undefined));
   const healthCheckPath = r.str("healthCheckPath", "/health/", urlPathProblem);
   const instanceType = r.str("instanceType", profile.instanceTypes[0], (v) =>
     profile.instanceTypes.includes(v) ? undefined : `"${v}" is not allowed in ${environment}; allowed: ${profile.instanceTypes.join(", ")}`);
@@ -189,7 +191,8 @@ function parseHeaders(r: Reader): HeadersConfig {
   r.onlyKeys(["frameOptions", "contentSecurityPolicy", "referrerPolicy", "hstsMaxAgeSeconds"]);
   return {
     frameOptions: r.oneOf("frameOptions", FRAME_OPTIONS, "SAMEORIGIN"),
-    contentSecurityPolicy: r.str("contentSecurityPolicy", DEFAULT_CSP, (v) => (CONTENT_SECURITY_POLICY_RE.test(v) ? undefined : CONTENT_SECURITY_POLICY_RULE)),
+    contentSecurityPolicy: r.str("contentSecurityPolicy", DEFAULT_CSP, (v) => (!CONTENT_SECURITY_POLICY_RE.test(v) ? CONTENT_SECURITY_POLICY_RULE
+      : v.length > CLOUDFRONT_CSP_MAX ? `is ${v.length} characters; CloudFront accepts at most ${CLOUDFRONT_CSP_MAX}` : undefined)),
     referrerPolicy: r.oneOf("referrerPolicy", REFERRER_POLICIES, "strict-origin-when-cross-origin"),
     hstsMaxAgeSeconds: r.int("hstsMaxAgeSeconds", HSTS_MAX_AGE_SECONDS.min, HSTS_MAX_AGE_SECONDS.min, HSTS_MAX_AGE_SECONDS.max),
   };

@@ -22,6 +22,8 @@ export const HSTS_MAX_AGE_SECONDS = { min: ONE_YEAR_SECONDS, max: 2 * ONE_YEAR_S
 /** The CSP is written into nginx and CloudFront configs: no character that could break out of them. */
 export const CONTENT_SECURITY_POLICY_RE = /^[A-Za-z0-9 ;:'*.\/_+=,-]+$/;
 export const CONTENT_SECURITY_POLICY_RULE = "may contain only letters, digits, spaces and ; : ' * . / _ + = , - (no quotes, $, braces or newlines)";
+/** CloudFront's limit on a response headers policy's Content-Security-Policy value. */
+export const CLOUDFRONT_CSP_MAX = 1783;
 
 /** Whole-number ranges of the rate limits, and the defaults of what may be left out. */
 export const RATE_LIMITS = {
