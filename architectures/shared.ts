@@ -2,16 +2,16 @@
  * What every architecture gets from the shared platform: a module of its own, so that the
  * platform imports the architectures and the architectures import only this (no circle).
  */
-import type { AppConfig, StackConfig } from "./spec";
-import type { ArtifactStore } from "../components/artifact-store";
 import * as pulumi from "@pulumi/pulumi";
+import type { ArtifactStore } from "../components/artifact-store";
 import { PlatformContext, invalidArg, tagResources } from "../components/common";
-import type { Architecture, EnvironmentProfile } from "../lib/environment";
 import type { HostImages } from "../components/host-images";
 import type { StackKey } from "../components/kms";
 import type { AlertTopic } from "../components/monitoring";
 import type { Network } from "../components/network";
 import type { SessionManager } from "../components/session-manager";
+import type { Architecture, EnvironmentProfile } from "../lib/environment";
+import type { AppConfig, StackConfig } from "./spec";
 
 /** What an architecture gets from the shared platform. */
 export interface SharedPlatform {

@@ -1,12 +1,12 @@
 /**
  * Conventions shared by every component: type tokens, the platform context passed down
- * from the stack config, tagging, and the options stateful resources get in prod.
+ * from the stack's spec (no environment policy: that arrives as each component's args),
+ * tagging, and the error for an invalid argument.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../lib/environment";
 import { PROJECT } from "../lib/names";
 import { TAGGABLE_TYPES } from "../lib/taggable";
-
 
 /** `webapp-platform:<module>:<Type>`, the type token of a component. */
 export function typeToken(module: string, type: string): string {
