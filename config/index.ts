@@ -5,7 +5,8 @@ import { PROJECT, ProjectFiles, parseStackConfig } from "./validate";
 import { StackConfig } from "./types";
 
 export * from "./types";
-export { contextFrom } from "./context";
+// The context every component gets; config re-exports it for programs and tests that start from a config.
+export { platformContext as contextFrom } from "../architectures/shared";
 export { PROFILES } from "./profiles";
 export type { EnvironmentProfile } from "./profiles";
 export {

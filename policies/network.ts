@@ -5,7 +5,7 @@
  * only" firewall layer, and the UFW setup they recommend).
  */
 import { resourcePolicy, stackPolicy, StackResource } from "./lib/define";
-import { dependsOn, identifiers, refersTo } from "./lib/refs";
+import { dependsOn, identifiers, linkedTo, refersTo } from "./lib/refs";
 import { Rule, SG, SG_EGRESS, SG_INGRESS, SG_RULE, coversPort, describePorts, ruleLabel, rulesOf, worldCidrs, worldOpenRules } from "./lib/net";
 import { T } from "./lib/types";
 import { UNKNOWN, Unknown, asBool, asList, tagValue } from "./lib/values";
@@ -175,13 +175,6 @@ export const databasesNotPublic = resourcePolicy({
     if (asBool(r.props.publiclyAccessible) === true) ctx.report("the database is publicly accessible (it gets a public address).");
   },
 });
-
-/** Resources of `candidates` whose `prop` refers to `target`: the list, or UNKNOWN when a link cannot be told yet. */
-function linkedTo(target: StackResource, candidates: StackResource[], prop: string): StackResource[] | Unknown {
-  const links = candidates.map((c) => refersTo(c.props[prop], target, c, prop));
-  const mine = candidates.filter((_, i) => links[i] === true);
-  return mine.length === 0 && links.includes(UNKNOWN) ? UNKNOWN : mine;
-}
 
 export const vpcFlowLogs = stackPolicy({
   name: "vpc-flow-logs",

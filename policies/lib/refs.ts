@@ -50,3 +50,10 @@ export function refersTo(value: unknown, target: StackResource, holder: StackRes
 export function resolveRefs(value: unknown, holder: StackResource, candidates: StackResource[], prop?: string): StackResource[] {
   return candidates.filter((c) => refersTo(value, c, holder, prop) === true);
 }
+
+/** Resources of `candidates` whose `prop` refers to `target`: the list, or UNKNOWN when a link cannot be told yet. */
+export function linkedTo(target: StackResource, candidates: StackResource[], prop: string): StackResource[] | Unknown {
+  const links = candidates.map((c) => refersTo(c.props[prop], target, c, prop));
+  const mine = candidates.filter((_, i) => links[i] === true);
+  return mine.length === 0 && links.includes(UNKNOWN) ? UNKNOWN : mine;
+}
